@@ -1,0 +1,99 @@
+import { redact } from './redact.ts';
+
+/**
+ * Stable error codes. They are part of the CLI's JSON output and of the IPC contract,
+ * so existing codes are never renamed.
+ */
+export const ERROR_CODES = [
+  'INVALID_URL',
+  'INSECURE_URL',
+  'BACKEND_UNREACHABLE',
+  'BACKEND_INVALID_RESPONSE',
+  'BACKEND_ERROR',
+  'NO_OIDC_PROVIDER',
+  'UNKNOWN_PROVIDER',
+  'NO_SUITABLE_CLIENT',
+  'IDP_UNREACHABLE',
+  'IDP_INVALID_RESPONSE',
+  'IDP_ERROR',
+  'ISSUER_MISMATCH',
+  'LOGIN_REFUSED',
+  'LOGIN_EXPIRED',
+  'LOGIN_CANCELLED',
+  'LOGIN_TIMEOUT',
+  'REFRESH_TOKEN_INVALID',
+  'CLIENT_CREDENTIALS_REFUSED',
+  'TOKEN_INVALID',
+  'KEYCHAIN_LOCKED',
+  'KEYCHAIN_UNAVAILABLE',
+  'SECRET_MISSING',
+  'SETTINGS_CORRUPT',
+  'SETTINGS_WRITE_FAILED',
+  'IDENTITY_NOT_FOUND',
+  'IDENTITY_AMBIGUOUS',
+  'LOCK_TIMEOUT',
+  'PYTHON_STORE_INVALID',
+  'INVALID_ARGUMENT',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface AuthTrayErrorOptions {
+  /** The underlying error, kept for the log (redacted when printed). */
+  cause?: unknown;
+  /** What the user can do next, one short sentence. */
+  nextStep?: string;
+  /** When the peer asked us to wait (Retry-After), in milliseconds. */
+  retryAfterMs?: number;
+}
+
+/**
+ * The one error type that leaves the core. `message` is a sentence a person understands
+ * (never containing a secret); `nextStep` says what to do; `cause` keeps the raw error for the log.
+ */
+export class AuthTrayError extends Error {
+  override readonly name = 'AuthTrayError';
+  readonly code: ErrorCode;
+  readonly nextStep: string | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: AuthTrayErrorOptions = {}) {
+    super(redact(message), options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.nextStep = options.nextStep === undefined ? undefined : redact(options.nextStep);
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  /** Message and next step as one line, for a CLI or a notification. */
+  get sentence(): string {
+    return this.nextStep ? `${this.message} ${this.nextStep}` : this.message;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; nextStep?: string } {
+    return this.nextStep
+      ? { code: this.code, message: this.message, nextStep: this.nextStep }
+      : { code: this.code, message: this.message };
+  }
+}
+
+export function isAuthTrayError(e: unknown, code?: ErrorCode): e is AuthTrayError {
+  return e instanceof AuthTrayError && (code === undefined || e.code === code);
+}
+
+/** Converts anything thrown into an AuthTrayError (INTERNAL when it is not one already). */
+export function toAuthTrayError(e: unknown): AuthTrayError {
+  if (e instanceof AuthTrayError) return e;
+  const detail = e instanceof Error ? e.message : String(e);
+  return new AuthTrayError('INTERNAL', `Something unexpected went wrong: ${detail}`, {
+    cause: e,
+    nextStep: 'Try again; if it keeps happening, report it with the log file.',
+  });
+}
+
+/** Errors that mean "a new login is needed" (the CLI's exit code 3, the tray's "Sign in again"). */
+export const NEEDS_LOGIN_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'REFRESH_TOKEN_INVALID',
+  'SECRET_MISSING',
+  'LOGIN_EXPIRED',
+]);

@@ -1,0 +1,160 @@
+/** Domain types shared by the core, the CLI, the tray and the window. No secrets in any of them. */
+
+/** When a refresh token stops working, as far as it can be known. */
+export type RefreshTokenExpiry =
+  /** Known absolute expiry, epoch ms. */
+  | { kind: 'at'; at: number }
+  /** Keycloak offline token (`refresh_expires_in: 0`): no fixed expiry. */
+  | { kind: 'never' }
+  /** The IdP said nothing we can use. */
+  | { kind: 'unknown' }
+  /** There is no refresh token (client credentials, or none was issued). */
+  | { kind: 'none' };
+
+/** Everything a token response tells us, secrets included. Lives only in memory and the keychain. */
+export interface TokenSet {
+  accessToken: string;
+  /** Epoch ms, or null when the IdP gave no `expires_in`. */
+  accessTokenExpiresAt: number | null;
+  /** When the access token was obtained, epoch ms (for "refresh at 80% of its life"). */
+  obtainedAt: number;
+  refreshToken?: string;
+  refreshTokenExpiry: RefreshTokenExpiry;
+  idToken?: string;
+  scope?: string;
+  tokenType: string;
+  /** `sub` of the ID token or the introspected token, when known. */
+  subject?: string;
+}
+
+/** An openEO backend after discovery. `apiUrl` is the versioned root, without trailing slash. */
+export interface OpenEoBackend {
+  /** What the user typed, normalised (scheme added, trailing slash removed). */
+  inputUrl: string;
+  /** The versioned API root that requests go to, e.g. https://openeo.example/openeo/1.2 */
+  apiUrl: string;
+  apiVersion: string;
+  title?: string;
+  backendVersion?: string;
+  endpoints: Array<{ path: string; methods: string[] }>;
+  conformsTo: string[];
+  /** The backend accepts plain JWT bearer tokens (`authentication/jwt` conformance class). */
+  jwtBearer: boolean;
+}
+
+export interface DefaultClient {
+  id: string;
+  grantTypes: string[];
+  redirectUrls: string[];
+}
+
+export interface OidcProvider {
+  id: string;
+  /** Issuer exactly as the backend lists it, trailing slash removed. */
+  issuer: string;
+  title: string;
+  description?: string;
+  scopes: string[];
+  defaultClients: DefaultClient[];
+  links: Array<{ href: string; rel?: string; title?: string }>;
+}
+
+export type LoginFlow = 'device' | 'browser' | 'client-credentials';
+export type IdentityKind = 'personal' | 'client-credentials';
+
+/** openEO `GET /me`. */
+export interface OpenEoUser {
+  userId: string;
+  name?: string;
+  defaultPlan?: string;
+  budget?: number | null;
+  storage?: { free: number; quota: number };
+  links: Array<{ href: string; rel?: string; title?: string }>;
+}
+
+export type JobStatus = 'created' | 'queued' | 'running' | 'canceled' | 'finished' | 'error';
+
+/** openEO batch job as listed by `GET /jobs`. */
+export interface BatchJob {
+  id: string;
+  title?: string;
+  status: JobStatus;
+  progress?: number;
+  created: string;
+  updated?: string;
+  costs?: number;
+  plan?: string;
+}
+
+/** What the tray, the window and `status` show for one identity. */
+export type IdentityState =
+  | 'signed-out'
+  | 'signing-in'
+  | 'active'
+  | 'expiring-soon'
+  | 'expired'
+  | 'offline'
+  | 'keychain-unavailable'
+  | 'error';
+
+/**
+ * One login on one backend, as kept in the settings file. Nothing here is secret: tokens and
+ * client secrets live in the keychain under keys derived from `id` (see `secretKey`).
+ */
+export interface Identity {
+  /** Short stable id, e.g. `cdse-3f9a1c`. */
+  id: string;
+  label: string;
+  kind: IdentityKind;
+  flow: LoginFlow;
+  /** Backend URL as the user gave it, normalised. */
+  backendUrl: string;
+  /** Versioned API root found by discovery. */
+  apiUrl: string;
+  providerId: string;
+  issuer: string;
+  clientId: string;
+  scopes: string[];
+  /** Send the raw JWT instead of `oidc/<provider>/<token>`. */
+  jwtBearer: boolean;
+  /** `user_id` from `GET /me`, once known. */
+  userId?: string;
+  createdAt: number;
+  /** Non-secret facts about the tokens in the keychain. */
+  accessTokenExpiresAt: number | null;
+  accessTokenObtainedAt: number | null;
+  refreshTokenExpiry: RefreshTokenExpiry;
+  /** When the current refresh token was obtained; expiry warnings fire once per refresh token. */
+  refreshTokenObtainedAt: number | null;
+  /** Expiry-warning thresholds (ms before expiry) already announced for the current refresh token. */
+  warningsSent: number[];
+  /** Set when the login is known to be dead (invalid_grant); cleared by a new login. */
+  expiredAt?: number;
+}
+
+export type SecretKind = 'refresh_token' | 'access_token' | 'client_secret';
+
+/** Keychain account name for one secret of one identity. */
+export function secretKey(identityId: string, kind: SecretKind): string {
+  return `${identityId}/${kind}`;
+}
+
+/** The status row shared by `status --json`, the tray menu and the window. */
+export interface IdentityStatus {
+  id: string;
+  label: string;
+  kind: IdentityKind;
+  backend: string;
+  apiUrl: string;
+  provider: string;
+  issuer: string;
+  clientId: string;
+  userId: string | null;
+  state: IdentityState;
+  accessTokenExpiresAt: number | null;
+  refreshTokenExpiry: RefreshTokenExpiry;
+  /** Since when the IdP/backend is unreachable (state `offline`). */
+  offlineSince: number | null;
+  /** The last failure, in words (states `error`, `keychain-unavailable`, `offline`). */
+  problem: { code: string; message: string } | null;
+}

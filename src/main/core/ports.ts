@@ -1,0 +1,50 @@
+/**
+ * The I/O the core needs, passed in so tests can run a day of token lifetimes in milliseconds
+ * and swap the keychain or the network for a real-but-local one.
+ */
+
+/** Wall clock, epoch milliseconds. */
+export interface Clock {
+  now(): number;
+}
+
+export type TimerHandle = { readonly __timer: unique symbol } | object;
+
+/** One-shot timers. The core never uses intervals: one timer per next event. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export const systemTimers: Timers = {
+  setTimeout: (fn, ms) => {
+    // Node caps timers at 2^31-1 ms (~24.8 days); longer waits are re-armed by the caller.
+    const t = setTimeout(fn, Math.min(Math.max(0, ms), 2_147_483_647));
+    t.unref?.();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+/** The WHATWG fetch signature; the core never calls the global fetch directly. */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** Keychain health: "no secret stored" and "keychain unusable" are different answers. */
+export type KeychainHealth =
+  | { ok: true }
+  | { ok: false; reason: 'locked' | 'unavailable'; message: string };
+
+/**
+ * Secrets behind a port. Only one adapter touches the OS keychain.
+ * `get` returns null only when the keychain is healthy and holds nothing under `key`;
+ * when the keychain is locked or unreachable it throws an AuthTrayError
+ * (`KEYCHAIN_LOCKED` / `KEYCHAIN_UNAVAILABLE`).
+ */
+export interface SecretStore {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  health(): Promise<KeychainHealth>;
+}

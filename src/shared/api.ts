@@ -1,0 +1,106 @@
+/**
+ * The IPC contract between the window and the main process: one method per operation.
+ * The preload exposes exactly this shape as `window.openeoAuth`; main implements it
+ * (src/main/core/app-api.ts) and wires it to IPC channels named in ./channels.ts.
+ * Everything here is plain data (structured-clone safe) and free of secrets, except the
+ * client secret the user types into `addServiceAccount`, which goes straight to the keychain.
+ */
+import type { Result } from './result.ts';
+import type { IdentityStatus, LoginFlow, BatchJob, RefreshTokenExpiry } from '../main/core/model.ts';
+
+export type { Result, IdentityStatus, LoginFlow, BatchJob, RefreshTokenExpiry };
+
+export interface ProviderChoice {
+  id: string;
+  title: string;
+  issuer: string;
+  description?: string;
+  /** Flows the provider's default client allows (`client-credentials` is always offered). */
+  flows: LoginFlow[];
+  isDefault: boolean;
+}
+
+export interface BackendChoice {
+  backendUrl: string;
+  apiUrl: string;
+  apiVersion: string;
+  title?: string;
+  providers: ProviderChoice[];
+}
+
+export interface DeviceLoginStarted {
+  loginId: string;
+  verificationUri: string;
+  verificationUriComplete: string | null;
+  userCode: string;
+  /** Epoch ms when the user code stops working. */
+  expiresAt: number;
+  /** Seconds between polls. */
+  interval: number;
+}
+
+export interface LoginRequest {
+  backendUrl: string;
+  providerId?: string;
+  label?: string;
+  /** For "Sign in again": the identity to renew. */
+  identityId?: string;
+}
+
+export type CopyWhat = 'access-token' | 'bearer' | 'authorization-header' | 'python-snippet' | 'refresh-token';
+
+export interface CreditsView {
+  identityId: string;
+  kind: 'personal' | 'client-credentials';
+  /** `/me` budget when the backend gives one. */
+  budget: number | null;
+  billingUrl: string | null;
+  serviceAccount: null | {
+    clientId: string;
+    userId: string | null;
+    personalUserId: string | null;
+    personalLabel: string | null;
+    supportMessage: string;
+    supportUrl: string | null;
+  };
+}
+
+export interface SettingsView {
+  notificationsEnabled: boolean;
+  /** Seconds before refresh-token expiry at which to warn, e.g. [604800, 86400, 3600]. */
+  warningThresholds: number[];
+  clipboardClearSeconds: number;
+  startAtLogin: boolean;
+  pythonSync: boolean;
+  theme: 'system' | 'light' | 'dark';
+}
+
+export type Page = 'accounts' | 'add' | 'credits' | 'jobs' | 'settings';
+export interface Navigation {
+  page: Page;
+  identityId?: string;
+}
+
+/** The one bridge object. Every method resolves (never rejects) with a Result. */
+export interface OpenEoAuthApi {
+  listIdentities(): Promise<Result<IdentityStatus[]>>;
+  discoverBackend(backendUrl: string): Promise<Result<BackendChoice>>;
+  startDeviceLogin(request: LoginRequest): Promise<Result<DeviceLoginStarted>>;
+  startBrowserLogin(request: LoginRequest): Promise<Result<{ loginId: string }>>;
+  /** Resolves when the login started by startDevice/BrowserLogin ends (success or failure). */
+  awaitLogin(loginId: string): Promise<Result<{ identityId: string }>>;
+  cancelLogin(loginId: string): Promise<Result<null>>;
+  addServiceAccount(request: LoginRequest & { clientId: string; clientSecret: string }): Promise<Result<{ identityId: string }>>;
+  refreshNow(identityId: string): Promise<Result<IdentityStatus>>;
+  signOut(identityId: string, revoke: boolean): Promise<Result<null>>;
+  copy(identityId: string, what: CopyWhat): Promise<Result<{ clearsInSeconds: number }>>;
+  copyText(text: string): Promise<Result<{ clearsInSeconds: number }>>;
+  getCredits(identityId: string): Promise<Result<CreditsView>>;
+  listJobs(identityId: string): Promise<Result<BatchJob[]>>;
+  getSettings(): Promise<Result<SettingsView>>;
+  updateSettings(patch: Partial<SettingsView>): Promise<Result<SettingsView>>;
+  openExternal(url: string): Promise<Result<null>>;
+  /** Main pushes status changes and navigation requests (from the tray or a notification). */
+  onIdentitiesChanged(listener: (identities: IdentityStatus[]) => void): () => void;
+  onNavigate(listener: (to: Navigation) => void): () => void;
+}
