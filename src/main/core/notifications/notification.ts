@@ -1,0 +1,117 @@
+/**
+ * Desktop notification texts for lifecycle, login and job events. Pure: the Electron layer shows
+ * what this returns and navigates to `onClick` when the notification is clicked.
+ */
+import type { BatchJob, IdentityStatus, JobStatus } from '../model.ts';
+import type { Navigation } from '../../../shared/api.ts';
+import { redact } from '../redact.ts';
+import { formatDay, formatTime } from '../format/calendar.ts';
+import { formatDuration, formatRelative, HOUR_MS, MINUTE_MS, type FormatOptions } from '../format/relative-time.ts';
+import { displayText, hostOf } from '../format/display-text.ts';
+import { jobName } from '../tray/jobs-menu.ts';
+import { refreshTokenPhrase } from '../tray/state-line.ts';
+import type { NotifiableEvent } from './events.ts';
+
+export interface TrayNotification {
+  title: string;
+  body: string;
+  /** Where the window opens when the notification is clicked. */
+  onClick: Navigation;
+  urgency: 'normal' | 'critical';
+}
+
+export interface NotificationOptions extends FormatOptions {
+  /** The user's mute switch: false → no notification at all. */
+  notificationsEnabled: boolean;
+  /** A failing refresh is announced only once it has failed for this long (default 5 minutes). */
+  refreshFailingAfterMs?: number;
+}
+
+export const REFRESH_FAILING_AFTER_MS = 5 * MINUTE_MS;
+
+/** Error codes after which only a new sign-in helps, so a click goes to the re-login. */
+const NEEDS_SIGN_IN = new Set(['REFRESH_TOKEN_INVALID', 'LOGIN_EXPIRED', 'CLIENT_CREDENTIALS_REFUSED']);
+
+function made(title: string, body: string, onClick: Navigation, urgency: TrayNotification['urgency']): TrayNotification {
+  // Every piece is display text already; redacting the whole again guards against a secret
+  // split across pieces or added by a future edit.
+  return { title: redact(title), body: redact(body), onClick, urgency };
+}
+
+/**
+ * The notification for `event` about `identity` at `now`, or null when there is nothing to say:
+ * notifications are muted, the event is not one people need to hear about (recovery, plain state
+ * changes, a job that did not end), or a refresh has not been failing for long enough.
+ * The text never contains a token.
+ */
+export function notificationFor(
+  event: NotifiableEvent,
+  identity: IdentityStatus,
+  now: number,
+  opts: NotificationOptions,
+): TrayNotification | null {
+  if (!opts.notificationsEnabled) return null;
+  const label = displayText(identity.label, 40);
+  const host = displayText(hostOf(identity.backend), 60);
+  const signIn: Navigation = { page: 'add', identityId: identity.id };
+  const expiredText = (): TrayNotification => made(
+    `${label} needs a new sign-in`,
+    `The login on ${host} has expired, so scripts and the tray get no new tokens. Click to sign in again.`,
+    signIn, 'critical');
+
+  switch (event.type) {
+    case 'refresh-token-expiring': {
+      const left = event.expiresAt - now;
+      if (left <= 0) return expiredText();
+      return made(
+        `${label} login expires ${formatRelative(event.expiresAt, now, opts)}`,
+        `The refresh token on ${host} expires ${formatDay(event.expiresAt, now, opts)} at ${formatTime(event.expiresAt, opts)}. `
+          + 'Sign in again before then to keep scripts and the tray working. Click to sign in.',
+        signIn, left <= HOUR_MS ? 'critical' : 'normal');
+    }
+    case 'expired':
+      return expiredText();
+    case 'refresh-failing': {
+      const failingFor = now - event.since;
+      if (failingFor < (opts.refreshFailingAfterMs ?? REFRESH_FAILING_AFTER_MS)) return null;
+      return made(
+        `${label}: tokens are not being renewed`,
+        `Renewing has failed for ${formatDuration(failingFor, opts)} (since ${formatTime(event.since, opts)}): `
+          + `${displayText(event.error.message, 140)} The app keeps trying.`,
+        NEEDS_SIGN_IN.has(event.error.code) ? signIn : { page: 'accounts', identityId: identity.id }, 'normal');
+    }
+    case 'login-completed':
+      return made(`Signed in to ${label}`, `${host} · ${refreshTokenPhrase(identity, now, opts)}.`,
+        { page: 'accounts', identityId: identity.id }, 'normal');
+    case 'job':
+      return jobNotification(event.job, event.from, label, host, identity.id);
+    case 'recovered':
+    case 'state-changed':
+      return null;
+  }
+}
+
+function jobNotification(
+  job: BatchJob,
+  from: JobStatus | null,
+  label: string,
+  host: string,
+  identityId: string,
+): TrayNotification | null {
+  if (job.status === from) return null;
+  const jobs: Navigation = { page: 'jobs', identityId };
+  const name = jobName(job, 60);
+  const where = `${label} on ${host}`;
+  switch (job.status) {
+    case 'finished': {
+      const costs = typeof job.costs === 'number' ? ` Costs: ${job.costs}.` : '';
+      return made(`Job finished: ${name}`, `${where}.${costs} Click to see its results.`, jobs, 'normal');
+    }
+    case 'error':
+      return made(`Job failed: ${name}`, `${where}. Click to see the job and its logs.`, jobs, 'normal');
+    case 'canceled':
+      return made(`Job canceled: ${name}`, `${where}.`, jobs, 'normal');
+    default:
+      return null;
+  }
+}
