@@ -13,9 +13,9 @@ const requireShim = "import { createRequire as __cr } from 'node:module'; const 
 const nodeExternal = ['electron', 'keytar'];
 
 async function main() {
-  await rm(at('dist'), { recursive: true, force: true });
   const jobs = [];
   if (existsSync(at('src/main/cli/main.ts'))) {
+    await rm(at('dist/cli'), { recursive: true, force: true });
     jobs.push(build({
       entryPoints: { 'openeo-auth-tray': at('src/main/cli/main.ts') },
       outdir: at('dist/cli'), bundle: true, splitting: true, format: 'esm', platform: 'node',
@@ -24,6 +24,7 @@ async function main() {
     }));
   }
   if (existsSync(at('src/main/app/index.ts'))) {
+    await rm(at('dist/main'), { recursive: true, force: true });
     jobs.push(build({
       entryPoints: { index: at('src/main/app/index.ts') },
       outdir: at('dist/main'), bundle: true, splitting: true, format: 'esm', platform: 'node',

@@ -130,6 +130,11 @@ export interface Identity {
   warningsSent: number[];
   /** Set when the login is known to be dead (invalid_grant); cleared by a new login. */
   expiredAt?: number;
+  /**
+   * Sharing with the openEO Python client's refresh-token store (export-python). `fingerprint`
+   * is a one-way hash of the refresh token we last wrote there (never the token itself).
+   */
+  pythonSync?: { enabled: boolean; fingerprint: string | null; writtenAt: number | null };
 }
 
 export type SecretKind = 'refresh_token' | 'access_token' | 'client_secret';
@@ -153,6 +158,8 @@ export interface IdentityStatus {
   state: IdentityState;
   accessTokenExpiresAt: number | null;
   refreshTokenExpiry: RefreshTokenExpiry;
+  /** When the current refresh token was obtained (the window's "time left" bar); optional, additive. */
+  refreshTokenObtainedAt?: number | null;
   /** Since when the IdP/backend is unreachable (state `offline`). */
   offlineSince: number | null;
   /** The last failure, in words (states `error`, `keychain-unavailable`, `offline`). */

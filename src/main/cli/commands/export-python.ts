@@ -1,0 +1,44 @@
+/**
+ * `export-python <id> [--dir DIR] [--sync|--no-sync]`: writes the identity's refresh token into the
+ * openEO Python client's store (mode 0600, atomic, other entries kept).
+ */
+import { parse, str } from '../args.ts';
+import { openContext } from '../context.ts';
+import { UsageError, type Io } from '../output.ts';
+import { resolveIdentity } from '../../core/session/identity-records.ts';
+import { exportRefreshToken } from '../../core/session/python-sync.ts';
+import { SHARING_NOTICE } from '../../core/python/sync.ts';
+import { AuthTrayError } from '../../core/errors.ts';
+import { secretKey } from '../../core/model.ts';
+import { withFileLock } from '../../core/process-lock.ts';
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, { dir: { type: 'string' }, sync: { type: 'boolean' }, 'no-sync': { type: 'boolean' } }, 1);
+  if (!positionals[0]) throw new UsageError('export-python needs the id or label of a login');
+  const ctx = await openContext();
+  const identity = resolveIdentity(ctx.identities.listIdentities(), positionals[0]);
+  if (identity.kind !== 'personal') {
+    throw new AuthTrayError('INVALID_ARGUMENT', `"${identity.label}" is a service account; it has no refresh token to share.`, {
+      nextStep: `Use \`openeo-auth-tray exec ${identity.id} -- <command>\` to give a script its client credentials.`,
+    });
+  }
+  const keepInSync = values['no-sync'] ? false : values.sync === true || ctx.settings().pythonSync;
+  const storePath = ctx.pythonStorePath(str(values.dir));
+  // Under the refresh lock: a refresh running elsewhere must not rotate the token mid-export.
+  await ctx.service.ensureLockDir();
+  await withFileLock(ctx.service.lockPath(identity.id), async () => {
+    const refreshToken = await ctx.secrets.get(secretKey(identity.id, 'refresh_token'));
+    if (!refreshToken) {
+      throw new AuthTrayError('SECRET_MISSING', `"${identity.label}" has no refresh token in the keychain.`, {
+        nextStep: `Sign in again: openeo-auth-tray login ${identity.backendUrl}`,
+      });
+    }
+    await exportRefreshToken(ctx.pythonSyncDeps(storePath), ctx.service.identity(identity.id), refreshToken, keepInSync);
+  });
+  io.stderr(`Wrote the refresh token of "${identity.label}" to ${storePath} (issuer ${identity.issuer}, client ${identity.clientId}).\n`);
+  io.stderr(`${SHARING_NOTICE}\n`);
+  io.stderr(keepInSync
+    ? 'Sync is on: this app adopts tokens the Python client saves and writes back the ones it rotates.\n'
+    : 'Sync is off: run export-python again after this app refreshes, or use --sync.\n');
+  return 0;
+}

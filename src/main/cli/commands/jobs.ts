@@ -1,0 +1,43 @@
+/** `jobs [<id>] [--json]`: the batch jobs of one identity (or of every identity). */
+import { parse } from '../args.ts';
+import { openContext } from '../context.ts';
+import type { Io } from '../output.ts';
+import { resolveIdentity } from '../../core/session/identity-records.ts';
+import type { BatchJob, Identity } from '../../core/model.ts';
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, 1);
+  const ctx = await openContext();
+  const all = ctx.identities.listIdentities();
+  const targets: Identity[] = positionals[0] ? [resolveIdentity(all, positionals[0])] : all;
+  const { listJobs } = await import('../../core/openeo/api.ts');
+  const fetch = ctx.service.deps.fetch;
+  const rows: Array<BatchJob & { identity: string }> = [];
+  for (const identity of targets) {
+    const token = await ctx.service.accessToken(identity.id);
+    const jobs = await listJobs(identity.apiUrl, ctx.service.bearer(token.identity, token.accessToken), fetch ? { fetch } : {});
+    for (const job of jobs) rows.push({ identity: identity.id, ...job });
+  }
+  if (values.json) {
+    io.stdout(`${JSON.stringify(rows.map((j) => ({
+      identity: j.identity,
+      id: j.id,
+      title: j.title ?? null,
+      status: j.status,
+      progress: j.progress ?? null,
+      created: j.created,
+      updated: j.updated ?? null,
+      costs: j.costs ?? null,
+    })), null, 2)}\n`);
+    return 0;
+  }
+  if (rows.length === 0) {
+    io.stdout('No batch jobs.\n');
+    return 0;
+  }
+  for (const j of rows) {
+    const progress = typeof j.progress === 'number' ? ` ${Math.round(j.progress)}%` : '';
+    io.stdout(`${j.identity}  ${j.id}  ${j.status}${progress}  ${j.title ?? '(untitled)'}  created ${j.created}${j.costs !== undefined ? `  costs ${j.costs}` : ''}\n`);
+  }
+  return 0;
+}

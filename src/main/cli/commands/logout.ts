@@ -1,0 +1,22 @@
+/** `logout <id> [--revoke]`: removes the identity's secrets (revoking them at the IdP with --revoke). */
+import { parse } from '../args.ts';
+import { openContext } from '../context.ts';
+import { resolveIdentity } from '../../core/session/identity-records.ts';
+import { signOut } from '../../core/session/sign-out.ts';
+import { UsageError, type Io } from '../output.ts';
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, { revoke: { type: 'boolean' } }, 1);
+  if (!positionals[0]) throw new UsageError('logout needs the id or label of the login to remove');
+  const ctx = await openContext();
+  const identity = resolveIdentity(ctx.identities.listIdentities(), positionals[0]);
+  const outcome = await signOut(ctx.service, identity.id, { revoke: values.revoke === true });
+  if (values.revoke) {
+    io.stderr(outcome.revocationProblem
+      ? `Signed out of ${identity.label}; revocation: ${outcome.revocationProblem}\n`
+      : `Signed out of ${identity.label}; revoked at the identity provider: ${outcome.revoked.join(', ') || 'nothing to revoke'}.\n`);
+  } else {
+    io.stderr(`Signed out of ${identity.label}; its tokens were removed from the keychain (not revoked; use --revoke for that).\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,53 @@
+/** `status [--json]`: every identity with its state and expiry times. */
+import { parse } from '../args.ts';
+import { openContext } from '../context.ts';
+import { identityStatuses } from '../../core/session/status.ts';
+import { iso, type Io } from '../output.ts';
+import type { IdentityStatus, RefreshTokenExpiry } from '../../core/model.ts';
+
+function refreshExpiresAt(e: RefreshTokenExpiry): string | null {
+  return e.kind === 'at' ? iso(e.at) : null;
+}
+
+/** The `status --json` row (snake_case, ISO 8601 or null). */
+export function statusRow(s: IdentityStatus) {
+  return {
+    id: s.id,
+    label: s.label,
+    backend: s.backend,
+    provider: s.provider,
+    kind: s.kind,
+    user_id: s.userId,
+    state: s.state,
+    access_token_expires_at: iso(s.accessTokenExpiresAt),
+    refresh_token_expires_at: refreshExpiresAt(s.refreshTokenExpiry),
+    refresh_token_expiry: s.refreshTokenExpiry.kind,
+    client_id: s.clientId,
+    issuer: s.issuer,
+    problem: s.problem,
+  };
+}
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  const { values } = parse(argv, { json: { type: 'boolean' } }, 0);
+  const ctx = await openContext();
+  const identities = ctx.identities.listIdentities();
+  const health = identities.length ? await ctx.secrets.health() : { ok: true as const };
+  const rows = identityStatuses(identities, ctx.clock.now(), { health, thresholdsMs: ctx.thresholdsMs() });
+  if (values.json) {
+    io.stdout(`${JSON.stringify(rows.map(statusRow), null, 2)}\n`);
+    return 0;
+  }
+  if (!health.ok) io.stderr(`Keychain: ${health.message}\n`);
+  if (rows.length === 0) {
+    io.stdout('No openEO logins yet. Sign in with: openeo-auth-tray login <backend-url>\n');
+    return 0;
+  }
+  const { stateLine } = await import('../status-words.ts');
+  for (const s of rows) {
+    io.stdout(`${s.id}  ${s.label}  (${s.kind === 'personal' ? 'personal' : 'service account'})\n`);
+    io.stdout(`    ${s.backend} · provider ${s.provider}${s.userId ? ` · user ${s.userId}` : ''}\n`);
+    io.stdout(`    ${stateLine(s, ctx.clock.now())}\n`);
+  }
+  return 0;
+}

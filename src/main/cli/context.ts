@@ -1,0 +1,107 @@
+/**
+ * What every CLI command works with: the settings folder shared with the tray app, the keychain,
+ * and the token service. Reads go straight to the file (cheap); the conf store that validates
+ * and migrates on write is opened only when something is written.
+ */
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { createKeytarSecretStore } from '../core/keychain/keytar-store.ts';
+import { logDir, settingsDir } from '../core/settings/paths.ts';
+import { readSettingsFast } from '../core/settings/settings-file.ts';
+import type { Settings } from '../core/settings/schema.ts';
+import type { SettingsStore } from '../core/settings/store.ts';
+import { systemClock, type Clock, type SecretStore } from '../core/ports.ts';
+import { createLogger } from '../core/log.ts';
+import type { Identity } from '../core/model.ts';
+import type { IdentityRepository } from '../core/session/ports.ts';
+import { TokenService } from '../core/session/token-service.ts';
+import type { PythonSyncDeps } from '../core/session/python-sync.ts';
+
+export interface CliContext {
+  dir: string;
+  clock: Clock;
+  identities: IdentityRepository;
+  secrets: SecretStore;
+  service: TokenService;
+  settings(): Settings;
+  thresholdsMs(): number[];
+  /** The Python client's `refresh-tokens.json` (in `dirOverride` when given). */
+  pythonStorePath(dirOverride?: string): string;
+  pythonSyncDeps(storePath: string): PythonSyncDeps;
+}
+
+/** Reads from the file each time; opens the validating store on the first write. */
+class FileIdentityRepository implements IdentityRepository {
+  private store: Promise<SettingsStore> | undefined;
+  constructor(private readonly dir: string) {}
+
+  listIdentities(): Identity[] {
+    return readSettingsFast(this.dir).identities;
+  }
+  getIdentity(id: string): Identity | undefined {
+    return this.listIdentities().find((i) => i.id === id);
+  }
+  writable(): Promise<SettingsStore> {
+    this.store ??= import('../core/settings/store.ts').then((m) => m.openSettingsStore({ dir: this.dir }));
+    return this.store;
+  }
+  async upsertIdentity(identity: Identity): Promise<unknown> {
+    return (await this.writable()).upsertIdentity(identity);
+  }
+  async updateIdentity(id: string, patch: Partial<Omit<Identity, 'id'>>): Promise<Identity> {
+    return (await this.writable()).updateIdentity(id, patch);
+  }
+  async removeIdentity(id: string): Promise<boolean> {
+    return (await this.writable()).removeIdentity(id);
+  }
+}
+
+export async function openContext(env: NodeJS.ProcessEnv = process.env): Promise<CliContext> {
+  const dir = settingsDir(env);
+  const identities = new FileIdentityRepository(dir);
+  const secrets = createKeytarSecretStore();
+  const log = createLogger({ file: join(logDir(env), 'cli.log'), level: 'warn' });
+  const settings = () => readSettingsFast(dir).settings;
+  const pythonSyncDeps = (storePath: string): PythonSyncDeps => ({ storePath, identities, clock: systemClock });
+  const pythonStorePath = (dirOverride?: string): string => pythonPaths.storePath(env, dirOverride);
+  const service = new TokenService({
+    identities,
+    secrets,
+    clock: systemClock,
+    lockDir: join(dir, 'locks'),
+    log,
+    // The sync hooks do nothing for identities that were never shared with the Python client.
+    pythonSync: () => pythonPaths.sync(env, identities),
+  });
+  await pythonPaths.load();
+  return {
+    dir,
+    clock: systemClock,
+    identities,
+    secrets,
+    service,
+    settings,
+    thresholdsMs: () => settings().warningThresholds.map((s) => s * 1000),
+    pythonStorePath,
+    pythonSyncDeps,
+  };
+}
+
+/** The Python-store helpers, loaded on demand. */
+const pythonPaths = {
+  mod: undefined as undefined | typeof import('../core/python/paths.ts'),
+  syncMod: undefined as undefined | typeof import('../core/session/python-sync.ts'),
+  async load() {
+    // Cheap modules (no dependencies); loading them keeps storePath synchronous.
+    this.mod ??= await import('../core/python/paths.ts');
+    this.syncMod ??= await import('../core/session/python-sync.ts');
+  },
+  storePath(env: NodeJS.ProcessEnv, dirOverride?: string): string {
+    const m = this.mod!;
+    return dirOverride ? m.refreshTokenStorePathIn(dirOverride) : m.pythonRefreshTokenStorePath(env, process.platform, homedir(), existsSync);
+  },
+  sync(env: NodeJS.ProcessEnv, identities: IdentityRepository) {
+    return this.syncMod!.createPythonSync({ storePath: this.storePath(env), identities, clock: systemClock });
+  },
+};

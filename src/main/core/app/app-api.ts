@@ -1,0 +1,191 @@
+/**
+ * The window's API (src/shared/api.ts) on the real core. Every method resolves with a Result:
+ * errors are converted once here, with the raw error going to the log.
+ */
+import type { BackendChoice, CopyWhat, CreditsView, OpenEoAuthApi, SettingsView } from '../../../shared/api.ts';
+import type { Result } from '../../../shared/result.ts';
+import { AuthTrayError, toAuthTrayError } from '../errors.ts';
+import { secretKey, type Identity } from '../model.ts';
+import { isOpenableUrl } from '../external-url.ts';
+import { addServiceAccount, browserIdentityLogin, startDeviceIdentityLogin, type LoginRequest } from '../session/login.ts';
+import { signOut } from '../session/sign-out.ts';
+import { pythonSnippet } from '../tray/python-snippet.ts';
+import { creditsView } from './credits.ts';
+import type { AppServices } from './app-core.ts';
+
+type Fail = Extract<Result<never>, { ok: false }>;
+
+function failure(e: unknown): Fail {
+  const err = toAuthTrayError(e);
+  return { ok: false, code: err.code, message: err.message, ...(err.nextStep ? { nextStep: err.nextStep } : {}) };
+}
+
+export function createAppApi(s: AppServices): OpenEoAuthApi {
+  const { deps } = s;
+  const guard = async <T>(what: string, fn: () => Promise<T>): Promise<Result<T>> => {
+    try {
+      return { ok: true, value: await fn() };
+    } catch (e) {
+      deps.log(isExpected(e) ? 'info' : 'warn', `${what} failed`, e);
+      return failure(e);
+    }
+  };
+  const loginRequest = (req: LoginRequest): LoginRequest => {
+    if (!req.identityId) return req;
+    const identity = s.service().identity(req.identityId);
+    return { ...req, backendUrl: identity.backendUrl, providerId: req.providerId ?? identity.providerId };
+  };
+  const finished = async (identity: Identity) => {
+    s.lifecycle().reportSuccess(identity.id);
+    s.lifecycle().reevaluate();
+    s.jobs().refreshNow(identity.id);
+    s.announce({ type: 'login-completed', identityId: identity.id });
+    s.changed();
+  };
+  const tokenText = async (identityId: string, what: CopyWhat): Promise<string> => {
+    const service = s.service();
+    if (what === 'python-snippet') {
+      const row = s.statuses().find((r) => r.id === identityId);
+      if (!row) throw service.identity(identityId);
+      return pythonSnippet(row, deps.cliCommand ? { command: deps.cliCommand } : {});
+    }
+    if (what === 'refresh-token') {
+      const token = await deps.secrets.get(secretKey(identityId, 'refresh_token'));
+      if (!token) throw new AuthTrayError('SECRET_MISSING', 'This login has no refresh token in the keychain.', { nextStep: 'Sign in again.' });
+      return token;
+    }
+    const token = await service.accessToken(identityId);
+    const bearer = service.bearer(token.identity, token.accessToken);
+    return what === 'access-token' ? token.accessToken : what === 'bearer' ? bearer : `Authorization: Bearer ${bearer}`;
+  };
+
+  return {
+    listIdentities: () => guard('listing identities', async () => s.statuses()),
+    discoverBackend: (backendUrl) => guard('discovering the backend', async () => {
+      const fetch = deps.fetch ? { fetch: deps.fetch } : {};
+      const { discoverBackend } = await import('../openeo/discovery.ts');
+      const { fetchOidcProviders, providerFlows, chooseProvider } = await import('../openeo/providers.ts');
+      const backend = await discoverBackend(backendUrl, fetch);
+      const providers = await fetchOidcProviders(backend, fetch);
+      const preferred = chooseProvider(providers, { env: deps.env ?? process.env }).id;
+      const choice: BackendChoice = {
+        backendUrl: backend.inputUrl,
+        apiUrl: backend.apiUrl,
+        apiVersion: backend.apiVersion,
+        ...(backend.title ? { title: backend.title } : {}),
+        providers: providers.map((p) => ({
+          id: p.id,
+          title: p.title,
+          issuer: p.issuer,
+          ...(p.description ? { description: p.description } : {}),
+          flows: providerFlows(p),
+          isDefault: p.id === preferred,
+        })),
+      };
+      return choice;
+    }),
+    startDeviceLogin: (request) => guard('starting a device login', async () => {
+      const abort = new AbortController();
+      const handle = await startDeviceIdentityLogin(s.service(), { ...loginRequest(request), signal: abort.signal });
+      const loginId = s.logins.add(abort, handle.done, request.identityId);
+      if (request.identityId) s.changed();
+      const a = handle.authorization;
+      return { loginId, verificationUri: a.verificationUri, verificationUriComplete: a.verificationUriComplete, userCode: a.userCode, expiresAt: a.expiresAt, interval: a.interval };
+    }),
+    startBrowserLogin: (request) => guard('starting a browser login', async () => {
+      const abort = new AbortController();
+      const done = browserIdentityLogin(s.service(), {
+        ...loginRequest(request),
+        signal: abort.signal,
+        openBrowser: (url) => deps.openExternal(url),
+      });
+      return { loginId: s.logins.add(abort, done, request.identityId) };
+    }),
+    awaitLogin: (loginId) => guard('signing in', async () => {
+      try {
+        const identity = await s.logins.wait(loginId);
+        await finished(identity);
+        return { identityId: identity.id };
+      } finally {
+        s.changed();
+      }
+    }),
+    cancelLogin: (loginId) => guard('cancelling a sign-in', async () => {
+      s.logins.cancel(loginId);
+      return null;
+    }),
+    addServiceAccount: (request) => guard('adding a service account', async () => {
+      const identity = await addServiceAccount(s.service(), { ...loginRequest(request), clientId: request.clientId, clientSecret: request.clientSecret });
+      await finished(identity);
+      return { identityId: identity.id };
+    }),
+    refreshNow: (identityId) => guard('refreshing', async () => {
+      try {
+        await s.service().accessToken(identityId, { force: true });
+        s.lifecycle().reportSuccess(identityId);
+      } catch (e) {
+        s.lifecycle().reportError(identityId, e);
+        throw e;
+      } finally {
+        s.changed();
+      }
+      const row = s.statuses().find((r) => r.id === identityId);
+      if (!row) throw s.service().identity(identityId);
+      return row;
+    }),
+    signOut: (identityId, revoke) => guard('signing out', async () => {
+      const outcome = await signOut(s.service(), identityId, { revoke });
+      if (outcome.revocationProblem) deps.log('info', `${identityId}: ${outcome.revocationProblem}`);
+      s.lifecycle().reevaluate();
+      s.changed();
+      return null;
+    }),
+    copy: (identityId, what) => guard('copying', async () => {
+      const text = await tokenText(identityId, what);
+      const secret = what !== 'python-snippet';
+      if (!secret) {
+        deps.clipboard.writeText(text);
+        return { clearsInSeconds: 0 };
+      }
+      return { clearsInSeconds: Math.round(s.clipboard.copy(text).clearsInMs / 1000) };
+    }),
+    copyText: (text) => guard('copying', async () => {
+      deps.clipboard.writeText(text);
+      return { clearsInSeconds: 0 };
+    }),
+    getCredits: (identityId) => guard('reading credits', async (): Promise<CreditsView> => creditsView(s, identityId)),
+    listJobs: (identityId) => guard('listing batch jobs', async () => {
+      const service = s.service();
+      const token = await service.accessToken(identityId);
+      const { listJobs } = await import('../openeo/api.ts');
+      return listJobs(token.identity.apiUrl, service.bearer(token.identity, token.accessToken), deps.fetch ? { fetch: deps.fetch } : {});
+    }),
+    getSettings: () => guard('reading settings', async (): Promise<SettingsView> => ({ ...s.store().getSettings() })),
+    updateSettings: (patch) => guard('saving settings', async (): Promise<SettingsView> => {
+      const before = s.store().getSettings();
+      const after = await s.store().updateSettings(patch);
+      if (after.startAtLogin !== before.startAtLogin) deps.setStartAtLogin(after.startAtLogin);
+      if (after.pythonSync !== before.pythonSync) {
+        for (const identity of s.store().listIdentities()) {
+          if (identity.pythonSync) await s.store().updateIdentity(identity.id, { pythonSync: { ...identity.pythonSync, enabled: after.pythonSync } });
+        }
+      }
+      s.lifecycle().reevaluate();
+      s.changed();
+      return { ...after };
+    }),
+    openExternal: (url) => guard('opening a link', async () => {
+      if (!isOpenableUrl(url)) {
+        throw new AuthTrayError('INSECURE_URL', 'Only https links (or local http ones) are opened.', { nextStep: 'Copy the address and open it yourself if you trust it.' });
+      }
+      await deps.openExternal(url);
+      return null;
+    }),
+    onIdentitiesChanged: (listener) => s.onChange(() => listener(s.statuses())),
+    onNavigate: (listener) => s.onNavigate(listener),
+  };
+}
+
+function isExpected(e: unknown): boolean {
+  return e instanceof AuthTrayError && e.code !== 'INTERNAL';
+}

@@ -1,0 +1,288 @@
+/**
+ * The tray app's core: settings, keychain, token service, lifecycle, job tracker, clipboard and
+ * notifications put together, without Electron. The Electron layer passes in what only it has
+ * (clipboard, notifications, openExternal, login items) and wires the result to Tray, Menu and IPC.
+ */
+import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { existsSync } from 'node:fs';
+import type Conf from 'conf';
+import type { Navigation, OpenEoAuthApi } from '../../../shared/api.ts';
+import { createClipboardGuard, type ClipboardGuard, type ClipboardPort } from '../clipboard/clipboard-guard.ts';
+import { isAuthTrayError } from '../errors.ts';
+import { createJobTracker, type JobTracker } from '../jobs/job-tracker.ts';
+import type { LifecycleEvent } from '../lifecycle/host.ts';
+import { TokenLifecycle } from '../lifecycle/lifecycle.ts';
+import type { Logger } from '../log.ts';
+import type { BatchJob, IdentityStatus } from '../model.ts';
+import { notificationFor, type TrayNotification } from '../notifications/notification.ts';
+import type { NotifiableEvent } from '../notifications/events.ts';
+import type { Clock, FetchLike, KeychainHealth, SecretStore, Timers } from '../ports.ts';
+import { pythonRefreshTokenStorePath } from '../python/paths.ts';
+import { createPythonSync } from '../session/python-sync.ts';
+import { identityStatuses } from '../session/status.ts';
+import { TokenService } from '../session/token-service.ts';
+import { openSettingsStore, type SettingsStore } from '../settings/store.ts';
+import { buildTrayMenu } from '../tray/menu.ts';
+import type { TrayAction, TrayMenuItem } from '../tray/menu-item.ts';
+import { trayLook, type TrayLook } from '../tray/look.ts';
+import { trayTooltip } from '../tray/tooltip.ts';
+import { createAppApi } from './app-api.ts';
+import { LoginRegistry } from './logins.ts';
+
+export interface AppCoreDeps {
+  dir: string;
+  secrets: SecretStore;
+  clock: Clock;
+  timers: Timers;
+  fetch?: FetchLike;
+  /** conf's class, or electron-store's (same options). */
+  Store?: typeof Conf;
+  log: Logger;
+  clipboard: ClipboardPort;
+  /** Called only with URLs already checked to be https (or loopback http). */
+  openExternal(url: string): Promise<void>;
+  notify(n: TrayNotification): void;
+  setStartAtLogin(enabled: boolean): void;
+  /** The Python client's store; default: its own location rules. */
+  pythonStorePath?: string;
+  env?: NodeJS.ProcessEnv;
+  /** The command scripts call for a token (the Python snippet); default `openeo-auth-tray`. */
+  cliCommand?: string[];
+}
+
+export interface AppCore {
+  readonly api: OpenEoAuthApi;
+  statuses(): IdentityStatus[];
+  trayMenu(): TrayMenuItem[];
+  trayTooltip(): string;
+  trayLook(): TrayLook;
+  runTrayAction(action: TrayAction): Promise<void>;
+  onChange(listener: () => void): () => void;
+  onNavigate(listener: (to: Navigation) => void): () => void;
+  resume(): void;
+  start(): Promise<void>;
+  stop(): void;
+}
+
+/** Everything app-api.ts needs; built once by createAppCore. */
+export interface AppServices {
+  deps: AppCoreDeps;
+  store: () => SettingsStore;
+  service: () => TokenService;
+  lifecycle: () => TokenLifecycle;
+  jobs: () => JobTracker;
+  clipboard: ClipboardGuard;
+  logins: LoginRegistry;
+  statuses(): IdentityStatus[];
+  changed(): void;
+  navigate(to: Navigation): void;
+  announce(event: NotifiableEvent): void;
+  keychainHealth(): KeychainHealth;
+  checkKeychain(): Promise<KeychainHealth>;
+  onChange(listener: () => void): () => void;
+  onNavigate(listener: (to: Navigation) => void): () => void;
+}
+
+export function createAppCore(deps: AppCoreDeps): AppCore {
+  const changeListeners = new Set<() => void>();
+  const navigateListeners = new Set<(to: Navigation) => void>();
+  let store: SettingsStore | undefined;
+  let service: TokenService | undefined;
+  let lifecycle: TokenLifecycle | undefined;
+  let jobs: JobTracker | undefined;
+  let health: KeychainHealth = { ok: true };
+  const logins = new LoginRegistry();
+  const need = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`${what} is used before start()`);
+    return v;
+  };
+  const thresholdsMs = () => (store?.getSettings().warningThresholds ?? [604_800, 86_400, 3_600]).map((s) => s * 1000);
+  const clipboard = createClipboardGuard({
+    clipboard: deps.clipboard,
+    timers: deps.timers,
+    clearAfterMs: () => (store?.getSettings().clipboardClearSeconds ?? 30) * 1000,
+  });
+
+  const statuses = (): IdentityStatus[] => {
+    if (!store || !lifecycle) return [];
+    const signingIn = logins.signingIn();
+    const rows = identityStatuses(store.listIdentities(), deps.clock.now(), { health, thresholdsMs: thresholdsMs() });
+    return rows.map((row) => {
+      const detail = lifecycle!.detail(row.id);
+      if (signingIn.has(row.id)) return { ...row, state: 'signing-in' as const };
+      if (!detail || row.state === 'keychain-unavailable') return row;
+      return { ...row, state: detail.state, offlineSince: detail.offlineSince, problem: detail.problem ?? row.problem };
+    });
+  };
+  const changed = () => {
+    for (const l of changeListeners) {
+      try {
+        l();
+      } catch (e) {
+        deps.log('warn', 'a change listener failed', e);
+      }
+    }
+  };
+  const navigate = (to: Navigation) => {
+    for (const l of navigateListeners) l(to);
+  };
+  const announce = (event: NotifiableEvent) => {
+    const row = statuses().find((s) => s.id === event.identityId);
+    if (!row || !store) return;
+    const n = notificationFor(event, row, deps.clock.now(), { notificationsEnabled: store.getSettings().notificationsEnabled });
+    if (n) deps.notify(n);
+  };
+  const checkKeychain = async () => {
+    const before = health.ok;
+    health = await deps.secrets.health().catch((e: unknown) => ({ ok: false as const, reason: 'unavailable' as const, message: e instanceof Error ? e.message : String(e) }));
+    if (before !== health.ok) changed();
+    return health;
+  };
+
+  const services: AppServices = {
+    deps,
+    store: () => need(store, 'the settings store'),
+    service: () => need(service, 'the token service'),
+    lifecycle: () => need(lifecycle, 'the lifecycle'),
+    jobs: () => need(jobs, 'the job tracker'),
+    clipboard,
+    logins,
+    statuses,
+    changed,
+    navigate,
+    announce,
+    keychainHealth: () => health,
+    checkKeychain,
+    onChange(listener) {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
+    },
+    onNavigate(listener) {
+      navigateListeners.add(listener);
+      return () => navigateListeners.delete(listener);
+    },
+  };
+  const api = createAppApi(services);
+
+  const onLifecycleEvent = (event: LifecycleEvent) => {
+    if (event.type === 'state-changed') {
+      changed();
+      return;
+    }
+    announce(event);
+    changed();
+  };
+
+  return {
+    api,
+    statuses,
+    trayMenu: () => buildTrayMenu(statuses(), deps.clock.now(), {
+      jobs: Object.fromEntries((store?.listIdentities() ?? []).map((i) => [i.id, jobs?.jobs(i.id) ?? []])) as Record<string, BatchJob[]>,
+      clipboardClearSeconds: store?.getSettings().clipboardClearSeconds ?? 30,
+    }),
+    trayTooltip: () => trayTooltip(statuses(), deps.clock.now()),
+    trayLook: () => trayLook(statuses(), deps.clock.now()),
+    runTrayAction: (action) => runTrayAction(services, api, action),
+    onChange: services.onChange,
+    onNavigate: services.onNavigate,
+    resume() {
+      void checkKeychain().then(() => lifecycle?.reevaluate({ retryNow: true }));
+      jobs?.refreshNow();
+    },
+    async start() {
+      store = openSettingsStore({ dir: deps.dir, ...(deps.Store ? { Store: deps.Store } : {}) });
+      const env = deps.env ?? process.env;
+      const storePath = deps.pythonStorePath ?? pythonRefreshTokenStorePath(env, process.platform, homedir(), existsSync);
+      const s = store;
+      service = new TokenService({
+        identities: s,
+        secrets: deps.secrets,
+        clock: deps.clock,
+        lockDir: join(deps.dir, 'locks'),
+        log: deps.log,
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        pythonSync: () => createPythonSync({ storePath, identities: s, clock: deps.clock }),
+      });
+      const svc = service;
+      lifecycle = new TokenLifecycle({
+        clock: deps.clock,
+        timers: deps.timers,
+        thresholdsMs,
+        log: (message, error) => deps.log('warn', message, error),
+        host: {
+          listIdentities: () => s.listIdentities(),
+          refreshAccess: async (id) => {
+            await svc.accessToken(id, { force: true });
+            jobs?.refreshNow(id);
+          },
+          markWarningsSent: async (id, sent) => {
+            await s.updateIdentity(id, { warningsSent: sent });
+          },
+          markExpired: async (id, at) => {
+            await s.updateIdentity(id, { expiredAt: at });
+          },
+          onEvent: onLifecycleEvent,
+        },
+      });
+      const lc = lifecycle;
+      jobs = createJobTracker({
+        clock: deps.clock,
+        timers: deps.timers,
+        identities: () => s.listIdentities().map((i) => i.id),
+        canPoll: (id) => ['active', 'expiring-soon'].includes(lc.status(id) ?? ''),
+        listJobs: async (id) => {
+          const token = await svc.accessToken(id);
+          const { listJobs } = await import('../openeo/api.ts');
+          return listJobs(token.identity.apiUrl, svc.bearer(token.identity, token.accessToken), deps.fetch ? { fetch: deps.fetch } : {});
+        },
+        onTransition: (t) => {
+          announce({ type: 'job', identityId: t.identityId, job: t.job, from: t.from });
+          changed();
+        },
+        onError: (id, e) => {
+          if (isAuthTrayError(e, 'TOKEN_INVALID')) lc.reevaluate();
+          deps.log('info', `${id}: listing batch jobs failed`, e);
+        },
+      });
+      await checkKeychain();
+      lifecycle.start();
+      jobs.start();
+      changed();
+    },
+    stop() {
+      logins.cancelAll();
+      lifecycle?.stop();
+      jobs?.stop();
+      clipboard.dispose();
+    },
+  };
+}
+
+async function runTrayAction(services: AppServices, api: OpenEoAuthApi, action: TrayAction): Promise<void> {
+  switch (action.type) {
+    case 'copy':
+      await api.copy(action.identityId, action.what);
+      return;
+    case 'refresh':
+      await api.refreshNow(action.identityId);
+      return;
+    case 'sign-out':
+      await api.signOut(action.identityId, true);
+      return;
+    case 'sign-in-again':
+      services.navigate({ page: 'add', identityId: action.identityId });
+      return;
+    case 'open-window':
+      services.navigate({ page: action.page, ...(action.identityId ? { identityId: action.identityId } : {}) });
+      return;
+    case 'add-account':
+      services.navigate({ page: 'add' });
+      return;
+    case 'settings':
+      services.navigate({ page: 'settings' });
+      return;
+    case 'quit':
+      return; // the Electron layer quits the app
+  }
+}

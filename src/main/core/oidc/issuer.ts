@@ -1,0 +1,214 @@
+/**
+ * Connecting to an OpenID Provider: discovery through openid-client, with the https rule,
+ * the issuer check, the client's authentication method, and a short in-process cache.
+ */
+import * as oidc from 'openid-client';
+import { AuthTrayError } from '../errors.ts';
+import type { FetchLike } from '../ports.ts';
+import { registerSecret } from '../redact.ts';
+import { issuerHost, oidcError } from './errors.ts';
+
+/** A discovered IdP plus one client at it. Holds the client secret only inside `configuration`. */
+export interface IssuerConnection {
+  /** The issuer as configured (trailing slash removed), equal to the discovery document's. */
+  readonly issuer: string;
+  readonly clientId: string;
+  /** `scopes_supported` of the IdP, or null when it does not say. */
+  readonly supportedScopes: string[] | null;
+  /** What the IdP offers, so callers can choose a flow before starting it. */
+  readonly capabilities: { deviceFlow: boolean; revocation: boolean; pkceS256: boolean };
+  /** The openid-client configuration (server + client metadata, fetch, insecure-http switch). */
+  readonly configuration: oidc.Configuration;
+}
+
+interface ConnectionInternals {
+  clientSecret: string | undefined;
+  clientAuth: oidc.ClientAuth;
+  fetch: FetchLike | undefined;
+  insecure: boolean;
+  timeoutSeconds: number | undefined;
+}
+
+const internals = new WeakMap<IssuerConnection, ConnectionInternals>();
+
+const CACHE_TTL_MS = 5 * 60_000;
+interface CachedDiscovery { metadata: oidc.ServerMetadata; at: number; fetch: FetchLike | undefined }
+const discoveryCache = new Map<string, CachedDiscovery>();
+
+/** Forget cached discovery documents (tests, or after the user asks to retry). */
+export function forgetDiscoveredIssuers(): void {
+  discoveryCache.clear();
+}
+
+/** 127.0.0.0/8, ::1 and localhost: the only hosts where plain http is acceptable. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
+}
+
+/** Parses and checks an issuer URL; returns it without trailing slash, and whether http is in use. */
+export function checkIssuerUrl(issuer: string): { issuer: string; url: URL; insecure: boolean } {
+  let url: URL;
+  try {
+    url = new URL(issuer.trim());
+  } catch (e) {
+    throw new AuthTrayError('INVALID_URL', `“${issuer}” is not a valid identity provider address.`, {
+      cause: e,
+      nextStep: 'Check the provider settings of the backend.',
+    });
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new AuthTrayError('INVALID_URL', `“${issuer}” is not a valid identity provider address.`, {
+      nextStep: 'An issuer has no query, fragment or user name; check the provider settings of the backend.',
+    });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new AuthTrayError('INVALID_URL', `The identity provider address ${url.protocol}//${url.host} must use https.`, {
+      nextStep: 'Check the provider settings of the backend.',
+    });
+  }
+  const insecure = url.protocol === 'http:';
+  if (insecure && !isLoopbackHost(url.hostname)) {
+    throw new AuthTrayError('INSECURE_URL', `The identity provider at ${url.host} does not use https, so it was not contacted.`, {
+      nextStep: 'Only https is allowed (plain http only for a provider on this computer).',
+    });
+  }
+  const normalised = url.href.replace(/\/+$/, '');
+  return { issuer: normalised, url: new URL(normalised), insecure };
+}
+
+/** client_secret_basic when the IdP allows it (also the spec's default), else client_secret_post. */
+function clientAuthFor(metadata: oidc.ServerMetadata, secret: string | undefined): oidc.ClientAuth {
+  if (secret === undefined) return oidc.None();
+  const methods = metadata.token_endpoint_auth_methods_supported;
+  if (!methods || methods.includes('client_secret_basic')) return oidc.ClientSecretBasic(secret);
+  return oidc.ClientSecretPost(secret);
+}
+
+/** openid-client's fetch hook, backed by an injected FetchLike and an optional caller signal. */
+function customFetchFor(fetchImpl: FetchLike | undefined, signal: AbortSignal | undefined): oidc.CustomFetch | undefined {
+  if (!fetchImpl && !signal) return undefined;
+  const f: FetchLike = fetchImpl ?? ((input, init) => fetch(input, init));
+  return (url, options) => {
+    const signals = [options.signal, signal].filter((s): s is AbortSignal => s !== undefined);
+    const init = { ...options, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0] };
+    // CustomFetchOptions is RequestInit-shaped; its body union is a subset of BodyInit.
+    return f(url, init as RequestInit);
+  };
+}
+
+async function discover(url: URL, issuer: string, opts: ConnectOptions): Promise<oidc.ServerMetadata> {
+  const cached = discoveryCache.get(issuer);
+  if (cached && cached.fetch === opts.fetch && Date.now() - cached.at < CACHE_TTL_MS) return cached.metadata;
+  const custom = customFetchFor(opts.fetch, opts.signal);
+  const options: oidc.DiscoveryRequestOptions = {
+    ...(custom ? { [oidc.customFetch]: custom } : {}),
+    ...(url.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : {}),
+    ...(opts.timeoutMs === undefined ? {} : { timeout: Math.max(1, Math.ceil(opts.timeoutMs / 1000)) }),
+  };
+  let config: oidc.Configuration;
+  try {
+    config = await oidc.discovery(url, 'discovery-only', undefined, oidc.None(), options);
+  } catch (e) {
+    const named = mismatchedIssuer(e);
+    if (named !== undefined) {
+      throw new AuthTrayError('ISSUER_MISMATCH',
+        `The identity provider at ${url.host} calls itself “${named.slice(0, 200)}”, not ${issuer} as configured.`,
+        { cause: e, nextStep: 'The backend’s sign-in settings look wrong; tell its support.' });
+    }
+    throw oidcError(e, 'discovery', issuer);
+  }
+  const metadata = plainMetadata(config);
+  discoveryCache.set(issuer, { metadata, at: Date.now(), fetch: opts.fetch });
+  return metadata;
+}
+
+/** Server metadata without openid-client's helper functions (Configuration structured-clones it). */
+function plainMetadata(config: oidc.Configuration): oidc.ServerMetadata {
+  return JSON.parse(JSON.stringify(config.serverMetadata())) as oidc.ServerMetadata;
+}
+
+/** The issuer a discovery document named when openid-client rejected it as a mismatch. */
+function mismatchedIssuer(e: unknown): string | undefined {
+  const err = e as { code?: unknown; cause?: { attribute?: unknown; body?: { issuer?: unknown } } };
+  if (err?.code !== 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED' || err.cause?.attribute !== 'issuer') return undefined;
+  const named = err.cause.body?.issuer;
+  return typeof named === 'string' ? named : '(unnamed)';
+}
+
+export interface ConnectOptions {
+  clientSecret?: string;
+  fetch?: FetchLike;
+  /** Per-request timeout; openid-client's default is 30 s. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Discovers `issuer` and prepares `clientId` for the flows. https only, except loopback http.
+ * Throws AuthTrayError: INVALID_URL, INSECURE_URL, ISSUER_MISMATCH, IDP_UNREACHABLE,
+ * IDP_INVALID_RESPONSE, IDP_ERROR, LOGIN_CANCELLED (signal).
+ */
+export async function connectIssuer(issuer: string, clientId: string, opts: ConnectOptions = {}): Promise<IssuerConnection> {
+  const checked = checkIssuerUrl(issuer);
+  if (!clientId.trim()) {
+    throw new AuthTrayError('INVALID_ARGUMENT', 'No client id was given for the identity provider.', {
+      nextStep: 'Enter the client id, or let the backend suggest its default client.',
+    });
+  }
+  registerSecret(opts.clientSecret);
+  const metadata = await discover(checked.url, checked.issuer, opts);
+  const clientAuth = clientAuthFor(metadata, opts.clientSecret);
+  const inner: ConnectionInternals = {
+    clientSecret: opts.clientSecret,
+    clientAuth,
+    fetch: opts.fetch,
+    insecure: checked.insecure,
+    timeoutSeconds: opts.timeoutMs === undefined ? undefined : Math.max(1, Math.ceil(opts.timeoutMs / 1000)),
+  };
+  const scopes = metadata.scopes_supported;
+  const connection: IssuerConnection = {
+    issuer: checked.issuer,
+    clientId,
+    supportedScopes: Array.isArray(scopes) ? scopes.filter((s): s is string => typeof s === 'string') : null,
+    capabilities: {
+      deviceFlow: typeof metadata.device_authorization_endpoint === 'string',
+      revocation: typeof metadata.revocation_endpoint === 'string',
+      pkceS256: metadata.code_challenge_methods_supported?.includes('S256') ?? false,
+    },
+    configuration: buildConfiguration(metadata, clientId, inner, undefined),
+  };
+  internals.set(connection, inner);
+  return connection;
+}
+
+function buildConfiguration(
+  metadata: oidc.ServerMetadata, clientId: string, inner: ConnectionInternals, signal: AbortSignal | undefined,
+): oidc.Configuration {
+  const config = new oidc.Configuration(metadata, clientId, inner.clientSecret, inner.clientAuth);
+  const custom = customFetchFor(inner.fetch, signal);
+  if (custom) config[oidc.customFetch] = custom;
+  if (inner.timeoutSeconds !== undefined) config.timeout = inner.timeoutSeconds;
+  if (inner.insecure) oidc.allowInsecureRequests(config);
+  return config;
+}
+
+/**
+ * The connection's configuration, or a copy whose requests also stop when `signal` aborts
+ * (openid-client's own calls take no signal except the device poll).
+ */
+export function configurationFor(conn: IssuerConnection, signal?: AbortSignal): oidc.Configuration {
+  const inner = internals.get(conn);
+  if (!signal || !inner) return conn.configuration;
+  return buildConfiguration(plainMetadata(conn.configuration), conn.clientId, inner, signal);
+}
+
+/** Whether this connection authenticates with a client secret (confidential client). */
+export function hasClientSecret(conn: IssuerConnection): boolean {
+  return internals.get(conn)?.clientSecret !== undefined;
+}
+
+/** A short name for the IdP in messages. */
+export function idpName(conn: IssuerConnection): string {
+  return issuerHost(conn.issuer);
+}

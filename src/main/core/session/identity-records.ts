@@ -1,0 +1,94 @@
+/** Creating identity records and finding the one a login belongs to. */
+import { randomBytes } from 'node:crypto';
+import { AuthTrayError } from '../errors.ts';
+import type { Identity, IdentityKind, LoginFlow, TokenSet } from '../model.ts';
+
+/** A short, readable, unique id: the backend's first host label plus 6 hex digits, e.g. `cdse-3f9a1c`. */
+export function newIdentityId(backendUrl: string, providerId: string, taken: ReadonlySet<string>): string {
+  let host = 'openeo';
+  try {
+    host = new URL(backendUrl).hostname;
+  } catch {
+    // keep the generic prefix
+  }
+  const known: Record<string, string> = { 'openeo.dataspace.copernicus.eu': 'cdse' };
+  const base = (known[host] ?? (providerId || host.split('.')[0] || 'openeo'))
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 24) || 'openeo';
+  for (;;) {
+    const id = `${base}-${randomBytes(3).toString('hex')}`;
+    if (!taken.has(id)) return id;
+  }
+}
+
+export interface NewIdentityFacts {
+  kind: IdentityKind;
+  flow: LoginFlow;
+  label: string;
+  backendUrl: string;
+  apiUrl: string;
+  providerId: string;
+  issuer: string;
+  clientId: string;
+  scopes: string[];
+  jwtBearer: boolean;
+  userId?: string;
+}
+
+/** The identity record for a fresh login (no secrets in it). */
+export function identityFromLogin(id: string, facts: NewIdentityFacts, tokens: TokenSet, now: number): Identity {
+  return {
+    id,
+    ...facts,
+    createdAt: now,
+    ...tokenMetadata(tokens),
+    warningsSent: [],
+  };
+}
+
+/** The non-secret facts about a token set, as kept in the settings file. */
+export function tokenMetadata(tokens: TokenSet): Pick<Identity, 'accessTokenExpiresAt' | 'accessTokenObtainedAt' | 'refreshTokenExpiry' | 'refreshTokenObtainedAt'> {
+  return {
+    accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+    accessTokenObtainedAt: tokens.obtainedAt,
+    refreshTokenExpiry: tokens.refreshToken ? tokens.refreshTokenExpiry : { kind: 'none' },
+    refreshTokenObtainedAt: tokens.refreshToken ? tokens.obtainedAt : null,
+  };
+}
+
+/**
+ * The existing identity a login belongs to: the same issuer + client + user is one identity.
+ * Without a user id (backend gave none) only an explicit identity (sign in again) matches.
+ */
+export function findSameIdentity(identities: Identity[], facts: Pick<Identity, 'issuer' | 'clientId' | 'kind'> & { userId?: string }): Identity | undefined {
+  if (!facts.userId) return undefined;
+  return identities.find(
+    (i) => i.issuer === facts.issuer && i.clientId === facts.clientId && i.kind === facts.kind && i.userId === facts.userId,
+  );
+}
+
+/** Finds an identity by id or label; with no reference, the only one. */
+export function resolveIdentity(identities: Identity[], ref: string | undefined): Identity {
+  if (ref === undefined || ref === '') {
+    if (identities.length === 1) return identities[0]!;
+    throw new AuthTrayError(
+      identities.length === 0 ? 'IDENTITY_NOT_FOUND' : 'IDENTITY_AMBIGUOUS',
+      identities.length === 0 ? 'There are no openEO logins yet.' : `There are ${identities.length} logins; say which one.`,
+      { nextStep: identities.length === 0 ? 'Sign in with: openeo-auth-tray login <backend-url>' : `Name one of: ${identities.map((i) => i.id).join(', ')}` },
+    );
+  }
+  const byId = identities.find((i) => i.id === ref);
+  if (byId) return byId;
+  const byLabel = identities.filter((i) => i.label === ref);
+  if (byLabel.length === 1) return byLabel[0]!;
+  if (byLabel.length > 1) {
+    throw new AuthTrayError('IDENTITY_AMBIGUOUS', `Several logins are labelled "${ref}".`, {
+      nextStep: `Use the id instead: ${byLabel.map((i) => i.id).join(', ')}`,
+    });
+  }
+  throw new AuthTrayError('IDENTITY_NOT_FOUND', `No login is called "${ref}".`, {
+    nextStep: identities.length ? `Known logins: ${identities.map((i) => `${i.id} (${i.label})`).join(', ')}` : 'Sign in with: openeo-auth-tray login <backend-url>',
+  });
+}

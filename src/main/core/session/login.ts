@@ -1,0 +1,167 @@
+/**
+ * Logins end to end: discover the backend and its providers (afresh each time, as the spec asks),
+ * pick the client, run the flow, learn the user id from `/me`, and save the identity: secrets to
+ * the keychain first, the record to the settings file after, so a failure leaves nothing half-made.
+ */
+import { AuthTrayError } from '../errors.ts';
+import type { Identity, IdentityKind, LoginFlow, OidcProvider, TokenSet } from '../model.ts';
+import { secretKey } from '../model.ts';
+import { registerSecret } from '../redact.ts';
+import type { DiscoveredBackend } from '../openeo/discovery.ts';
+import type { ClientChoice } from '../openeo/providers.ts';
+import type { IssuerConnection, DeviceAuthorization } from '../oidc/index.ts';
+import { findSameIdentity, identityFromLogin, newIdentityId } from './identity-records.ts';
+import type { TokenService } from './token-service.ts';
+
+export interface LoginRequest {
+  backendUrl: string;
+  providerId?: string;
+  clientId?: string;
+  label?: string;
+  /** Renew this identity ("Sign in again") instead of matching by user. */
+  identityId?: string;
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface LoginPlan {
+  backend: DiscoveredBackend;
+  provider: OidcProvider;
+  client: ClientChoice;
+  conn: IssuerConnection;
+  scopes: string[];
+  flow: LoginFlow;
+}
+
+/** Discovery, provider, client and scopes for one login. */
+export async function planLogin(service: TokenService, req: LoginRequest, flow: LoginFlow, clientSecret?: string): Promise<LoginPlan> {
+  const fetch = service.deps.fetch;
+  const http = { ...(fetch ? { fetch } : {}), ...(req.signal ? { signal: req.signal } : {}) };
+  const { discoverBackend } = await import('../openeo/discovery.ts');
+  const { fetchOidcProviders, chooseProvider, chooseClient } = await import('../openeo/providers.ts');
+  const { connectIssuer, chooseScopes } = await import('../oidc/index.ts');
+  const backend = await discoverBackend(req.backendUrl, http);
+  const providers = await fetchOidcProviders(backend, http);
+  const provider = chooseProvider(providers, { ...(req.providerId ? { explicit: req.providerId } : {}), env: req.env ?? process.env });
+  const wantRefresh = flow !== 'client-credentials';
+  const client = chooseClient(provider, {
+    flow,
+    wantRefresh,
+    ...(req.clientId ? { clientId: req.clientId } : {}),
+    hasSecret: clientSecret !== undefined && clientSecret !== '',
+  });
+  const conn = await connectIssuer(provider.issuer, client.clientId, {
+    ...(clientSecret ? { clientSecret } : {}),
+    ...http,
+  });
+  const scopes = chooseScopes(provider.scopes, conn.supportedScopes, wantRefresh);
+  return { backend, provider, client, conn, scopes, flow };
+}
+
+export interface DeviceLoginHandle {
+  authorization: DeviceAuthorization;
+  /** Resolves with the saved identity; rejects with AuthTrayError (refused, expired, cancelled…). */
+  done: Promise<Identity>;
+}
+
+/** Starts a device login; `done` settles when the user has approved (or not). */
+export async function startDeviceIdentityLogin(service: TokenService, req: LoginRequest): Promise<DeviceLoginHandle> {
+  const plan = await planLogin(service, req, 'device');
+  const { startDeviceLogin } = await import('../oidc/index.ts');
+  const login = await startDeviceLogin(plan.conn, {
+    scopes: plan.scopes,
+    usePkce: plan.client.usePkce,
+    clock: service.deps.clock,
+    ...(req.signal ? { signal: req.signal } : {}),
+  });
+  const done = login.result.then((tokens) => saveLogin(service, plan, tokens, req, 'personal'));
+  done.catch(() => undefined); // the caller observes it; avoid an unhandled rejection in between
+  return { authorization: login.authorization, done };
+}
+
+/** Authorization code + PKCE on a loopback redirect; `openBrowser` shows the IdP's page. */
+export async function browserIdentityLogin(service: TokenService, req: LoginRequest & { openBrowser: (url: string) => void | Promise<void>; timeoutMs?: number }): Promise<Identity> {
+  const plan = await planLogin(service, req, 'browser');
+  const { browserLogin } = await import('../oidc/index.ts');
+  const tokens = await browserLogin(plan.conn, {
+    scopes: plan.scopes,
+    openBrowser: req.openBrowser,
+    clock: service.deps.clock,
+    ...(req.signal ? { signal: req.signal } : {}),
+    ...(req.timeoutMs ? { timeoutMs: req.timeoutMs } : {}),
+  });
+  return saveLogin(service, plan, tokens, req, 'personal');
+}
+
+/** A service account (client credentials): checks the secret works, then keeps it in the keychain. */
+export async function addServiceAccount(service: TokenService, req: LoginRequest & { clientId: string; clientSecret: string }): Promise<Identity> {
+  if (!req.clientId.trim() || !req.clientSecret) {
+    throw new AuthTrayError('INVALID_ARGUMENT', 'A service account needs both a client id and a client secret.', {
+      nextStep: 'Enter the client id and secret of your OAuth client.',
+    });
+  }
+  registerSecret(req.clientSecret);
+  const plan = await planLogin(service, req, 'client-credentials', req.clientSecret);
+  const { clientCredentialsLogin } = await import('../oidc/index.ts');
+  const tokens = await clientCredentialsLogin(plan.conn, { scopes: plan.scopes, clock: service.deps.clock });
+  return saveLogin(service, plan, tokens, req, 'client-credentials', req.clientSecret);
+}
+
+export async function saveLogin(service: TokenService, plan: LoginPlan, tokens: TokenSet, req: LoginRequest, kind: IdentityKind, clientSecret?: string): Promise<Identity> {
+  const { identities, secrets, clock, log } = service.deps;
+  const now = clock.now();
+  const jwtBearer = plan.backend.jwtBearer;
+  const userId = await lookUpUserId(service, plan, tokens.accessToken, jwtBearer).catch((e: unknown) => {
+    log?.('warn', `could not read /me after signing in at ${plan.backend.apiUrl}`, e);
+    return tokens.subject;
+  });
+  const all = identities.listIdentities();
+  const facts = { issuer: plan.provider.issuer, clientId: plan.client.clientId, kind, ...(userId ? { userId } : {}) };
+  const existing = req.identityId ? all.find((i) => i.id === req.identityId) : findSameIdentity(all, facts);
+  const id = existing?.id ?? newIdentityId(plan.backend.inputUrl, plan.provider.id, new Set(all.map((i) => i.id)));
+
+  // Secrets first: if the keychain refuses, the settings file is untouched.
+  if (tokens.refreshToken) await secrets.set(secretKey(id, 'refresh_token'), tokens.refreshToken);
+  else if (existing) await secrets.delete(secretKey(id, 'refresh_token'));
+  await secrets.set(secretKey(id, 'access_token'), tokens.accessToken);
+  if (clientSecret) await secrets.set(secretKey(id, 'client_secret'), clientSecret);
+
+  const identity = identityFromLogin(
+    id,
+    {
+      kind,
+      flow: plan.flow,
+      label: existing?.label ?? uniqueLabel(req.label?.trim() || defaultLabel(plan, kind), all),
+      backendUrl: plan.backend.inputUrl,
+      apiUrl: plan.backend.apiUrl,
+      providerId: plan.provider.id,
+      issuer: plan.provider.issuer,
+      clientId: plan.client.clientId,
+      scopes: plan.scopes,
+      jwtBearer,
+      ...(userId ? { userId } : existing?.userId ? { userId: existing.userId } : {}),
+    },
+    tokens,
+    now,
+  );
+  if (existing) identity.createdAt = existing.createdAt;
+  await identities.upsertIdentity(identity);
+  return identity;
+}
+
+async function lookUpUserId(service: TokenService, plan: LoginPlan, accessToken: string, jwtBearer: boolean): Promise<string | undefined> {
+  const { getMe, openEoBearer } = await import('../openeo/api.ts');
+  const fetch = service.deps.fetch;
+  const me = await getMe(plan.backend.apiUrl, openEoBearer({ providerId: plan.provider.id, jwtBearer }, accessToken), fetch ? { fetch } : {});
+  return me.userId;
+}
+
+function defaultLabel(plan: LoginPlan, kind: IdentityKind): string {
+  return kind === 'client-credentials' ? `${plan.provider.id} service ${plan.client.clientId}`.slice(0, 100) : plan.provider.id;
+}
+
+function uniqueLabel(label: string, all: Identity[]): string {
+  const taken = new Set(all.map((i) => i.label));
+  if (!taken.has(label)) return label;
+  for (let n = 2; ; n++) if (!taken.has(`${label} (${n})`)) return `${label} (${n})`;
+}

@@ -1,0 +1,52 @@
+/** Signing out: forget the identity's secrets (optionally revoking them at the IdP first) and its record. */
+import type { Identity } from '../model.ts';
+import { secretKey } from '../model.ts';
+import type { TokenService } from './token-service.ts';
+
+export interface SignOutOutcome {
+  identity: Identity;
+  /** What the IdP confirmed as revoked (empty without `revoke`). */
+  revoked: string[];
+  /** Revocation that failed or was impossible; the local secrets are deleted all the same. */
+  revocationProblem: string | null;
+}
+
+/**
+ * Deletes the refresh token, access token and client secret from the keychain and the identity
+ * from the settings file. With `revoke`, asks the IdP to revoke the tokens first (best effort: a
+ * failure is reported, never a reason to keep the secrets around).
+ */
+export async function signOut(service: TokenService, id: string, opts: { revoke?: boolean } = {}): Promise<SignOutOutcome> {
+  const identity = service.identity(id);
+  const { secrets, identities, log } = service.deps;
+  const keys = [secretKey(id, 'refresh_token'), secretKey(id, 'access_token'), secretKey(id, 'client_secret')] as const;
+  let revoked: string[] = [];
+  let revocationProblem: string | null = null;
+  if (opts.revoke) {
+    const [refreshToken, accessToken, clientSecret] = await Promise.all(keys.map((k) => secrets.get(k)));
+    try {
+      const { connectIssuer, revokeTokens } = await import('../oidc/index.ts');
+      const fetch = service.deps.fetch;
+      const conn = await connectIssuer(identity.issuer, identity.clientId, {
+        ...(clientSecret ? { clientSecret } : {}),
+        ...(fetch ? { fetch } : {}),
+      });
+      const outcome = await revokeTokens(conn, {
+        ...(refreshToken ? { refreshToken } : {}),
+        ...(accessToken ? { accessToken } : {}),
+      });
+      revoked = outcome.revoked;
+      if (outcome.failed.length) {
+        revocationProblem = outcome.problem === 'no-revocation-endpoint'
+          ? 'The identity provider offers no way to revoke tokens; they stay valid until they expire.'
+          : (outcome.error?.message ?? 'The identity provider did not confirm the revocation.');
+      }
+    } catch (e) {
+      revocationProblem = e instanceof Error ? e.message : String(e);
+      log?.('warn', `${id}: revocation failed`, e);
+    }
+  }
+  for (const key of keys) await secrets.delete(key);
+  await identities.removeIdentity(id);
+  return { identity, revoked, revocationProblem };
+}

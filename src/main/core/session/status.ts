@@ -1,0 +1,41 @@
+/** Status rows for `status`, the tray and the window, from the settings file and what this process knows. */
+import type { Identity, IdentityStatus } from '../model.ts';
+import type { KeychainHealth } from '../ports.ts';
+import { deriveState, type IdentityRuntime } from '../lifecycle/schedule.ts';
+
+/**
+ * One row per identity. `runtime` carries what a running lifecycle knows (offline, errors,
+ * signing in); without it (a one-shot CLI) the state follows from the stored facts and the
+ * keychain's health alone.
+ */
+export function identityStatuses(
+  identities: Identity[],
+  now: number,
+  opts: { health?: KeychainHealth; thresholdsMs?: readonly number[]; runtime?: (id: string) => IdentityRuntime | undefined } = {},
+): IdentityStatus[] {
+  const keychainProblem = opts.health && !opts.health.ok
+    ? { code: opts.health.reason === 'locked' ? 'KEYCHAIN_LOCKED' : 'KEYCHAIN_UNAVAILABLE', message: opts.health.message }
+    : null;
+  return identities.map((identity) => {
+    const runtime: IdentityRuntime = { ...(opts.runtime?.(identity.id) ?? {}) };
+    if (keychainProblem) runtime.keychainProblem = keychainProblem;
+    const state = deriveState(identity, runtime, now, opts.thresholdsMs);
+    const problem = runtime.keychainProblem ?? runtime.lastError ?? null;
+    return {
+      id: identity.id,
+      label: identity.label,
+      kind: identity.kind,
+      backend: identity.backendUrl,
+      apiUrl: identity.apiUrl,
+      provider: identity.providerId,
+      issuer: identity.issuer,
+      clientId: identity.clientId,
+      userId: identity.userId ?? null,
+      state,
+      accessTokenExpiresAt: identity.accessTokenExpiresAt,
+      refreshTokenExpiry: identity.refreshTokenExpiry,
+      offlineSince: runtime.offlineSince ?? null,
+      problem: problem ? { code: problem.code, message: problem.message } : null,
+    };
+  });
+}

@@ -1,0 +1,230 @@
+/**
+ * Valid access tokens on demand, for the CLI, the tray and the lifecycle.
+ *
+ * Refresh tokens rotate and a rotated one spent twice kills the whole login, so every refresh runs
+ * single-flight inside this process AND under a file lock shared with every other process (tray +
+ * CLI). Inside the lock the identity is read again: when another process refreshed meanwhile its
+ * access token is used instead of spending the refresh token again. The new refresh token is
+ * persisted before anything else happens with the new tokens.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AuthTrayError } from '../errors.ts';
+import type { Identity, TokenSet } from '../model.ts';
+import { secretKey } from '../model.ts';
+import type { Clock, FetchLike, SecretStore } from '../ports.ts';
+import { withFileLock } from '../process-lock.ts';
+import { registerSecret } from '../redact.ts';
+import { tokenMetadata } from './identity-records.ts';
+import type { IdentityRepository, LogFn } from './ports.ts';
+
+/** The openEO Python client's refresh-token store, kept in step when sync is on (issue: interop). */
+export interface RefreshTokenSync {
+  /** The refresh token to spend now: ours, or a newer one the Python client saved. */
+  choose(identity: Identity, ours: string): Promise<string>;
+  /** Our refresh rotated the token: write the new one back. */
+  saved(identity: Identity, refreshToken: string): Promise<void>;
+  /** Our token was refused (invalid_grant): another one to try once, or null. */
+  alternative(identity: Identity, refused: string): Promise<string | null>;
+}
+
+export interface TokenServiceDeps {
+  identities: IdentityRepository;
+  secrets: SecretStore;
+  clock: Clock;
+  /** Folder for the per-identity refresh locks (inside the settings folder). */
+  lockDir: string;
+  fetch?: FetchLike;
+  /** Python store sync; consulted only when `pythonSync()` is true. */
+  pythonSync?: () => RefreshTokenSync | null;
+  log?: LogFn;
+}
+
+export interface AccessToken {
+  identity: Identity;
+  accessToken: string;
+  expiresAt: number | null;
+  /** True when this call obtained a new token (refresh or client credentials). */
+  renewed: boolean;
+}
+
+/** Default: a token handed out stays valid for at least this long. */
+export const DEFAULT_MIN_VALID_MS = 60_000;
+
+export class TokenService {
+  private readonly inFlight = new Map<string, Promise<AccessToken>>();
+
+  constructor(readonly deps: TokenServiceDeps) {}
+
+  /** An identity by id, or IDENTITY_NOT_FOUND. */
+  identity(id: string): Identity {
+    const identity = this.deps.identities.getIdentity(id);
+    if (!identity) {
+      throw new AuthTrayError('IDENTITY_NOT_FOUND', `The login "${id}" does not exist (any more).`, {
+        nextStep: 'Run `openeo-auth-tray status` to see the logins there are.',
+      });
+    }
+    return identity;
+  }
+
+  /**
+   * A valid access token for the identity, valid for at least `minValidMs` (refreshing when needed).
+   * Throws REFRESH_TOKEN_INVALID / SECRET_MISSING when a new login is needed.
+   */
+  async accessToken(id: string, opts: { minValidMs?: number; force?: boolean } = {}): Promise<AccessToken> {
+    const minValidMs = opts.minValidMs ?? DEFAULT_MIN_VALID_MS;
+    if (!opts.force) {
+      const cached = await this.cached(this.identity(id), minValidMs);
+      if (cached) return cached;
+    }
+    const running = this.inFlight.get(id);
+    if (running) return running;
+    const requestedAt = this.deps.clock.now();
+    const work = this.ensureLockDir().then(() => withFileLock(this.lockPath(id), () => this.renewLocked(id, minValidMs, opts.force === true, requestedAt))).finally(() => {
+      this.inFlight.delete(id);
+    });
+    this.inFlight.set(id, work);
+    return work;
+  }
+
+  /** The openEO bearer string for `accessToken` (raw JWT where the backend accepts it). */
+  bearer(identity: Identity, accessToken: string): string {
+    return identity.jwtBearer ? accessToken : `oidc/${identity.providerId}/${accessToken}`;
+  }
+
+  private lockDirReady: Promise<void> | undefined;
+  /** The lock folder, created on first use (0700, inside the settings folder). */
+  ensureLockDir(): Promise<void> {
+    this.lockDirReady ??= mkdir(this.deps.lockDir, { recursive: true, mode: 0o700 }).then(() => undefined);
+    return this.lockDirReady;
+  }
+
+  lockPath(id: string): string {
+    return join(this.deps.lockDir, `refresh-${id}.lock`);
+  }
+
+  /** The cached access token when it is valid long enough, else null. */
+  private async cached(identity: Identity, minValidMs: number): Promise<AccessToken | null> {
+    if (identity.expiredAt !== undefined) return null;
+    const expiresAt = identity.accessTokenExpiresAt;
+    if (expiresAt === null || expiresAt - this.deps.clock.now() < minValidMs) return null;
+    const accessToken = await this.deps.secrets.get(secretKey(identity.id, 'access_token'));
+    if (!accessToken) return null;
+    registerSecret(accessToken);
+    return { identity, accessToken, expiresAt, renewed: false };
+  }
+
+  private async renewLocked(id: string, minValidMs: number, force: boolean, requestedAt: number): Promise<AccessToken> {
+    // Read again under the lock: another process may have refreshed while we waited.
+    const identity = this.identity(id);
+    const someoneElseRenewed = (identity.accessTokenObtainedAt ?? 0) >= requestedAt;
+    if (!force || someoneElseRenewed) {
+      const cached = await this.cached(identity, minValidMs);
+      if (cached) return cached;
+    }
+    if (identity.kind === 'client-credentials') return this.clientCredentials(identity);
+    return this.refresh(identity);
+  }
+
+  private async refresh(identity: Identity): Promise<AccessToken> {
+    const { secrets, clock } = this.deps;
+    const key = secretKey(identity.id, 'refresh_token');
+    let refreshToken = await secrets.get(key);
+    if (!refreshToken) {
+      throw new AuthTrayError('SECRET_MISSING', `The login "${identity.label}" has no refresh token in the keychain.`, {
+        nextStep: `Sign in again: openeo-auth-tray login ${identity.backendUrl}`,
+      });
+    }
+    registerSecret(refreshToken);
+    const sync = this.deps.pythonSync?.() ?? null;
+    if (sync) {
+      const chosen = await sync.choose(identity, refreshToken);
+      if (chosen !== refreshToken) {
+        registerSecret(chosen);
+        await secrets.set(key, chosen);
+        this.deps.log?.('info', `${identity.id}: adopted the newer refresh token saved by the openEO Python client`);
+        refreshToken = chosen;
+      }
+    }
+    const { connectIssuer, refreshTokens } = await import('../oidc/index.ts');
+    const conn = await connectIssuer(identity.issuer, identity.clientId, this.deps.fetch ? { fetch: this.deps.fetch } : {});
+    let tokens: TokenSet;
+    try {
+      tokens = await refreshTokens(conn, refreshToken, { clock });
+    } catch (e) {
+      const alternative = sync && e instanceof AuthTrayError && e.code === 'REFRESH_TOKEN_INVALID' ? await sync.alternative(identity, refreshToken) : null;
+      if (!alternative) {
+        if (e instanceof AuthTrayError && e.code === 'REFRESH_TOKEN_INVALID') await this.markExpired(identity);
+        throw e;
+      }
+      registerSecret(alternative);
+      this.deps.log?.('info', `${identity.id}: our refresh token was refused; trying the one in the Python client's store`);
+      try {
+        tokens = await refreshTokens(conn, alternative, { clock });
+      } catch (e2) {
+        if (e2 instanceof AuthTrayError && e2.code === 'REFRESH_TOKEN_INVALID') await this.markExpired(identity);
+        throw e2;
+      }
+      refreshToken = alternative;
+    }
+    return this.persist(identity, tokens, refreshToken, sync);
+  }
+
+  private async clientCredentials(identity: Identity): Promise<AccessToken> {
+    const secret = await this.deps.secrets.get(secretKey(identity.id, 'client_secret'));
+    if (!secret) {
+      throw new AuthTrayError('SECRET_MISSING', `The service account "${identity.label}" has no client secret in the keychain.`, {
+        nextStep: `Add it again: openeo-auth-tray login ${identity.backendUrl} --flow client-credentials --client-id ${identity.clientId}`,
+      });
+    }
+    registerSecret(secret);
+    const { connectIssuer, clientCredentialsLogin } = await import('../oidc/index.ts');
+    const conn = await connectIssuer(identity.issuer, identity.clientId, { clientSecret: secret, ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}) });
+    const tokens = await clientCredentialsLogin(conn, { scopes: identity.scopes, clock: this.deps.clock });
+    return this.persist(identity, tokens, null, null);
+  }
+
+  /** Refresh token first (the old one is already spent), then the access token, then the metadata. */
+  private async persist(identity: Identity, tokens: TokenSet, spent: string | null, sync: RefreshTokenSync | null): Promise<AccessToken> {
+    const { secrets, identities, clock } = this.deps;
+    if (tokens.refreshToken && tokens.refreshToken !== spent) {
+      await secrets.set(secretKey(identity.id, 'refresh_token'), tokens.refreshToken);
+      if (sync) {
+        await sync.saved(identity, tokens.refreshToken).catch((e: unknown) => {
+          this.deps.log?.('warn', `${identity.id}: could not write the rotated refresh token to the Python client's store`, e);
+        });
+      }
+    }
+    await secrets.set(secretKey(identity.id, 'access_token'), tokens.accessToken);
+    const meta = tokenMetadata(tokens);
+    const now = clock.now();
+    const expiry = identity.kind === 'personal' ? meta.refreshTokenExpiry : { kind: 'none' as const };
+    const updated = await identities.updateIdentity(identity.id, {
+      accessTokenExpiresAt: meta.accessTokenExpiresAt,
+      accessTokenObtainedAt: meta.accessTokenObtainedAt,
+      refreshTokenExpiry: identity.kind === 'personal' && !tokens.refreshToken ? identity.refreshTokenExpiry : expiry,
+      // The session started at the login; rotation does not make the login younger.
+      refreshTokenObtainedAt: identity.refreshTokenObtainedAt ?? meta.refreshTokenObtainedAt,
+      warningsSent: warningsStillCrossed(identity.warningsSent, expiry, now),
+      expiredAt: undefined,
+    });
+    return { identity: updated, accessToken: tokens.accessToken, expiresAt: tokens.accessTokenExpiresAt, renewed: true };
+  }
+
+  private async markExpired(identity: Identity): Promise<void> {
+    try {
+      await this.deps.identities.updateIdentity(identity.id, { expiredAt: this.deps.clock.now() });
+    } catch (e) {
+      this.deps.log?.('warn', `${identity.id}: could not record that the login expired`, e);
+    }
+  }
+}
+
+/**
+ * Warnings already sent stay sent while the expiry is still within their threshold; when a
+ * refresh moved the expiry further out (sliding sessions) they can fire again later.
+ */
+export function warningsStillCrossed(sent: number[], expiry: Identity['refreshTokenExpiry'], now: number): number[] {
+  if (expiry.kind !== 'at') return [];
+  return sent.filter((t) => expiry.at - now <= t);
+}

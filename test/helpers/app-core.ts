@@ -1,0 +1,78 @@
+/**
+ * The real app core for tests: real settings file in a temp folder, the real keychain (the test
+ * run's private gnome-keyring), the real oidc-provider and fixture backend. Only what Electron
+ * would provide (clipboard, notifications, openExternal, login items) is recorded in memory.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAppCore, type AppCore } from '../../src/main/core/app/app-core.ts';
+import { createKeytarSecretStore } from '../../src/main/core/keychain/keytar-store.ts';
+import { createLogger } from '../../src/main/core/log.ts';
+import type { TrayNotification } from '../../src/main/core/notifications/notification.ts';
+import { systemClock, systemTimers, type Clock, type Timers } from '../../src/main/core/ports.ts';
+import type { OpenEoAuthApi } from '../../src/shared/api.ts';
+import { startFixtureBackend, type FixtureBackend, type FixtureBackendOptions } from '../fixtures/openeo-backend.ts';
+import { startTestIdp, type TestIdp, type TestIdpOptions } from '../fixtures/oidc-provider.ts';
+
+export interface AppCoreHarness {
+  api: OpenEoAuthApi;
+  core: AppCore;
+  idp: TestIdp;
+  backend: FixtureBackend;
+  dir: string;
+  clipboard: { text: string; writes: number };
+  notifications: TrayNotification[];
+  opened: string[];
+  startAtLogin: boolean[];
+  stop(): Promise<void>;
+}
+
+export async function startAppCore(opts: { idp?: TestIdpOptions; backend?: Omit<FixtureBackendOptions, 'idp'>; clock?: Clock & Timers } = {}): Promise<AppCoreHarness> {
+  const idp = await startTestIdp(opts.idp);
+  const backend = await startFixtureBackend({ idp, ...(opts.backend ?? {}) });
+  const dir = mkdtempSync(join(tmpdir(), 'oat-app-'));
+  const clipboard = { text: '', writes: 0 };
+  const notifications: TrayNotification[] = [];
+  const opened: string[] = [];
+  const startAtLogin: boolean[] = [];
+  const core = createAppCore({
+    dir,
+    secrets: createKeytarSecretStore(),
+    clock: opts.clock ?? systemClock,
+    timers: opts.clock ?? systemTimers,
+    log: createLogger({ file: join(dir, 'logs', 'app.log'), level: 'info' }),
+    clipboard: {
+      readText: () => clipboard.text,
+      writeText: (text) => {
+        clipboard.text = text;
+        clipboard.writes++;
+      },
+    },
+    openExternal: async (url) => {
+      opened.push(url);
+    },
+    notify: (n) => notifications.push(n),
+    setStartAtLogin: (enabled) => startAtLogin.push(enabled),
+    pythonStorePath: join(dir, 'python', 'refresh-tokens.json'),
+    env: {},
+  });
+  await core.start();
+  return {
+    api: core.api,
+    core,
+    idp,
+    backend,
+    dir,
+    clipboard,
+    notifications,
+    opened,
+    startAtLogin,
+    async stop() {
+      core.stop();
+      await backend.stop();
+      await idp.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
