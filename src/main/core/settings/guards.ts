@@ -1,0 +1,211 @@
+/**
+ * Hand-written checks for everything read from the settings file or handed to the settings
+ * store. They build fresh objects from known fields only (so `__proto__` keys, stray secrets or
+ * junk never travel on) and describe a problem by its place, never by its value (a value may be
+ * a secret someone pasted in the wrong place).
+ */
+import type { Identity, RefreshTokenExpiry } from '../model.ts';
+import { defaultSettings, IDENTITY_ID_PATTERN, LIMITS, SCHEMA_VERSION, THEMES, type Settings, type SettingsDocument } from './schema.ts';
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+class Invalid extends Error {}
+
+function checked<T>(read: () => T): Checked<T> {
+  try {
+    return { ok: true, value: read() };
+  } catch (e) {
+    if (e instanceof Invalid) return { ok: false, problem: e.message };
+    throw e;
+  }
+}
+
+const fail = (where: string, what: string): never => {
+  throw new Invalid(`${where} ${what}`);
+};
+
+function record(v: unknown, where: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(where, 'must be an object');
+  return v as Record<string, unknown>;
+}
+
+/** Own fields only: a file cannot smuggle values in through inherited names. */
+function field(o: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(o, key) ? o[key] : undefined;
+}
+
+// Control characters have no place in a label, an id or a URL (and can fool a terminal).
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function text(v: unknown, where: string, max: number = LIMITS.text): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > max || CONTROL.test(v)) fail(where, `must be text of 1 to ${max} characters`);
+  return v as string;
+}
+
+function httpUrl(v: unknown, where: string): string {
+  const s = text(v, where, LIMITS.url);
+  if (!/^https?:\/\//.test(s) || !URL.canParse(s)) fail(where, 'must be an http(s) URL');
+  return s;
+}
+
+function bool(v: unknown, where: string): boolean {
+  if (typeof v !== 'boolean') fail(where, 'must be true or false');
+  return v as boolean;
+}
+
+function int(v: unknown, where: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(where, `must be a whole number from ${min} to ${max}`);
+  return v as number;
+}
+
+function epochMs(v: unknown, where: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(where, 'must be a time (milliseconds since 1970)');
+  return v as number;
+}
+
+function epochMsOrNull(v: unknown, where: string): number | null {
+  return v === null ? null : epochMs(v, where);
+}
+
+function list(v: unknown, where: string, max: number): unknown[] {
+  if (!Array.isArray(v) || v.length > max) fail(where, `must be a list of at most ${max} entries`);
+  return v as unknown[];
+}
+
+function oneOf<T extends string>(v: unknown, where: string, values: readonly T[]): T {
+  if (typeof v !== 'string' || !values.includes(v as T)) fail(where, `must be one of ${values.join(', ')}`);
+  return v as T;
+}
+
+function refreshTokenExpiry(v: unknown, where: string): RefreshTokenExpiry {
+  const o = record(v, where);
+  const kind = oneOf(field(o, 'kind'), `${where}.kind`, ['at', 'never', 'unknown', 'none']);
+  return kind === 'at' ? { kind, at: epochMs(field(o, 'at'), `${where}.at`) } : { kind };
+}
+
+function identity(v: unknown, where: string): Identity {
+  const o = record(v, where);
+  const at = (k: string): string => `${where}.${k}`;
+  const id = field(o, 'id');
+  if (typeof id !== 'string' || !IDENTITY_ID_PATTERN.test(id)) fail(at('id'), 'must be 1 to 64 letters, digits, ".", "_" or "-"');
+  const out: Identity = {
+    id: id as string,
+    label: text(field(o, 'label'), at('label'), 200),
+    kind: oneOf(field(o, 'kind'), at('kind'), ['personal', 'client-credentials']),
+    flow: oneOf(field(o, 'flow'), at('flow'), ['device', 'browser', 'client-credentials']),
+    backendUrl: httpUrl(field(o, 'backendUrl'), at('backendUrl')),
+    apiUrl: httpUrl(field(o, 'apiUrl'), at('apiUrl')),
+    providerId: text(field(o, 'providerId'), at('providerId')),
+    issuer: httpUrl(field(o, 'issuer'), at('issuer')),
+    clientId: text(field(o, 'clientId'), at('clientId')),
+    scopes: list(field(o, 'scopes'), at('scopes'), LIMITS.scopes).map((s, i) => {
+      const scope = text(s, `${at('scopes')}[${i}]`, 256);
+      if (/\s/.test(scope)) fail(`${at('scopes')}[${i}]`, 'must not contain spaces');
+      return scope;
+    }),
+    jwtBearer: bool(field(o, 'jwtBearer'), at('jwtBearer')),
+    createdAt: epochMs(field(o, 'createdAt'), at('createdAt')),
+    accessTokenExpiresAt: epochMsOrNull(field(o, 'accessTokenExpiresAt'), at('accessTokenExpiresAt')),
+    accessTokenObtainedAt: epochMsOrNull(field(o, 'accessTokenObtainedAt'), at('accessTokenObtainedAt')),
+    refreshTokenExpiry: refreshTokenExpiry(field(o, 'refreshTokenExpiry'), at('refreshTokenExpiry')),
+    refreshTokenObtainedAt: epochMsOrNull(field(o, 'refreshTokenObtainedAt'), at('refreshTokenObtainedAt')),
+    warningsSent: list(field(o, 'warningsSent'), at('warningsSent'), LIMITS.warningsSent).map((w, i) => epochMs(w, `${at('warningsSent')}[${i}]`)),
+  };
+  const userId = field(o, 'userId');
+  if (userId !== undefined) out.userId = text(userId, at('userId'));
+  const expiredAt = field(o, 'expiredAt');
+  if (expiredAt !== undefined) out.expiredAt = epochMs(expiredAt, at('expiredAt'));
+  const sync = field(o, 'pythonSync');
+  if (sync !== undefined) {
+    const so = record(sync, at('pythonSync'));
+    const fingerprint = field(so, 'fingerprint');
+    if (fingerprint !== null && (typeof fingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(fingerprint))) fail(at('pythonSync.fingerprint'), 'must be a SHA-256 hex digest or null');
+    out.pythonSync = {
+      enabled: bool(field(so, 'enabled'), at('pythonSync.enabled')),
+      fingerprint: fingerprint as string | null,
+      writtenAt: epochMsOrNull(field(so, 'writtenAt'), at('pythonSync.writtenAt')),
+    };
+  }
+  return out;
+}
+
+const SETTING_READERS: { [K in keyof Settings]: (v: unknown, where: string) => Settings[K] } = {
+  notificationsEnabled: bool,
+  warningThresholds: (v, where) => {
+    const seconds = list(v, where, LIMITS.warningThresholds).map((s, i) => int(s, `${where}[${i}]`, 1, LIMITS.maxThresholdSeconds));
+    if (new Set(seconds).size !== seconds.length) fail(where, 'must not repeat a value');
+    return seconds.sort((a, b) => b - a);
+  },
+  clipboardClearSeconds: (v, where) => int(v, where, 0, LIMITS.maxClipboardClearSeconds),
+  startAtLogin: bool,
+  pythonSync: bool,
+  theme: (v, where) => oneOf(v, where, THEMES),
+};
+const SETTING_KEYS = Object.keys(SETTING_READERS) as Array<keyof Settings>;
+
+/** Known settings present in `o`, checked; `strict` also refuses unknown keys (patches). */
+function settingsPart(o: Record<string, unknown>, where: string, strict: boolean): Partial<Settings> {
+  if (strict) {
+    for (const key of Object.keys(o)) if (!(SETTING_KEYS as string[]).includes(key)) fail(`${where}.${key}`, 'is not a setting');
+  }
+  const out: Partial<Record<keyof Settings, unknown>> = {};
+  for (const key of SETTING_KEYS) {
+    const v = field(o, key);
+    if (v !== undefined) out[key] = SETTING_READERS[key](v, `${where}.${key}`);
+  }
+  return out as Partial<Settings>;
+}
+
+const IDENTITY_FIELDS: ReadonlySet<string> = new Set<keyof Identity>([
+  'id', 'label', 'kind', 'flow', 'backendUrl', 'apiUrl', 'providerId', 'issuer', 'clientId', 'scopes', 'jwtBearer',
+  'userId', 'createdAt', 'accessTokenExpiresAt', 'accessTokenObtainedAt', 'refreshTokenExpiry', 'refreshTokenObtainedAt',
+  'warningsSent', 'expiredAt', 'pythonSync',
+]);
+
+/**
+ * One identity as it must be stored. `strict` (for what the app hands in, as opposed to what a
+ * newer version may have written) also refuses unknown fields: a token that strayed into an
+ * identity object must fail loudly, not be written to the settings file or silently dropped.
+ */
+export function checkIdentity(raw: unknown, where = 'identity', strict = false): Checked<Identity> {
+  return checked(() => {
+    if (strict) {
+      for (const key of Object.keys(record(raw, where))) if (!IDENTITY_FIELDS.has(key)) fail(`${where}.${key}`, 'is not a field of an identity');
+    }
+    return identity(raw, where);
+  });
+}
+
+/** A settings object; missing settings take their defaults, unknown ones are ignored (newer files). */
+export function checkSettings(raw: unknown, where = 'settings'): Checked<Settings> {
+  return checked(() => ({ ...defaultSettings(), ...settingsPart(record(raw, where), where, false) }));
+}
+
+/** A change to the settings: known keys only, each valid. */
+export function checkSettingsPatch(raw: unknown): Checked<Partial<Settings>> {
+  return checked(() => settingsPart(record(raw, 'settings'), 'settings', true));
+}
+
+/**
+ * The whole file. A missing `schemaVersion` means a file from before formats were numbered
+ * (format 1); missing `settings` or `identities` take their defaults. Ids must be unique.
+ */
+export function checkSettingsDocument(raw: unknown): Checked<SettingsDocument> {
+  return checked(() => {
+    const o = record(raw, 'the file');
+    const version = field(o, 'schemaVersion');
+    const settings = field(o, 'settings');
+    const identities = field(o, 'identities');
+    const doc: SettingsDocument = {
+      schemaVersion: version === undefined ? SCHEMA_VERSION : int(version, 'schemaVersion', 1, Number.MAX_SAFE_INTEGER),
+      settings: settings === undefined ? defaultSettings() : { ...defaultSettings(), ...settingsPart(record(settings, 'settings'), 'settings', false) },
+      identities: identities === undefined ? [] : list(identities, 'identities', LIMITS.identities).map((v, i) => identity(v, `identities[${i}]`)),
+    };
+    const ids = new Set<string>();
+    for (const [i, { id }] of doc.identities.entries()) {
+      if (ids.has(id)) fail(`identities[${i}].id`, 'repeats the id of an earlier identity');
+      ids.add(id);
+    }
+    return doc;
+  });
+}

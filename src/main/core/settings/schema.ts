@@ -1,0 +1,154 @@
+/**
+ * The settings file's shape: types, defaults, limits, the JSON schema conf checks on every write,
+ * and conf's migrations. The hand-written guards (./guards.ts) check the same rules on every read,
+ * without ajv, so the CLI's fast path stays cheap; a test keeps the two in agreement.
+ */
+import type { Options, Schema } from 'conf';
+import type { Identity } from '../model.ts';
+
+export type Theme = 'system' | 'light' | 'dark';
+
+/** What the person can change in the window (mirrors `SettingsView` in src/shared/api.ts). */
+export interface Settings {
+  notificationsEnabled: boolean;
+  /** Seconds before a refresh token expires at which to warn, largest first. */
+  warningThresholds: number[];
+  /** Seconds after which a copied token is cleared from the clipboard; 0 keeps it. */
+  clipboardClearSeconds: number;
+  startAtLogin: boolean;
+  /** Mirror logins into the openEO Python client's token store. */
+  pythonSync: boolean;
+  theme: Theme;
+}
+
+/** The whole file. A type alias (not an interface) so it satisfies conf's `Record<string, unknown>`. */
+export type SettingsDocument = {
+  schemaVersion: number;
+  settings: Settings;
+  identities: Identity[];
+};
+
+/** Format of the file this version writes; bump it together with a new entry in MIGRATIONS. */
+export const SCHEMA_VERSION = 1;
+/** conf tracks migrations by semver: format N is version N.0.0. */
+export const PROJECT_VERSION = `${SCHEMA_VERSION}.0.0`;
+
+export const THEMES: readonly Theme[] = ['system', 'light', 'dark'];
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  notificationsEnabled: true,
+  warningThresholds: Object.freeze([604_800, 86_400, 3_600]) as number[],
+  clipboardClearSeconds: 30,
+  startAtLogin: false,
+  pythonSync: false,
+  theme: 'system',
+});
+
+/** A fresh, mutable copy of the default settings. */
+export function defaultSettings(): Settings {
+  return { ...DEFAULT_SETTINGS, warningThresholds: [...DEFAULT_SETTINGS.warningThresholds] };
+}
+
+export function defaultDocument(): SettingsDocument {
+  return { schemaVersion: SCHEMA_VERSION, settings: defaultSettings(), identities: [] };
+}
+
+/** Bounds that keep a hostile or damaged file from costing memory or time. */
+export const LIMITS = {
+  fileBytes: 4 * 1024 * 1024,
+  identities: 500,
+  warningThresholds: 10,
+  /** One year, in seconds. */
+  maxThresholdSeconds: 31_536_000,
+  maxClipboardClearSeconds: 3_600,
+  text: 512,
+  url: 2_048,
+  scopes: 64,
+  warningsSent: 64,
+} as const;
+
+/** Identity ids end up in keychain account names and file names: keep them plain. */
+export const IDENTITY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** No control characters, as the guards say. */
+const printable = '^[^\\u0000-\\u001f\\u007f]+$';
+const text = { type: 'string', minLength: 1, maxLength: LIMITS.text, pattern: printable } as const;
+const url = { type: 'string', minLength: 1, maxLength: LIMITS.url, pattern: '^https?://[^\\u0000-\\u001f\\u007f]+$' } as const;
+const epochMs = { type: 'number', minimum: 0 } as const;
+const epochMsOrNull = { anyOf: [epochMs, { type: 'null' }] } as const;
+
+/** conf's JSON schema (the `properties` of the root). Unknown keys are tolerated, for newer files. */
+export const CONF_SCHEMA: Schema<SettingsDocument> = {
+  schemaVersion: { type: 'integer', minimum: 1 },
+  settings: {
+    type: 'object',
+    properties: {
+      notificationsEnabled: { type: 'boolean' },
+      warningThresholds: {
+        type: 'array',
+        maxItems: LIMITS.warningThresholds,
+        uniqueItems: true,
+        items: { type: 'integer', minimum: 1, maximum: LIMITS.maxThresholdSeconds },
+      },
+      clipboardClearSeconds: { type: 'integer', minimum: 0, maximum: LIMITS.maxClipboardClearSeconds },
+      startAtLogin: { type: 'boolean' },
+      pythonSync: { type: 'boolean' },
+      theme: { enum: [...THEMES] },
+    },
+  },
+  identities: {
+    type: 'array',
+    maxItems: LIMITS.identities,
+    items: {
+      type: 'object',
+      required: ['id', 'label', 'kind', 'flow', 'backendUrl', 'apiUrl', 'providerId', 'issuer', 'clientId', 'scopes', 'jwtBearer', 'createdAt', 'accessTokenExpiresAt', 'accessTokenObtainedAt', 'refreshTokenExpiry', 'refreshTokenObtainedAt', 'warningsSent'],
+      properties: {
+        id: { type: 'string', pattern: IDENTITY_ID_PATTERN.source },
+        label: { type: 'string', minLength: 1, maxLength: 200, pattern: printable },
+        kind: { enum: ['personal', 'client-credentials'] },
+        flow: { enum: ['device', 'browser', 'client-credentials'] },
+        backendUrl: url,
+        apiUrl: url,
+        providerId: text,
+        issuer: url,
+        clientId: text,
+        scopes: { type: 'array', maxItems: LIMITS.scopes, items: { type: 'string', minLength: 1, maxLength: 256, pattern: '^\\S+$' } },
+        jwtBearer: { type: 'boolean' },
+        userId: text,
+        createdAt: epochMs,
+        accessTokenExpiresAt: epochMsOrNull,
+        accessTokenObtainedAt: epochMsOrNull,
+        refreshTokenExpiry: {
+          oneOf: [
+            { type: 'object', required: ['kind', 'at'], properties: { kind: { const: 'at' }, at: epochMs } },
+            { type: 'object', required: ['kind'], properties: { kind: { enum: ['never', 'unknown', 'none'] } } },
+          ],
+        },
+        refreshTokenObtainedAt: epochMsOrNull,
+        warningsSent: { type: 'array', maxItems: LIMITS.warningsSent, items: epochMs },
+        expiredAt: epochMs,
+        pythonSync: {
+          type: 'object',
+          required: ['enabled', 'fingerprint', 'writtenAt'],
+          properties: {
+            enabled: { type: 'boolean' },
+            fingerprint: { oneOf: [{ type: 'null' }, { type: 'string', pattern: '^[0-9a-f]{64}$' }] },
+            writtenAt: epochMsOrNull,
+          },
+        },
+      },
+    },
+  },
+};
+
+/**
+ * conf's migrations, keyed by the format's semver. Each runs once per file, in order, when the
+ * app opens a file of an older format (conf records the last one in `__internal__`).
+ */
+export const MIGRATIONS: NonNullable<Options<SettingsDocument>['migrations']> = {
+  // Format 1. A file from before formats were numbered only needs the number; the guards fill
+  // in missing settings with their defaults on every read.
+  '1.0.0': (store) => {
+    store.set('schemaVersion', 1);
+  },
+};
