@@ -22,7 +22,7 @@ const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?/g;
 const OIDC_BEARER = /\boidc\/([\w]{1,20})\/[^\s"'<>]+/g;
 const BEARER = /\b(Bearer|Basic)\s+[^\s"'<>]+/gi;
 const FIELD = /("?(?:access_token|refresh_token|id_token|client_secret|code_verifier|device_code|password|token)"?\s*[:=]\s*"?)([^\s"&,}]+)/gi;
-const LONG_OPAQUE = /\b[A-Za-z0-9_-]{40,}\b/g;
+const LONG_OPAQUE = /(?<![\w-])[\w-]{40,}(?![\w-])/g;
 
 /** Returns `text` with every registered secret and every token-shaped value replaced by a marker. */
 export function redact(text: string): string {

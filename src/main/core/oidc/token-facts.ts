@@ -6,6 +6,14 @@ import { AuthTrayError } from '../errors.ts';
 import type { RefreshTokenExpiry, TokenSet } from '../model.ts';
 import { registerSecret } from '../redact.ts';
 
+/** The last instant a Date can hold (ms). A later "expiry" is nonsense and cannot be shown or stored. */
+const LAST_DATE_MS = 8.64e15;
+
+/** `ms` when it is a time after 1970 that a Date can show, else undefined. */
+function instant(ms: number): number | undefined {
+  return Number.isFinite(ms) && ms > 0 && ms <= LAST_DATE_MS ? ms : undefined;
+}
+
 function seconds(value: unknown): number | undefined {
   const n = typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
   return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
@@ -21,7 +29,7 @@ export function jwtExpiry(token: string): number | undefined {
   try {
     const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
     const exp = (payload as { exp?: unknown } | null)?.exp;
-    return typeof exp === 'number' && Number.isFinite(exp) && exp > 0 ? Math.round(exp * 1000) : undefined;
+    return typeof exp === 'number' && exp > 0 ? instant(Math.round(exp * 1000)) : undefined;
   } catch {
     return undefined;
   }
@@ -30,7 +38,9 @@ export function jwtExpiry(token: string): number | undefined {
 /** Keycloak's `refresh_expires_in` first (0 = offline token), then a JWT `exp`, else unknown. */
 function refreshExpiry(response: Record<string, unknown>, refreshToken: string, now: number): RefreshTokenExpiry {
   const given = seconds(response['refresh_expires_in']);
-  if (given !== undefined) return given === 0 ? { kind: 'never' } : { kind: 'at', at: now + given * 1000 };
+  if (given === 0) return { kind: 'never' };
+  const at = given === undefined ? undefined : instant(now + given * 1000);
+  if (at !== undefined) return { kind: 'at', at };
   const exp = jwtExpiry(refreshToken);
   return exp === undefined ? { kind: 'unknown' } : { kind: 'at', at: exp };
 }
@@ -65,6 +75,7 @@ export function tokenSetFromResponse(response: Record<string, unknown>, now: num
   for (const secret of [accessToken, newRefresh, idToken]) registerSecret(secret);
 
   const expiresIn = seconds(response['expires_in']);
+  const accessTokenExpiresAt = expiresIn === undefined ? undefined : instant(now + expiresIn * 1000);
   const refreshToken = newRefresh ?? previous?.refreshToken;
   let refreshTokenExpiry: RefreshTokenExpiry;
   if (refreshToken === undefined) refreshTokenExpiry = { kind: 'none' };
@@ -74,7 +85,7 @@ export function tokenSetFromResponse(response: Record<string, unknown>, now: num
 
   const tokenSet: TokenSet = {
     accessToken,
-    accessTokenExpiresAt: expiresIn === undefined ? null : now + expiresIn * 1000,
+    accessTokenExpiresAt: accessTokenExpiresAt ?? null,
     obtainedAt: now,
     refreshTokenExpiry,
     tokenType: typeof response['token_type'] === 'string' ? response['token_type'] : 'bearer',

@@ -93,9 +93,11 @@ export interface ListedBatchJob extends BatchJob {
  */
 export function jobStatus(raw: unknown): { status: JobStatus; reported?: string } {
   if (raw === undefined || raw === null) return { status: 'created' }; // the spec's default
-  const word = String(raw).trim().toLowerCase();
+  // Not String(raw) on anything: JSON such as {"toString": 0} makes it throw.
+  const text = typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : `(${typeof raw})`;
+  const word = text.trim().toLowerCase();
   if (KNOWN_STATUS.has(word)) return { status: word as JobStatus };
-  return { status: STATUS_ALIASES[word] ?? 'running', reported: String(raw).slice(0, 40) };
+  return { status: (Object.hasOwn(STATUS_ALIASES, word) ? STATUS_ALIASES[word] : undefined) ?? 'running', reported: text.slice(0, 40) };
 }
 
 /** One entry of `GET /jobs`; `id` is required, display fields of the wrong type are left out. */

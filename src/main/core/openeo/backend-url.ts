@@ -8,6 +8,7 @@
  * `http://127.0.0.1:8080`.
  */
 import { AuthTrayError } from '../errors.ts';
+import { redact } from '../redact.ts';
 
 /** Longer inputs are not addresses but pasted text. */
 const MAX_URL_LENGTH = 2048;
@@ -72,7 +73,7 @@ export function normaliseBackendUrl(input: string): string {
   if (url.username !== '' || url.password !== '') {
     // Never echo the address: the part before '@' may be a password.
     throw new AuthTrayError('INVALID_URL', 'The backend address contains a user name or password.', {
-      nextStep: `Remove the part before "@" and enter only ${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}; you sign in separately.`,
+      nextStep: `Remove the part before "@" and enter only ${suggestion(url)}; you sign in separately.`,
     });
   }
   if (url.hostname === '') {
@@ -82,11 +83,24 @@ export function normaliseBackendUrl(input: string): string {
   }
   if (url.search !== '') {
     throw new AuthTrayError('INVALID_URL', `The backend address "${shorten(typed)}" has a "?…" part, which an openEO backend address never has.`, {
-      nextStep: `Enter it without the "?…" part: ${url.origin}${stripTrailingSlashes(url.pathname)}.`,
+      nextStep: `Enter it without the "?…" part: ${suggestion(url)}.`,
     });
   }
   assertTransportAllowed(url, 'the backend');
-  return `${url.origin}${stripTrailingSlashes(url.pathname)}`;
+  const canonical = `${url.origin}${stripTrailingSlashes(url.pathname)}`;
+  // Percent-encoding can make the address much longer than what was typed; it must still fit the settings file.
+  if (canonical.length > MAX_URL_LENGTH) {
+    throw new AuthTrayError('INVALID_URL', `That backend address is too long once written out (over ${MAX_URL_LENGTH} characters).`, {
+      nextStep: 'Enter only the address of the openEO backend, for example openeo.dataspace.copernicus.eu.',
+    });
+  }
+  return canonical;
+}
+
+/** The address to propose instead of a refused one: never one that would be refused as plain http. */
+function suggestion(url: URL): string {
+  const scheme = url.protocol === 'http:' && !isLoopbackHost(url.hostname) ? 'https:' : url.protocol;
+  return `${scheme}//${url.host}${stripTrailingSlashes(url.pathname)}`;
 }
 
 /**
@@ -134,8 +148,11 @@ function stripTrailingSlashes(path: string): string {
   return path.replace(/\/+$/, '');
 }
 
-/** Echo of user or peer input for a message: capped, with any `user:password@` part masked. */
+/**
+ * Echo of user or peer input for a message: token-shaped parts and any `user:password@` part
+ * masked, then capped (masking first: a token cut short no longer looks like one).
+ */
 function shorten(text: string): string {
-  const masked = text.replace(/^([^/]*\/\/)?[^/@\s]*@/, (_m, scheme: string | undefined) => `${scheme ?? ''}…@`);
+  const masked = redact(text).replace(/^([^/]*\/\/)?[^/@\s]*@/, (_m, scheme: string | undefined) => `${scheme ?? ''}…@`);
   return masked.length > 80 ? `${masked.slice(0, 77)}...` : masked;
 }

@@ -4,6 +4,7 @@
  * Nothing here trusts a value's type before checking it.
  */
 import { AuthTrayError } from '../errors.ts';
+import { redact } from '../redact.ts';
 
 /** A field of a peer's JSON that does not have the shape the spec requires. */
 export class ShapeError extends Error {
@@ -141,7 +142,9 @@ function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'string') {
-    return value.length > 40 ? `"${value.slice(0, 37)}..."` : JSON.stringify(value);
+    // Mask before cutting: a token cut short no longer looks like one (nor matches a registered secret).
+    const masked = redact(value);
+    return masked.length > 40 ? `"${masked.slice(0, 37)}..."` : JSON.stringify(masked);
   }
   if (typeof value === 'object') return 'an object';
   return `${typeof value} ${String(value).slice(0, 20)}`;

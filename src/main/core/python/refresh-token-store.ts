@@ -79,7 +79,8 @@ interface LoadedStore {
 async function loadStore(storePath: string, platform: NodeJS.Platform): Promise<LoadedStore> {
   let handle: fs.FileHandle;
   try {
-    handle = await fs.open(storePath, fsConstants.O_RDONLY);
+    // O_NONBLOCK: opening a FIFO put in the store's place must not wait forever for a writer.
+    handle = await fs.open(storePath, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { contents: null, raw: null };
     throw invalid(storePath, 'could not be opened.', 'Check that you may read that file.');
@@ -200,6 +201,11 @@ async function updateStore(
   }, lockOpts);
 }
 
+/** `o[key] = value` as an own property even for `__proto__` (a client id a backend may list). */
+function setOwn(o: object, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /**
  * Stores `refreshToken` for issuer + client the way the Python client does, keeping every other
  * issuer and client. Creates the folder (0700) and file (0600) when missing. Refuses to touch a
@@ -218,8 +224,8 @@ export async function writeRefreshToken(
   await fs.mkdir(path.dirname(storePath), { recursive: true, mode: 0o700 });
   await updateStore(storePath, opts, (contents) => {
     const clients = Object.hasOwn(contents, key) ? (contents[key] as Record<string, StoredRefreshTokenEntry>) : {};
-    clients[clientId] = { date: pythonStoreDate(now), refresh_token: refreshToken };
-    contents[key] = clients;
+    setOwn(clients, clientId, { date: pythonStoreDate(now), refresh_token: refreshToken });
+    setOwn(contents, key, clients);
     return true;
   });
 }

@@ -12,7 +12,7 @@ export function newIdentityId(backendUrl: string, providerId: string, taken: Rea
     // keep the generic prefix
   }
   const known: Record<string, string> = { 'openeo.dataspace.copernicus.eu': 'cdse' };
-  const base = (known[host] ?? (providerId || host.split('.')[0] || 'openeo'))
+  const base = ((Object.hasOwn(known, host) ? known[host] : undefined) ?? (providerId || host.split('.')[0] || 'openeo'))
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')

@@ -31,7 +31,10 @@ export type SettingsFileRead =
 export function readSettingsFile(file: string): SettingsFileRead {
   let text: string;
   try {
-    if (statSync(file).size > LIMITS.fileBytes) return { state: 'damaged', problem: `it is larger than ${LIMITS.fileBytes / 1024 / 1024} MiB` };
+    const stat = statSync(file);
+    // A FIFO would block this read forever and a device (/dev/zero) never end: only regular files are read.
+    if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: stat.isDirectory() ? 'EISDIR' : 'not a regular file' });
+    if (stat.size > LIMITS.fileBytes) return { state: 'damaged', problem: `it is larger than ${LIMITS.fileBytes / 1024 / 1024} MiB` };
     text = readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'missing' };
