@@ -34,6 +34,7 @@ export function identityStatuses(
       state,
       accessTokenExpiresAt: identity.accessTokenExpiresAt,
       refreshTokenExpiry: identity.refreshTokenExpiry,
+      refreshTokenObtainedAt: identity.refreshTokenObtainedAt,
       offlineSince: runtime.offlineSince ?? null,
       problem: problem ? { code: problem.code, message: problem.message } : null,
     };

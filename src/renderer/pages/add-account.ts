@@ -1,0 +1,255 @@
+/**
+ * Add account (and "Sign in again"): backend URL with a CDSE preset, the backend's providers
+ * (its default preselected), then a device login, a browser login or a service account.
+ */
+import type { BackendChoice, DeviceLoginStarted, Result, LoginFlow, LoginRequest, Navigation, ProviderChoice, IdentityStatus } from '../../shared/api.ts';
+import { h, replace, uid } from '../dom.ts';
+import { announce, loading, localProblem, problemBox, runBusy, type Failure } from '../feedback.ts';
+import { identityStore } from '../store.ts';
+import { navigate, pageFrame, type PageView } from '../router.ts';
+import { serviceAccountFields, type ServiceAccountFields } from './service-account.ts';
+import { browserPanel, devicePanel, failurePanel, focusPanel, successPanel } from './login-panels.ts';
+
+export const CDSE_URL = 'https://openeo.dataspace.copernicus.eu';
+
+const FLOW_WORDS: Record<LoginFlow, { label: string; hint: string }> = {
+  device: { label: 'With a code (recommended)', hint: 'Open a page on your phone or in any browser and confirm a short code.' },
+  browser: { label: 'In this computer’s browser', hint: 'Your browser opens the sign-in page and hands the login back here.' },
+  'client-credentials': { label: 'As a service account', hint: 'With the client ID and secret of an OAuth client, for automated work.' },
+};
+
+function radio(name: string, value: string, label: string, hint: string | undefined, checked: boolean): HTMLElement {
+  const id = uid(name);
+  const hintId = hint ? uid('hint') : undefined;
+  return h('div', { class: 'choice' },
+    h('input', { type: 'radio', name, value, id, checked, 'aria-describedby': hintId }),
+    h('label', { for: id }, label),
+    hint ? h('p', { class: 'hint', id: hintId }, hint) : null);
+}
+
+function checkedValue(form: HTMLElement, name: string): string | undefined {
+  return form.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`)?.value;
+}
+
+function isCdse(backend: BackendChoice, provider: ProviderChoice | undefined): boolean {
+  return provider?.id === 'CDSE' || backend.backendUrl.includes('dataspace.copernicus.eu');
+}
+
+/** The Add account page. */
+export function addAccountPage(): PageView {
+  const frame = pageFrame('Add account');
+  const intro = h('p', { class: 'lead' });
+  const urlInput = h('input', {
+    id: 'backend-url', type: 'text', inputmode: 'url', autocomplete: 'url', spellcheck: 'false', maxlength: 2048,
+    placeholder: 'openeo.example.org', 'aria-describedby': 'backend-url-hint',
+  });
+  const findButton = h('button', { type: 'submit', class: 'btn primary' }, 'Continue');
+  const preset = h('button', { type: 'button', class: 'chip' }, 'Copernicus Data Space Ecosystem');
+  const backendStatus = h('div', { class: 'status-slot' });
+  const backendForm = h('form', { class: 'panel', novalidate: true, 'aria-label': 'Backend' },
+    h('div', { class: 'field' },
+      h('label', { for: 'backend-url' }, 'openEO backend URL'),
+      h('div', { class: 'input-row' }, urlInput, findButton),
+      h('p', { class: 'hint', id: 'backend-url-hint' }, 'Or choose: ', preset)),
+    backendStatus);
+  const stage = h('div', { class: 'stage' });
+  replace(frame.body, intro, backendForm, stage);
+
+  /** The identity being renewed ("Sign in again"), if any. */
+  let renewing: IdentityStatus | undefined;
+  /** The login in progress; cleared when it ends or is cancelled, so a late answer is ignored. */
+  let activeLogin: string | undefined;
+  let finished = false;
+
+  function setIntro(): void {
+    frame.heading.textContent = renewing ? 'Sign in again' : 'Add account';
+    intro.textContent = renewing
+      ? `${renewing.label} needs a new login. Sign in once more; its settings and scripts stay as they are.`
+      : 'Add an openEO backend and sign in once. The login is then kept alive for you.';
+    urlInput.readOnly = renewing !== undefined;
+    preset.hidden = renewing !== undefined;
+  }
+
+  async function discover(): Promise<void> {
+    const backendUrl = urlInput.value.trim();
+    replace(stage);
+    if (!backendUrl) {
+      replace(backendStatus, problemBox(localProblem('Enter the address of an openEO backend.', 'For example openeo.dataspace.copernicus.eu.')));
+      urlInput.focus();
+      return;
+    }
+    replace(backendStatus, loading('Looking up the backend and its sign-in options…'));
+    const result = await window.openeoAuth.discoverBackend(backendUrl);
+    if (!result.ok) {
+      replace(backendStatus, problemBox(result));
+      return;
+    }
+    replace(backendStatus);
+    showChoice(result.value);
+  }
+
+  function showChoice(backend: BackendChoice): void {
+    const providers = renewing ? backend.providers.filter((p) => p.id === renewing?.provider || p.issuer === renewing?.issuer) : backend.providers;
+    if (providers.length === 0) {
+      replace(stage, problemBox(localProblem(
+        renewing ? `The backend no longer offers the provider ${renewing.provider}.` : 'This backend offers no way to sign in.',
+        renewing ? 'Sign out of this account and add it again with one of the backend’s current providers.' : 'Check the URL, or ask the backend’s operators.')));
+      return;
+    }
+    const defaultProvider = providers.find((p) => p.isDefault) ?? providers[0];
+    const providerSet = h('fieldset', { class: 'choices' }, h('legend', {}, 'Identity provider'),
+      ...providers.map((p) => radio('provider', p.id, p.title, p.description, p === defaultProvider)));
+    const flowSlot = h('div');
+    const labelInput = h('input', { id: uid('label'), type: 'text', maxlength: 100, autocomplete: 'off', 'aria-describedby': 'label-hint' });
+    const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Sign in');
+    const status = h('div', { class: 'status-slot' });
+    let serviceAccount: ServiceAccountFields | undefined;
+
+    const selectedProvider = (): ProviderChoice | undefined => providers.find((p) => p.id === checkedValue(form, 'provider')) ?? defaultProvider;
+    function renderFlows(): void {
+      const provider = selectedProvider();
+      const renewFlow: LoginFlow | undefined = renewing?.kind === 'client-credentials' ? 'client-credentials' : undefined;
+      const flows = (provider?.flows ?? []).filter((f) => (renewing ? (renewFlow ? f === renewFlow : f !== 'client-credentials') : true));
+      const preferred = flows.includes('device') ? 'device' : flows[0];
+      serviceAccount = flows.includes('client-credentials') ? serviceAccountFields(renewing?.clientId, isCdse(backend, provider)) : undefined;
+      const flowSet = h('fieldset', { class: 'choices' }, h('legend', {}, 'How do you want to sign in?'),
+        ...flows.map((f) => radio('flow', f, FLOW_WORDS[f].label, FLOW_WORDS[f].hint, f === preferred)));
+      replace(flowSlot, flowSet, serviceAccount?.root);
+      syncFlow();
+    }
+    function syncFlow(): void {
+      const flow = checkedValue(form, 'flow');
+      if (serviceAccount) serviceAccount.root.hidden = flow !== 'client-credentials';
+      submit.textContent = flow === 'client-credentials' ? 'Add service account' : 'Sign in';
+      submit.disabled = flow === undefined;
+    }
+
+    const form = h('form', { class: 'panel', novalidate: true, 'aria-label': 'Sign-in options' },
+      h('p', { class: 'backend-summary' },
+        h('strong', {}, backend.title ?? backend.backendUrl),
+        h('span', { class: 'muted' }, ` · openEO API ${backend.apiVersion} · ${backend.apiUrl}`)),
+      renewing ? null : providerSet,
+      flowSlot,
+      renewing ? null : h('div', { class: 'field' }, h('label', { for: labelInput.id }, 'Name for this account (optional)'), labelInput,
+        h('p', { class: 'hint', id: 'label-hint' }, 'Shown in the tray menu and here. Leave it empty to use the backend’s name.')),
+      h('div', { class: 'actions' }, submit),
+      status);
+    form.addEventListener('change', (event) => {
+      if ((event.target as HTMLInputElement).name === 'provider') renderFlows();
+      else syncFlow();
+    });
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const provider = selectedProvider();
+      const request: LoginRequest = { backendUrl: backend.backendUrl };
+      if (provider) request.providerId = provider.id;
+      const label = labelInput.value.trim();
+      if (label && !renewing) request.label = label;
+      if (renewing) request.identityId = renewing.id;
+      void runBusy(submit, 'Starting…', () => startLogin(checkedValue(form, 'flow') as LoginFlow, request, provider, serviceAccount, status));
+    });
+    replace(stage, form);
+    renderFlows();
+  }
+
+  async function startLogin(flow: LoginFlow, request: LoginRequest, provider: ProviderChoice | undefined,
+    serviceAccount: ServiceAccountFields | undefined, status: HTMLElement): Promise<void> {
+    replace(status);
+    const form = stage.firstElementChild;
+    if (flow === 'client-credentials') {
+      const fields = serviceAccount?.take();
+      if (!fields || 'ok' in fields) return void replace(status, problemBox(fields ?? localProblem('Choose how to sign in.')));
+      replace(status, loading('Getting a token with the client credentials…'));
+      const result = await window.openeoAuth.addServiceAccount({ ...request, ...fields });
+      replace(status);
+      if (!result.ok) return void replace(status, problemBox(result, 'Enter the secret again to retry.'));
+      return finish(result.value.identityId, request.label ?? 'The service account');
+    }
+    const started: Result<DeviceLoginStarted | { loginId: string }> = flow === 'device' ? await window.openeoAuth.startDeviceLogin(request) : await window.openeoAuth.startBrowserLogin(request);
+    if (!started.ok) return void replace(status, problemBox(started));
+    const loginId = started.value.loginId;
+    activeLogin = loginId;
+    const cancel = async (): Promise<void> => {
+      activeLogin = undefined;
+      await window.openeoAuth.cancelLogin(loginId);
+      if (form) replace(stage, form);
+      backendForm.hidden = false;
+      announce('Sign-in cancelled.');
+      frame.heading.focus();
+    };
+    const device = started.value;
+    const panel = 'userCode' in device ? devicePanel(device, cancel) : browserPanel(provider?.title ?? 'the provider', cancel);
+    backendForm.hidden = true;
+    replace(stage, panel);
+    focusPanel(panel);
+    const outcome = await window.openeoAuth.awaitLogin(loginId);
+    if (activeLogin !== loginId) return;
+    activeLogin = undefined;
+    if (outcome.ok) return finish(outcome.value.identityId, request.label ?? 'Your account');
+    fail(outcome, form);
+  }
+
+  async function finish(identityId: string, fallbackLabel: string): Promise<void> {
+    finished = true;
+    await identityStore.reload();
+    const identity = identityStore.find(identityId);
+    const accounts = h('button', { type: 'button', class: 'btn primary' }, 'Go to Accounts');
+    accounts.addEventListener('click', () => navigate({ page: 'accounts' }));
+    const another = h('button', { type: 'button', class: 'btn' }, 'Add another account');
+    another.addEventListener('click', () => reset(undefined));
+    const link = identity?.kind === 'client-credentials' ? h('button', { type: 'button', class: 'btn' }, 'Link its credits…') : null;
+    link?.addEventListener('click', () => navigate({ page: 'credits', identityId }));
+    backendForm.hidden = true;
+    const panel = successPanel(identity, fallbackLabel, [accounts, link, another]);
+    replace(stage, panel);
+    focusPanel(panel);
+  }
+
+  function fail(failure: Failure, form: Element | null): void {
+    const retry = h('button', { type: 'button', class: 'btn primary' }, 'Try again');
+    retry.addEventListener('click', () => {
+      backendForm.hidden = false;
+      if (form) replace(stage, form);
+      frame.heading.focus();
+    });
+    const back = h('button', { type: 'button', class: 'btn' }, 'Go to Accounts');
+    back.addEventListener('click', () => navigate({ page: 'accounts' }));
+    const panel = failurePanel(failure, [retry, back]);
+    replace(stage, panel);
+    focusPanel(panel);
+  }
+
+  function reset(identity: IdentityStatus | undefined): void {
+    if (activeLogin) void window.openeoAuth.cancelLogin(activeLogin);
+    activeLogin = undefined;
+    finished = false;
+    renewing = identity;
+    setIntro();
+    backendForm.hidden = false;
+    replace(backendStatus);
+    replace(stage);
+    urlInput.value = identity?.backend ?? '';
+    if (identity) void discover();
+    else urlInput.focus();
+  }
+
+  backendForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void runBusy(findButton, 'Looking up…', discover);
+  });
+  preset.addEventListener('click', () => {
+    urlInput.value = CDSE_URL;
+    void runBusy(findButton, 'Looking up…', discover);
+  });
+  setIntro();
+
+  return {
+    root: frame.root,
+    heading: frame.heading,
+    show(to: Navigation) {
+      const identity = identityStore.find(to.identityId);
+      if (identity && identity.id !== renewing?.id) reset(identity);
+      else if (!identity && (finished || (renewing && !activeLogin))) reset(undefined);
+    },
+  };
+}

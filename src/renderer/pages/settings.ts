@@ -1,0 +1,100 @@
+/**
+ * Settings: notifications and their thresholds, clipboard clearing, start at login, keeping the
+ * openEO Python client's refresh-token store in sync, and the theme. Each change is saved at once.
+ */
+import type { SettingsView } from '../../shared/api.ts';
+import { SETTINGS_LIMITS } from '../../shared/limits.ts';
+import { formatDuration } from '../../main/core/format/relative-time.ts';
+import { h, replace, uid } from '../dom.ts';
+import { loading, onAction, problemBox, spinner } from '../feedback.ts';
+import { pageFrame, type PageView } from '../router.ts';
+import { applyTheme } from '../theme.ts';
+import { thresholdWords } from '../words.ts';
+
+const DAY = 86_400;
+const THRESHOLD_CHOICES = [30 * DAY, 14 * DAY, 7 * DAY, 3 * DAY, DAY, 3600];
+const CLIPBOARD_CHOICES = [10, 20, 30, 60, 120, 300, 600];
+const THEME_WORDS: Record<SettingsView['theme'], string> = { system: 'Same as the system', light: 'Light', dark: 'Dark' };
+
+function check(label: string, checked: boolean, hint?: string): { root: HTMLElement; input: HTMLInputElement } {
+  const input = h('input', { type: 'checkbox', id: uid('setting'), checked });
+  const hintId = hint ? uid('hint') : undefined;
+  if (hintId) input.setAttribute('aria-describedby', hintId);
+  return { input, root: h('div', { class: 'choice' }, input, h('label', { for: input.id }, label), hint ? h('p', { class: 'hint', id: hintId }, hint) : null) };
+}
+
+const withinLimits = (seconds: number): boolean =>
+  seconds >= SETTINGS_LIMITS.warningThresholdSeconds.min && seconds <= SETTINGS_LIMITS.warningThresholdSeconds.max;
+
+/** The Settings page. */
+export function settingsPage(): PageView {
+  const frame = pageFrame('Settings');
+  const status = h('div', { class: 'save-status', role: 'status' });
+  /** A failed save stays visible above the form (which is reloaded to show what is really saved). */
+  const notice = h('div', { class: 'status-slot' });
+
+  async function save(patch: Partial<SettingsView>): Promise<void> {
+    replace(status, spinner(), 'Saving…');
+    replace(notice);
+    const result = await window.openeoAuth.updateSettings(patch);
+    if (!result.ok) {
+      replace(status);
+      replace(notice, problemBox(result));
+      return load(false);
+    }
+    applyTheme(result.value.theme);
+    replace(status, 'Saved.');
+  }
+
+  function render(settings: SettingsView): void {
+    const notify = check('Show desktop notifications', settings.notificationsEnabled,
+      'About logins that expire soon, have expired, or keep failing to refresh.');
+    notify.input.addEventListener('change', () => {
+      thresholds.disabled = !notify.input.checked;
+      void save({ notificationsEnabled: notify.input.checked });
+    });
+    const choices = [...new Set([...THRESHOLD_CHOICES, ...settings.warningThresholds])].filter(withinLimits).sort((a, b) => b - a);
+    const boxes = choices.map((seconds) => ({ seconds, ...check(`${thresholdWords(seconds)} before`, settings.warningThresholds.includes(seconds)) }));
+    const thresholds = h('fieldset', { class: 'choices inline-choices', disabled: !settings.notificationsEnabled },
+      h('legend', {}, 'Warn before a login expires'), ...boxes.map((b) => b.root));
+    thresholds.addEventListener('change', () => void save({ warningThresholds: boxes.filter((b) => b.input.checked).map((b) => b.seconds) }));
+
+    const clipboardId = uid('clipboard');
+    const delays = [...new Set([...CLIPBOARD_CHOICES, settings.clipboardClearSeconds])].sort((a, b) => a - b);
+    const clipboard = h('select', { id: clipboardId, 'aria-describedby': `${clipboardId}-hint` },
+      ...delays.map((s) => h('option', { value: String(s), selected: s === settings.clipboardClearSeconds }, `After ${formatDuration(s * 1000)}`)));
+    clipboard.addEventListener('change', () => void save({ clipboardClearSeconds: Number(clipboard.value) }));
+
+    const startAtLogin = check('Start openEO Auth Tray when I log in to this computer', settings.startAtLogin);
+    startAtLogin.input.addEventListener('change', () => void save({ startAtLogin: startAtLogin.input.checked }));
+    const python = check('Keep the openEO Python client in sync', settings.pythonSync,
+      'Scripts that call authenticate_oidc() reuse these logins without signing in again. '
+      + 'The client’s refresh-token file is updated with owner-only permissions; other entries in it are left alone.');
+    python.input.addEventListener('change', () => void save({ pythonSync: python.input.checked }));
+
+    const theme = h('fieldset', { class: 'choices inline-choices' }, h('legend', {}, 'Appearance'),
+      ...(Object.keys(THEME_WORDS) as SettingsView['theme'][]).map((value) => {
+        const id = uid('theme');
+        return h('div', { class: 'choice' }, h('input', { type: 'radio', name: 'theme', id, value, checked: value === settings.theme }), h('label', { for: id }, THEME_WORDS[value]));
+      }));
+    theme.addEventListener('change', (event) => void save({ theme: (event.target as HTMLInputElement).value as SettingsView['theme'] }));
+
+    replace(frame.body, notice,
+      h('section', { class: 'panel', 'aria-labelledby': 'settings-notifications' }, h('h2', { id: 'settings-notifications' }, 'Notifications'), notify.root, thresholds),
+      h('section', { class: 'panel', 'aria-labelledby': 'settings-clipboard' }, h('h2', { id: 'settings-clipboard' }, 'Clipboard'),
+        h('div', { class: 'field' }, h('label', { for: clipboardId }, 'Clear copied tokens from the clipboard'), clipboard,
+          h('p', { class: 'hint', id: `${clipboardId}-hint` }, 'Only if the clipboard still holds what this app put there.'))),
+      h('section', { class: 'panel', 'aria-labelledby': 'settings-general' }, h('h2', { id: 'settings-general' }, 'General'), startAtLogin.root, python.root, theme),
+      status);
+  }
+
+  async function load(showLoading = true): Promise<void> {
+    if (showLoading) replace(frame.body, loading('Loading settings…'));
+    const result = await window.openeoAuth.getSettings();
+    if (result.ok) return render(result.value);
+    const retry = onAction(h('button', { type: 'button', class: 'btn' }, 'Try again'), 'Loading…', () => load());
+    replace(frame.body, problemBox(result, retry));
+  }
+
+  return { root: frame.root, heading: frame.heading, show: () => void load() };
+}

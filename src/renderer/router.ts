@@ -1,0 +1,82 @@
+/**
+ * Which page is showing. Each page is built once and then kept (hidden when another page
+ * shows), so a device login in progress survives a look at the Accounts page.
+ */
+import type { Navigation, Page } from '../shared/api.ts';
+import { h } from './dom.ts';
+import { icon, type IconName } from './icons.ts';
+
+export interface PageView {
+  readonly root: HTMLElement;
+  /** The page's h1; it takes focus when the user moves to the page. */
+  readonly heading: HTMLElement;
+  /** Called each time the page is shown, with where to go inside it. */
+  show(to: Navigation): void;
+}
+
+export const PAGES: ReadonlyArray<{ page: Page; title: string; icon: IconName }> = [
+  { page: 'accounts', title: 'Accounts', icon: 'accounts' },
+  { page: 'add', title: 'Add account', icon: 'add' },
+  { page: 'credits', title: 'Credits & linking', icon: 'credits' },
+  { page: 'jobs', title: 'Jobs', icon: 'jobs' },
+  { page: 'settings', title: 'Settings', icon: 'settings' },
+];
+
+const PAGE_NAMES: ReadonlySet<string> = new Set(PAGES.map((p) => p.page));
+let factories: Record<Page, () => PageView> | undefined;
+const views = new Map<Page, PageView>();
+let main: HTMLElement;
+const navButtons = new Map<Page, HTMLButtonElement>();
+let current: Page | undefined;
+
+/** The page showing now. */
+export function currentPage(): Page | undefined {
+  return current;
+}
+
+/** Builds the navigation into `nav` and remembers where pages go. */
+export function setUpRouter(nav: HTMLElement, content: HTMLElement, pages: Record<Page, () => PageView>): void {
+  factories = pages;
+  main = content;
+  const list = h('ul', { class: 'nav-list' });
+  for (const { page, title, icon: name } of PAGES) {
+    const button = h('button', { type: 'button', class: 'nav-item', 'data-page': page, on: { click: () => navigate({ page }) } }, icon(name), h('span', {}, title));
+    navButtons.set(page, button);
+    list.appendChild(h('li', {}, button));
+  }
+  nav.appendChild(list);
+}
+
+/**
+ * Shows a page. `focus` moves keyboard focus to its heading (the user asked to go there);
+ * a page shown at start or by a pushed event leaves focus alone unless asked.
+ */
+export function navigate(to: Navigation, options: { focus?: boolean } = {}): void {
+  if (!factories || typeof to !== 'object' || to === null || !PAGE_NAMES.has(to.page)) return;
+  let view = views.get(to.page);
+  if (!view) {
+    view = factories[to.page]();
+    views.set(to.page, view);
+    main.appendChild(view.root);
+  }
+  for (const [page, other] of views) other.root.hidden = page !== to.page;
+  for (const [page, button] of navButtons) {
+    if (page === to.page) button.setAttribute('aria-current', 'page');
+    else button.removeAttribute('aria-current');
+  }
+  current = to.page;
+  const title = PAGES.find((p) => p.page === to.page)?.title ?? '';
+  document.title = `${title} — openEO Auth Tray`;
+  view.show(to);
+  if (options.focus ?? true) view.heading.focus();
+}
+
+/** The skeleton every page shares: a header with the h1 and optional actions, then the body. */
+export function pageFrame(title: string, ...headerActions: HTMLElement[]): { root: HTMLElement; heading: HTMLElement; body: HTMLElement } {
+  const heading = h('h1', { tabindex: '-1' }, title);
+  const body = h('div', { class: 'page-body' });
+  const root = h('section', { class: 'page', hidden: true },
+    h('header', { class: 'page-header' }, heading, headerActions.length ? h('div', { class: 'actions' }, ...headerActions) : null),
+    body);
+  return { root, heading, body };
+}

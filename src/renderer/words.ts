@@ -1,0 +1,110 @@
+/**
+ * How the window puts an identity's state into words. Durations and dates come from the same
+ * pure formatters the tray uses (src/main/core/format), so both say "expires in 13 days" alike.
+ */
+import type { IdentityStatus, RefreshTokenExpiry } from '../shared/api.ts';
+import type { IdentityState } from '../main/core/model.ts';
+import { DAY_MS, HOUR_MS, formatDuration, formatRelative } from '../main/core/format/relative-time.ts';
+import { effectiveState } from '../main/core/tray/look.ts';
+
+export { effectiveState };
+
+export type Tone = 'ok' | 'warn' | 'bad' | 'info' | 'neutral';
+
+export const STATE_WORDS: Readonly<Record<IdentityState, { label: string; tone: Tone }>> = {
+  active: { label: 'Active', tone: 'ok' },
+  'expiring-soon': { label: 'Expires soon', tone: 'warn' },
+  expired: { label: 'Expired', tone: 'bad' },
+  offline: { label: 'Offline', tone: 'warn' },
+  'keychain-unavailable': { label: 'Keychain unavailable', tone: 'bad' },
+  error: { label: 'Problem', tone: 'bad' },
+  'signing-in': { label: 'Signing in…', tone: 'info' },
+  'signed-out': { label: 'Signed out', tone: 'neutral' },
+};
+
+export function kindWords(kind: IdentityStatus['kind']): string {
+  return kind === 'client-credentials' ? 'Service account' : 'Personal account';
+}
+
+/** States in which only a new login helps. */
+export function needsLogin(state: IdentityState): boolean {
+  return state === 'expired' || state === 'signed-out';
+}
+
+/** "9:42" or "1:02:03", for a code that is about to expire. Never negative. */
+export function clockCountdown(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/** "4 min 32 s" under an hour, otherwise the whole-unit duration ("5 hours"). */
+export function shortDuration(ms: number): string {
+  if (ms >= HOUR_MS) return formatDuration(ms);
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const m = Math.floor(total / 60);
+  return m > 0 ? `${m} min ${total % 60} s` : `${total} s`;
+}
+
+/** The access token's countdown: "valid for 4 min 32 s", or what happens now that it ran out. */
+export function accessTokenWords(status: IdentityStatus, now: number): string {
+  const at = status.accessTokenExpiresAt;
+  if (at === null) return status.state === 'active' ? 'lifetime not given by the provider' : 'none at the moment';
+  if (at > now) return `valid for ${shortDuration(at - now)}`;
+  return needsLogin(effectiveState(status, now)) ? 'expired' : 'expired · renewed when next needed';
+}
+
+/** A date and time in the user's locale: "12 Dec 2025, 14:05". */
+export function formatDateTime(at: number): string {
+  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(at);
+}
+
+/** "expires in 13 days" / "expired 2 days ago" and friends for each kind of refresh-token expiry. */
+export function refreshTokenWords(status: IdentityStatus, now: number): string {
+  const expiry = status.refreshTokenExpiry;
+  switch (expiry.kind) {
+    case 'at':
+      return expiry.at > now ? `expires ${formatRelative(expiry.at, now)}` : `expired ${formatRelative(expiry.at, now)}`;
+    case 'never':
+      return 'no fixed expiry (offline token)';
+    case 'unknown':
+      return 'expiry not known: the provider does not say';
+    case 'none':
+      return status.kind === 'client-credentials' ? 'not needed: new tokens come from the client secret' : 'none: sign in again when the access token runs out';
+  }
+}
+
+/** Without the refresh token's start, the bar is drawn on this scale (full at 30 days or more). */
+const FALLBACK_SCALE_MS = 30 * DAY_MS;
+
+/** Share of the refresh token's life that is left, 0..1, or null when there is nothing to draw. */
+export function timeLeftFraction(expiry: RefreshTokenExpiry, obtainedAt: number | null | undefined, now: number): number | null {
+  if (expiry.kind !== 'at') return null;
+  const left = expiry.at - now;
+  if (left <= 0) return 0;
+  const total = typeof obtainedAt === 'number' && obtainedAt < expiry.at ? expiry.at - obtainedAt : Math.max(left, FALLBACK_SCALE_MS);
+  return Math.min(1, left / total);
+}
+
+/** Tone of the time-left bar: red in the last day, amber in the last week. */
+export function timeLeftTone(expiry: RefreshTokenExpiry, now: number): Tone {
+  if (expiry.kind !== 'at') return 'neutral';
+  const left = expiry.at - now;
+  if (left <= DAY_MS) return 'bad';
+  return left <= 7 * DAY_MS ? 'warn' : 'ok';
+}
+
+/** A warning threshold in its own unit: "7 days", "1 day", "1 hour", "30 minutes". */
+export function thresholdWords(seconds: number): string {
+  const unit = seconds % 86_400 === 0 ? 'day' : seconds % 3600 === 0 ? 'hour' : 'minute';
+  const size = { day: 86_400, hour: 3600, minute: 60 }[unit];
+  return new Intl.NumberFormat(undefined, { style: 'unit', unit, unitDisplay: 'long' }).format(Math.round(seconds / size));
+}
+
+/** "Copied. The clipboard is cleared in 30 seconds." */
+export function copiedWords(what: string, clearsInSeconds: number): string {
+  if (clearsInSeconds <= 0) return `Copied ${what}.`;
+  return `Copied ${what}. The clipboard is cleared in ${formatDuration(clearsInSeconds * 1000)}.`;
+}

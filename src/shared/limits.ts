@@ -1,0 +1,26 @@
+/**
+ * Patterns and length caps for what crosses the IPC boundary. The guards enforce them
+ * (./guards.ts); the window uses the same numbers for its inputs without bundling the guards.
+ */
+
+export const IDENTITY_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** Login ids are made by main; this is the shape it promises. */
+export const LOGIN_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+/** openEO API 1.2 `/credentials/oidc` provider id pattern. */
+export const PROVIDER_ID_PATTERN = /^[A-Za-z0-9_]{1,20}$/;
+/** OAuth client ids: printable ASCII without spaces. */
+export const CLIENT_ID_PATTERN = /^[\x21-\x7e]{1,256}$/;
+
+export const LIMITS = {
+  url: 2048,
+  label: 100,
+  clientSecret: 4096,
+  copyText: 10_000,
+} as const;
+
+/** Ranges the settings page offers and the guard enforces. */
+export const SETTINGS_LIMITS = {
+  warningThresholdSeconds: { min: 60, max: 90 * 86_400 },
+  maxWarningThresholds: 10,
+  clipboardClearSeconds: { min: 5, max: 600 },
+} as const;

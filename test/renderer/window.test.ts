@@ -1,0 +1,351 @@
+/**
+ * The window in real Chromium on the REAL core (test/helpers/app-core.ts): real oidc-provider,
+ * fixture openEO backend, real keychain (run inside scripts/with-private-keyring.sh). The user's
+ * side of a device login happens in a second browser page, as on a phone.
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { startAppCore, type AppCoreHarness } from '../helpers/app-core.ts';
+import { axeScan, goTo, inPage, launchBrowser, openWindow, screenshot, seriousOnly, waitFor, type WindowHarness } from './harness.ts';
+import { browserLoginAtProvider, refuseAtProvider, signInAtProvider } from './provider-pages.ts';
+
+const DAY_S = 86_400;
+let browser: Browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+
+/** Runs `body` with a fresh core and window; checks the window stayed clean and closes both. */
+async function withApp(body: (w: WindowHarness, core: AppCoreHarness) => Promise<void>, colorScheme: 'light' | 'dark' = 'light'): Promise<void> {
+  const core = await startAppCore({ idp: { refreshTokenTtl: 30 * DAY_S } });
+  let w: WindowHarness | undefined;
+  try {
+    w = await openWindow(browser, core.api, { colorScheme });
+    await body(w, core);
+    assert.deepEqual(w.consoleProblems, [], 'no console errors, CSP violations or page errors');
+    assert.deepEqual(w.blockedRequests, [], 'the window made no request beyond loopback');
+    assert.deepEqual(w.refused, [], 'every request from the window passed the guards');
+  } finally {
+    await w?.close();
+    await core.stop();
+  }
+}
+
+/** Types the backend URL and waits for the sign-in choices. */
+async function chooseBackend(page: Page, url: string): Promise<void> {
+  await goTo(page, 'Add account');
+  const field = page.getByLabel('openEO backend URL');
+  await field.fill(url);
+  await field.press('Enter');
+  await page.getByRole('group', { name: 'How do you want to sign in?' }).waitFor();
+}
+
+/** From the device-login panel: "Open in browser" (recorded by the core), then the user signs in there. */
+async function finishDeviceLogin(w: WindowHarness, core: AppCoreHarness, login = 'alice'): Promise<void> {
+  await w.page.getByRole('img', { name: /QR code/ }).waitFor();
+  const before = core.opened.length;
+  await w.page.getByRole('button', { name: 'Open in browser' }).click();
+  await waitFor('the core to open the sign-in page', () => core.opened.length > before);
+  await signInAtProvider(browser, core.opened.at(-1)!, login);
+}
+
+/** A personal account added through the window by device login. */
+async function addPersonalAccount(w: WindowHarness, core: AppCoreHarness, label: string): Promise<void> {
+  await chooseBackend(w.page, core.backend.url);
+  await w.page.getByLabel('Name for this account (optional)').fill(label);
+  await w.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await finishDeviceLogin(w, core);
+  await w.page.getByRole('heading', { name: `${label} is signed in` }).waitFor();
+}
+
+async function addServiceAccount(w: WindowHarness, core: AppCoreHarness, label: string): Promise<void> {
+  await chooseBackend(w.page, core.backend.url);
+  await w.page.getByLabel('As a service account').check();
+  await w.page.getByLabel('Name for this account (optional)').fill(label);
+  await w.page.getByRole('textbox', { name: 'Client ID', exact: true }).fill(core.idp.serviceClient.id);
+  await w.page.getByLabel('Client secret').fill(core.idp.serviceClient.secret);
+  await w.page.getByRole('button', { name: 'Add service account' }).click();
+  await w.page.getByRole('heading', { name: `${label} is signed in` }).waitFor();
+  const secretInPage = await inPage<boolean>(w.page, `[...document.querySelectorAll('input, textarea')].some((el) => el.value.includes(${JSON.stringify(core.idp.serviceClient.secret)}))
+    || document.documentElement.outerHTML.includes(${JSON.stringify(core.idp.serviceClient.secret)})`);
+  assert.equal(secretInPage, false, 'the secret is gone from the page');
+}
+
+function card(page: Page, label: string) {
+  return page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: label, exact: true }) });
+}
+
+/** A loopback port nobody listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('window on the real core', () => {
+  test('device login with the user step in a second browser page; the account appears active with its expiry', async () => {
+    await withApp(async (w, core) => {
+      await addPersonalAccount(w, core, 'Work');
+      await w.page.getByRole('button', { name: 'Go to Accounts' }).click();
+      const work = card(w.page, 'Work');
+      await work.getByText('Active', { exact: true }).waitFor();
+      const text = await work.innerText();
+      assert.match(text, /expires in (29|30) days/);
+      assert.match(text, /on \d{1,2} \w{3} \d{4}, \d{2}:\d{2}/, 'expiry as a date');
+      assert.match(text, /valid for \d+ min/, 'access-token countdown');
+      assert.match(text, /alice/, 'user id from /me');
+      assert.ok(Number(await work.locator('meter').getAttribute('value') ?? await work.locator('meter').evaluate((m) => (m as unknown as { value: number }).value)) > 0.9);
+      const statuses = await core.api.listIdentities();
+      assert.ok(statuses.ok && statuses.value.some((s) => s.label === 'Work' && s.state === 'active'));
+    });
+  });
+
+  test('a service account; its linking page shows both IDs and the support message', async () => {
+    await withApp(async (w, core) => {
+      await addPersonalAccount(w, core, 'Me');
+      await goTo(w.page, 'Add account');
+      await addServiceAccount(w, core, 'Robot');
+      await w.page.getByRole('button', { name: 'Link its credits…' }).click();
+      await w.page.getByRole('heading', { name: 'Link its credits to your personal account' }).waitFor();
+      const main = await w.page.locator('main > section.page:not([hidden])').innerText();
+      assert.match(main, new RegExp(core.idp.serviceClient.id), 'client ID');
+      assert.match(main, /service-account-openeo-service/, 'service account user ID');
+      assert.match(main, /Personal user ID \(Me\)\s+alice/, 'personal user ID');
+      assert.match(main, /Run one batch job with the service account first/);
+      const message = await w.page.getByRole('textbox', { name: 'Message to support' }).inputValue();
+      assert.match(message, new RegExp(`Client ID: ${core.idp.serviceClient.id}`));
+      assert.match(message, /service-account-openeo-service/);
+      assert.match(message, /alice/);
+      assert.ok(!message.includes(core.idp.serviceClient.secret), 'no secret in the message');
+      await w.page.getByRole('button', { name: 'Copy message' }).click();
+      await waitFor('the message on the clipboard', () => core.clipboard.text === message);
+      await w.page.getByRole('button', { name: 'Copy the client ID' }).click();
+      await waitFor('the client ID on the clipboard', () => core.clipboard.text === core.idp.serviceClient.id);
+      assert.ok(!(await w.page.content()).includes(core.idp.serviceClient.secret), 'the secret is nowhere in the page');
+    });
+  });
+
+  test('an expired identity shows "Sign in again", and signing in again works', async () => {
+    await withApp(async (w, core) => {
+      await addPersonalAccount(w, core, 'Old');
+      await goTo(w.page, 'Accounts');
+      const old = card(w.page, 'Old');
+      await old.getByText('Active', { exact: true }).waitFor();
+      // The provider now refuses the refresh token, as when its session was ended there.
+      core.idp.failNextToken({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: 'invalid_grant', error_description: 'grant request is invalid' }) });
+      await old.getByRole('button', { name: 'Refresh now' }).click();
+      await old.getByText('Expired', { exact: true }).waitFor();
+      const refused = w.calls.find((c) => c.method === 'refreshNow')?.answer as { ok: boolean; code: string; message: string };
+      assert.equal(refused.code, 'REFRESH_TOKEN_INVALID');
+      await old.getByRole('alert').getByText(refused.message, { exact: true }).waitFor();
+      await old.getByRole('button', { name: 'Sign in again' }).click();
+      await w.page.getByRole('heading', { name: 'Sign in again', level: 1 }).waitFor();
+      await w.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await finishDeviceLogin(w, core);
+      await w.page.getByRole('heading', { name: 'Old is signed in' }).waitFor();
+      await w.page.getByRole('button', { name: 'Go to Accounts' }).click();
+      await card(w.page, 'Old').getByText('Active', { exact: true }).waitFor();
+      assert.equal(await card(w.page, 'Old').getByRole('alert').count(), 0, 'the old failure is gone once the login is renewed');
+      const statuses = await core.api.listIdentities();
+      assert.ok(statuses.ok);
+      assert.deepEqual(statuses.value.map((s) => [s.label, s.state]), [['Old', 'active']], 'the same identity, renewed');
+    });
+  });
+
+  test('a bad backend URL and an unreachable backend show the core’s messages', async () => {
+    await withApp(async (w, core) => {
+      await goTo(w.page, 'Add account');
+      const field = w.page.getByLabel('openEO backend URL');
+      for (const url of ['http://exa mple.org', `http://127.0.0.1:${await closedPort()}`]) {
+        const expected = await core.api.discoverBackend(url);
+        assert.equal(expected.ok, false, url);
+        if (expected.ok) continue;
+        await field.fill(url);
+        await field.press('Enter');
+        const alert = w.page.getByRole('alert');
+        await alert.getByText(expected.message, { exact: true }).waitFor();
+        if (expected.nextStep) await alert.getByText(expected.nextStep, { exact: true }).waitFor();
+      }
+      const codes = await Promise.all(['http://exa mple.org', `http://127.0.0.1:${await closedPort()}`].map(async (u) => {
+        const r = await core.api.discoverBackend(u);
+        return r.ok ? 'ok' : r.code;
+      }));
+      assert.deepEqual(codes, ['INVALID_URL', 'BACKEND_UNREACHABLE']);
+    });
+  });
+
+  test('every page: no serious or critical accessibility violations; screenshots in light and dark', async () => {
+    for (const scheme of ['light', 'dark'] as const) {
+      await withApp(async (w, core) => {
+        const { page } = w;
+        await addPersonalAccount(w, core, 'Copernicus (personal)');
+        await goTo(page, 'Add account');
+        await addServiceAccount(w, core, 'Batch robot');
+        core.backend.addJob('alice', { id: 'j-20251129-ndvi', title: 'NDVI composite', status: 'finished', created: '2025-11-29T09:41:00Z', costs: 12.5 });
+        core.backend.addJob('alice', { id: 'j-20251129-s1', title: 'Sentinel-1 backscatter', status: 'running', progress: 40, created: '2025-11-29T10:02:00Z' });
+        const steps: Array<[string, () => Promise<void>]> = [
+          ['accounts', async () => { await goTo(page, 'Accounts'); await card(page, 'Batch robot').waitFor(); }],
+          ['add-account', async () => { await chooseBackend(page, core.backend.url); }],
+          ['device-login', async () => { await page.getByRole('button', { name: 'Sign in', exact: true }).click(); await page.getByRole('img', { name: /QR code/ }).waitFor(); }],
+          ['service-account', async () => { await page.getByRole('button', { name: 'Cancel' }).click(); await page.getByLabel('As a service account').check(); }],
+          ['credits', async () => { await goTo(page, 'Credits & linking'); await page.getByRole('textbox', { name: 'Message to support' }).waitFor(); }],
+          ['jobs', async () => {
+            await goTo(page, 'Jobs');
+            const account = page.locator('main > section.page:not([hidden])').getByLabel('Account');
+            await account.selectOption({ label: await account.locator('option', { hasText: 'Copernicus (personal)' }).innerText() });
+            await page.getByText('NDVI composite').waitFor();
+          }],
+          ['settings', async () => { await goTo(page, 'Settings'); await page.getByText('Warn before a login expires').waitFor(); }],
+        ];
+        for (const [name, go] of steps) {
+          await go();
+          await page.mouse.move(0, 0);
+          assert.deepEqual(seriousOnly(await axeScan(page)), [], `${name} (${scheme})`);
+          await screenshot(page, `${name}-${scheme}`);
+        }
+        assert.equal(await inPage<string>(page, 'document.documentElement.dataset.theme'), 'system');
+      }, scheme);
+    }
+  });
+
+  test('browser login where the provider offers it: the browser comes back to the app and the account is active', async () => {
+    await withApp(async (w, core) => {
+      await chooseBackend(w.page, core.backend.url);
+      await w.page.getByLabel('In this computer’s browser').check();
+      await w.page.getByLabel('Name for this account (optional)').fill('Laptop');
+      await w.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await w.page.getByRole('heading', { name: 'Finish signing in in your browser' }).waitFor();
+      await waitFor('the core to open the browser', () => core.opened.length === 1);
+      const landing = await browserLoginAtProvider(browser, core.opened[0]!);
+      assert.match(landing, /Signed in/);
+      await w.page.getByRole('heading', { name: 'Laptop is signed in' }).waitFor();
+      const statuses = await core.api.listIdentities();
+      assert.deepEqual(statuses.ok && statuses.value.map((s) => [s.label, s.state]), [['Laptop', 'active']]);
+    });
+  });
+
+  test('cancel a device login; a refusal at the provider is said in words with a next step', async () => {
+    await withApp(async (w, core) => {
+      await chooseBackend(w.page, core.backend.url);
+      await w.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await w.page.getByRole('img', { name: /QR code/ }).waitFor();
+      await w.page.getByRole('button', { name: 'Cancel' }).click();
+      await w.page.getByText('Sign-in cancelled.').waitFor();
+      assert.equal(w.calls.filter((c) => c.method === 'cancelLogin').length, 1);
+      await w.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await w.page.getByRole('button', { name: 'Open in browser' }).click();
+      await waitFor('the sign-in page to open', () => core.opened.length === 1);
+      await refuseAtProvider(browser, core.opened[0]!);
+      await w.page.getByRole('heading', { name: 'Sign-in did not work' }).waitFor();
+      const answer = w.calls.filter((c) => c.method === 'awaitLogin').at(-1)?.answer as { ok: boolean; code: string; message: string; nextStep?: string };
+      assert.equal(answer.ok, false);
+      assert.equal(answer.code, 'LOGIN_REFUSED');
+      const alert = w.page.getByRole('alert');
+      await alert.getByText(answer.message, { exact: true }).waitFor();
+      assert.ok(answer.nextStep, 'the core gives a next step');
+      await alert.getByText(answer.nextStep, { exact: true }).waitFor();
+      await w.page.getByRole('button', { name: 'Try again' }).click();
+      await w.page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+      const statuses = await core.api.listIdentities();
+      assert.deepEqual(statuses.ok && statuses.value, [], 'no identity from a refused or cancelled login');
+    });
+  });
+
+  test('keyboard only: copy the bearer token from the menu, sign out after a confirmation', async () => {
+    await withApp(async (w, core) => {
+      await addPersonalAccount(w, core, 'Keys');
+      await goTo(w.page, 'Accounts');
+      const { page } = w;
+      await page.getByRole('button', { name: 'Refresh now' }).focus();
+      await page.keyboard.press('Tab');
+      assert.equal(await inPage<string>(page, "document.activeElement.getAttribute('aria-label')"), 'Copy a token of Keys');
+      assert.notEqual(await inPage<string>(page, 'getComputedStyle(document.activeElement).outlineStyle'), 'none', 'focus is visible');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await inPage<string>(page, 'document.activeElement.textContent'), 'openEO bearer token');
+      await page.keyboard.press('Enter');
+      await waitFor('the bearer token on the clipboard', () => core.clipboard.text.startsWith('Bearer oidc/testidp/') || core.clipboard.text.startsWith('oidc/testidp/'));
+      await page.getByText(/Copied the openEO bearer token\. The clipboard is cleared in \d+ seconds\./).waitFor();
+      assert.ok(!(await page.content()).includes(core.clipboard.text), 'the token itself never reaches the window');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
+      assert.equal(await inPage<string>(page, 'document.activeElement.textContent'), 'Sign out');
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: 'Sign out of Keys?' });
+      await dialog.waitFor();
+      assert.equal(await inPage<string>(page, 'document.activeElement.textContent'), 'Cancel', 'the safe choice has focus');
+      await page.keyboard.press('Tab');
+      assert.equal(await inPage<string>(page, 'document.activeElement.textContent'), 'Sign out');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'No accounts yet' }).waitFor();
+      const statuses = await core.api.listIdentities();
+      assert.deepEqual(statuses.ok && statuses.value, []);
+    });
+  });
+
+  test('tray actions move the window: "Link credits…" and "Sign in again" open their pages for that identity', async () => {
+    await withApp(async (w, core) => {
+      await addServiceAccount(w, core, 'Robot');
+      const robot = core.core.statuses().find((s) => s.label === 'Robot');
+      assert.ok(robot);
+      await core.core.runTrayAction({ type: 'open-window', page: 'credits', identityId: robot.id });
+      await w.page.getByRole('heading', { name: 'Credits & linking', level: 1 }).waitFor();
+      await w.page.getByRole('textbox', { name: 'Message to support' }).waitFor();
+      await core.core.runTrayAction({ type: 'sign-in-again', identityId: robot.id });
+      await w.page.getByRole('heading', { name: 'Sign in again', level: 1 }).waitFor();
+      assert.equal(await w.page.getByRole('textbox', { name: 'Client ID', exact: true }).inputValue(), core.idp.serviceClient.id, 'the client ID is filled in');
+      await w.page.getByLabel('Client secret').fill(core.idp.serviceClient.secret);
+      await w.page.getByRole('button', { name: 'Add service account' }).click();
+      await w.page.getByRole('heading', { name: 'Robot is signed in' }).waitFor();
+      const statuses = await core.api.listIdentities();
+      assert.deepEqual(statuses.ok && statuses.value.map((s) => s.label), ['Robot'], 'renewed, not added twice');
+    });
+  });
+
+  test('settings are saved in the core; start at login reaches the OS hook; the theme applies', async () => {
+    await withApp(async (w, core) => {
+      const { page } = w;
+      await goTo(page, 'Settings');
+      await page.getByLabel('Start openEO Auth Tray when I log in to this computer').check();
+      await page.getByText('Saved.').waitFor();
+      await page.getByLabel('Dark').check();
+      await waitFor('the theme to apply', async () => (await inPage<string>(page, 'document.documentElement.dataset.theme')) === 'dark');
+      await page.getByLabel('Clear copied tokens from the clipboard').selectOption('60');
+      await page.getByLabel('1 hour before').uncheck();
+      await waitFor('four saves', () => w.calls.filter((c) => c.method === 'updateSettings').length === 4);
+      const settings = await core.api.getSettings();
+      assert.ok(settings.ok);
+      assert.equal(settings.value.theme, 'dark');
+      assert.equal(settings.value.clipboardClearSeconds, 60);
+      assert.equal(settings.value.startAtLogin, true);
+      assert.ok(!settings.value.warningThresholds.includes(3600));
+      assert.deepEqual(core.startAtLogin, [true]);
+    });
+  });
+});
+
+test('malformed requests from the page are refused by the guards and never reach the core', async () => {
+  const core = await startAppCore();
+  const w = await openWindow(browser, core.api);
+  try {
+    const answers = await inPage<Array<{ ok: boolean; code?: string }>>(w.page, `Promise.all([
+      window.openeoAuth.refreshNow('../../etc/passwd'),
+      window.openeoAuth.signOut('cdse-1', 'yes'),
+      window.openeoAuth.openExternal('file:///etc/passwd'),
+      window.openeoAuth.updateSettings({ theme: 'dark', admin: true }),
+    ])`);
+    assert.deepEqual(answers.map((a) => [a.ok, a.code]), Array(4).fill([false, 'INVALID_ARGUMENT']), JSON.stringify(answers) + JSON.stringify(w.refused));
+    assert.equal(w.refused.length, 4);
+    assert.deepEqual(w.calls.map((c) => c.method).filter((m) => m !== 'listIdentities' && m !== 'getSettings'), []);
+    assert.deepEqual(core.opened, []);
+    const settings = await core.api.getSettings();
+    assert.equal(settings.ok && settings.value.theme, 'system', 'a patch with an unknown key changed nothing');
+  } finally {
+    await w.close();
+    await core.stop();
+  }
+});
