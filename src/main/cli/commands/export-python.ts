@@ -2,6 +2,7 @@
  * `export-python <id> [--dir DIR] [--sync|--no-sync]`: writes the identity's refresh token into the
  * openEO Python client's store (mode 0600, atomic, other entries kept).
  */
+import { dirname, resolve } from 'node:path';
 import { parse, str } from '../args.ts';
 import { openContext } from '../context.ts';
 import { UsageError, type Io } from '../output.ts';
@@ -11,6 +12,7 @@ import { SHARING_NOTICE } from '../../core/python/sync.ts';
 import { AuthTrayError } from '../../core/errors.ts';
 import { secretKey } from '../../core/model.ts';
 import { withFileLock } from '../../core/process-lock.ts';
+import { writeRefreshToken } from '../../core/python/refresh-token-store.ts';
 
 export async function run(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { dir: { type: 'string' }, sync: { type: 'boolean' }, 'no-sync': { type: 'boolean' } }, 1);
@@ -22,8 +24,17 @@ export async function run(argv: string[], io: Io): Promise<number> {
       nextStep: `Use \`openeo-auth-tray exec ${identity.id} -- <command>\` to give a script its client credentials.`,
     });
   }
-  const keepInSync = values['no-sync'] ? false : values.sync === true || ctx.settings().pythonSync;
   const storePath = ctx.pythonStorePath(str(values.dir));
+  // The sync (here and in the tray) follows the Python client's own store only; an identity does
+  // not remember another file, so a copy elsewhere cannot be kept in step and must not be marked so.
+  const followedPath = ctx.pythonStorePath();
+  const followed = resolve(storePath) === resolve(followedPath);
+  if (!followed && values.sync === true) {
+    throw new UsageError(`--sync keeps only the Python client's own store in step (${followedPath}), not ${storePath}; `
+      + `export there without --sync, or run this app and your scripts with OPENEO_CONFIG_HOME=${dirname(storePath)}`);
+  }
+  // A plain re-export keeps an identity's sync as it was; only --no-sync turns it off.
+  const keepInSync = followed && (values['no-sync'] ? false : values.sync === true || ctx.settings().pythonSync || identity.pythonSync?.enabled === true);
   // Under the refresh lock: a refresh running elsewhere must not rotate the token mid-export.
   await ctx.service.ensureLockDir();
   await withFileLock(ctx.service.lockPath(identity.id), async () => {
@@ -33,12 +44,15 @@ export async function run(argv: string[], io: Io): Promise<number> {
         nextStep: `Sign in again: openeo-auth-tray login ${identity.backendUrl}`,
       });
     }
-    await exportRefreshToken(ctx.pythonSyncDeps(storePath), ctx.service.identity(identity.id), refreshToken, keepInSync);
+    if (followed) await exportRefreshToken(ctx.pythonSyncDeps(storePath), ctx.service.identity(identity.id), refreshToken, keepInSync);
+    else await writeRefreshToken(storePath, identity.issuer, identity.clientId, refreshToken, ctx.clock.now());
   });
   io.stderr(`Wrote the refresh token of "${identity.label}" to ${storePath} (issuer ${identity.issuer}, client ${identity.clientId}).\n`);
   io.stderr(`${SHARING_NOTICE}\n`);
   io.stderr(keepInSync
     ? 'Sync is on: this app adopts tokens the Python client saves and writes back the ones it rotates.\n'
-    : 'Sync is off: run export-python again after this app refreshes, or use --sync.\n');
+    : followed
+      ? 'Sync is off: run export-python again after this app refreshes, or use --sync.\n'
+      : `This copy is not kept in sync (the app follows ${followedPath}): run export-python again after this app refreshes.\n`);
   return 0;
 }

@@ -3,13 +3,14 @@
  * Python client's store as identities. Checking a token spends it (rotating IdPs), so the import
  * takes it over and writes the rotated one straight back; it runs only with --yes.
  */
+import { dirname, resolve } from 'node:path';
 import { parse, str } from '../args.ts';
 import { openContext } from '../context.ts';
-import type { Io } from '../output.ts';
+import { UsageError, type Io } from '../output.ts';
 import { readRefreshTokenStore } from '../../core/python/refresh-token-store.ts';
 import { IMPORT_TAKEOVER_NOTICE, importCandidates } from '../../core/python/sync.ts';
 import { importFromPythonStore } from '../../core/session/import-python.ts';
-import { toAuthTrayError } from '../../core/errors.ts';
+import { isAuthTrayError, toAuthTrayError } from '../../core/errors.ts';
 
 export async function run(argv: string[], io: Io): Promise<number> {
   const { values } = parse(argv, { dir: { type: 'string' }, backend: { type: 'string' }, yes: { type: 'boolean' } }, 0);
@@ -28,15 +29,33 @@ export async function run(argv: string[], io: Io): Promise<number> {
     io.stderr(`${IMPORT_TAKEOVER_NOTICE}\nTo import, run: openeo-auth-tray import-python --backend <backend-url> --yes${values.dir ? ` --dir ${str(values.dir)}` : ''}\n`);
     return 0;
   }
+  // An import turns sync on, and the sync follows only the Python client's own store: importing
+  // from another file would leave that file with a token this app spends behind its back.
+  const followedPath = ctx.pythonStorePath();
+  if (resolve(storePath) !== resolve(followedPath)) {
+    throw new UsageError(`importing keeps the store in sync, and this app follows ${followedPath}, not ${storePath}; `
+      + `run this app and your scripts with OPENEO_CONFIG_HOME=${dirname(storePath)} to use that store`);
+  }
+  let imported = 0;
   let failures = 0;
   for (const c of candidates) {
     try {
       const identity = await importFromPythonStore(ctx.service, { backendUrl, storePath, issuer: c.issuer, clientId: c.clientId });
+      imported++;
       io.stderr(`Imported "${identity.label}" (id ${identity.id}${identity.userId ? `, user ${identity.userId}` : ''}); sync with the Python client is on.\n`);
     } catch (e) {
+      // A login of another backend's provider is not this backend's to import: skipped, untouched.
+      if (isAuthTrayError(e, 'UNKNOWN_PROVIDER')) {
+        io.stderr(`Skipped client ${c.clientId} at ${c.issuer}: not a login provider of ${backendUrl}.\n`);
+        continue;
+      }
       failures++;
       io.stderr(`Could not import client ${c.clientId} at ${c.issuer}: ${toAuthTrayError(e).sentence}\n`);
     }
+  }
+  if (imported === 0 && failures === 0) {
+    io.stderr(`None of these logins belongs to ${backendUrl}; name the backend whose provider has that issuer.\n`);
+    return 1;
   }
   return failures ? 1 : 0;
 }

@@ -1,7 +1,8 @@
 /** `jobs [<id>] [--json]`: the batch jobs of one identity (or of every identity). */
 import { parse } from '../args.ts';
 import { openContext } from '../context.ts';
-import type { Io } from '../output.ts';
+import { exitCodeFor, type Io } from '../output.ts';
+import { toAuthTrayError } from '../../core/errors.ts';
 import { resolveIdentity } from '../../core/session/identity-records.ts';
 import type { BatchJob, Identity } from '../../core/model.ts';
 
@@ -13,10 +14,19 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const { listJobs } = await import('../../core/openeo/api.ts');
   const fetch = ctx.service.deps.fetch;
   const rows: Array<BatchJob & { identity: string }> = [];
+  let failed: number | null = null;
   for (const identity of targets) {
-    const token = await ctx.service.accessToken(identity.id);
-    const jobs = await listJobs(identity.apiUrl, ctx.service.bearer(token.identity, token.accessToken), fetch ? { fetch } : {});
-    for (const job of jobs) rows.push({ identity: identity.id, ...job });
+    try {
+      const token = await ctx.service.accessToken(identity.id);
+      const jobs = await listJobs(identity.apiUrl, ctx.service.bearer(token.identity, token.accessToken), fetch ? { fetch } : {});
+      for (const job of jobs) rows.push({ identity: identity.id, ...job });
+    } catch (e) {
+      if (positionals[0]) throw e;
+      // Listing every identity: one login that needs a new sign-in must not hide the others' jobs.
+      const err = toAuthTrayError(e);
+      io.stderr(`openeo-auth-tray: the jobs of "${identity.label}" (${identity.id}) could not be listed: ${err.sentence}\n`);
+      failed ??= exitCodeFor(err);
+    }
   }
   if (values.json) {
     io.stdout(`${JSON.stringify(rows.map((j) => ({
@@ -29,15 +39,15 @@ export async function run(argv: string[], io: Io): Promise<number> {
       updated: j.updated ?? null,
       costs: j.costs ?? null,
     })), null, 2)}\n`);
-    return 0;
+    return failed ?? 0;
   }
   if (rows.length === 0) {
     io.stdout('No batch jobs.\n');
-    return 0;
+    return failed ?? 0;
   }
   for (const j of rows) {
     const progress = typeof j.progress === 'number' ? ` ${Math.round(j.progress)}%` : '';
     io.stdout(`${j.identity}  ${j.id}  ${j.status}${progress}  ${j.title ?? '(untitled)'}  created ${j.created}${j.costs !== undefined ? `  costs ${j.costs}` : ''}\n`);
   }
-  return 0;
+  return failed ?? 0;
 }

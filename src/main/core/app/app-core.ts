@@ -214,7 +214,6 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
           listIdentities: () => s.listIdentities(),
           refreshAccess: async (id) => {
             await svc.accessToken(id, { force: true });
-            jobs?.refreshNow(id);
           },
           markWarningsSent: async (id, sent) => {
             await s.updateIdentity(id, { warningsSent: sent });

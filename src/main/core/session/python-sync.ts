@@ -3,6 +3,7 @@
  * Before we spend our token we look whether the Python client saved a newer (rotated) one and
  * adopt it; after we rotate we write ours back; when ours is refused we try theirs once.
  */
+import { isAuthTrayError } from '../errors.ts';
 import type { Clock } from '../ports.ts';
 import type { Identity } from '../model.ts';
 import { getStoredRefreshToken, readRefreshTokenStore, writeRefreshToken } from '../python/refresh-token-store.ts';
@@ -16,9 +17,19 @@ export interface PythonSyncDeps {
   clock: Clock;
 }
 
+/**
+ * The store's entry for the identity; null also when the file is unreadable (bad JSON, layout or
+ * permissions): the Python client cannot read or write such a file either, so it cannot hold a
+ * newer token, and our refresh must not stop over it (the write-back then fails and is logged).
+ */
 async function storeEntry(storePath: string, identity: Identity) {
-  const contents = await readRefreshTokenStore(storePath);
-  return contents ? getStoredRefreshToken(contents, identity.issuer, identity.clientId) : null;
+  try {
+    const contents = await readRefreshTokenStore(storePath);
+    return contents ? getStoredRefreshToken(contents, identity.issuer, identity.clientId) : null;
+  } catch (e) {
+    if (isAuthTrayError(e, 'PYTHON_STORE_INVALID')) return null;
+    throw e;
+  }
 }
 
 /** Writes `refreshToken` to the store for `identity` and records what we wrote (a fingerprint). */

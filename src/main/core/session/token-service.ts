@@ -136,38 +136,40 @@ export class TokenService {
       });
     }
     registerSecret(refreshToken);
+    const ours = refreshToken;
     const sync = this.deps.pythonSync?.() ?? null;
-    if (sync) {
-      const chosen = await sync.choose(identity, refreshToken);
-      if (chosen !== refreshToken) {
-        registerSecret(chosen);
-        await secrets.set(key, chosen);
-        this.deps.log?.('info', `${identity.id}: adopted the newer refresh token saved by the openEO Python client`);
-        refreshToken = chosen;
-      }
+    // With Python sync on, a newer token the Python client saved is spent instead of our stale
+    // copy. Ours stays in the keychain until a refresh has succeeded.
+    let candidate = sync ? await sync.choose(identity, ours) : ours;
+    if (candidate !== ours) {
+      registerSecret(candidate);
+      this.deps.log?.('info', `${identity.id}: using the newer refresh token saved by the openEO Python client`);
     }
     const { connectIssuer, refreshTokens } = await import('../oidc/index.ts');
     const conn = await connectIssuer(identity.issuer, identity.clientId, this.deps.fetch ? { fetch: this.deps.fetch } : {});
+    const tried = new Set<string>();
     let tokens: TokenSet;
-    try {
-      tokens = await refreshTokens(conn, refreshToken, { clock });
-    } catch (e) {
-      const alternative = sync && e instanceof AuthTrayError && e.code === 'REFRESH_TOKEN_INVALID' ? await sync.alternative(identity, refreshToken) : null;
-      if (!alternative) {
-        if (e instanceof AuthTrayError && e.code === 'REFRESH_TOKEN_INVALID') await this.markExpired(identity);
-        throw e;
-      }
-      registerSecret(alternative);
-      this.deps.log?.('info', `${identity.id}: our refresh token was refused; trying the one in the Python client's store`);
+    for (;;) {
+      tried.add(candidate);
       try {
-        tokens = await refreshTokens(conn, alternative, { clock });
-      } catch (e2) {
-        if (e2 instanceof AuthTrayError && e2.code === 'REFRESH_TOKEN_INVALID') await this.markExpired(identity);
-        throw e2;
+        tokens = await refreshTokens(conn, candidate, { clock });
+        break;
+      } catch (e) {
+        if (!(e instanceof AuthTrayError && e.code === 'REFRESH_TOKEN_INVALID')) throw e;
+        // Refused: the Python store may hold a token we have not tried yet, or (after adopting
+        // one of its tokens) our own may still be the live one.
+        const alternative = sync ? await sync.alternative(identity, candidate) : null;
+        const next = alternative && !tried.has(alternative) ? alternative : !tried.has(ours) ? ours : null;
+        if (!next) {
+          await this.markExpired(identity);
+          throw e;
+        }
+        registerSecret(next);
+        this.deps.log?.('info', `${identity.id}: a refresh token was refused; trying another one we know of`);
+        candidate = next;
       }
-      refreshToken = alternative;
     }
-    return this.persist(identity, tokens, refreshToken, sync);
+    return this.persist(identity, tokens, ours, sync);
   }
 
   private async clientCredentials(identity: Identity): Promise<AccessToken> {
@@ -184,10 +186,13 @@ export class TokenService {
     return this.persist(identity, tokens, null, null);
   }
 
-  /** Refresh token first (the old one is already spent), then the access token, then the metadata. */
-  private async persist(identity: Identity, tokens: TokenSet, spent: string | null, sync: RefreshTokenSync | null): Promise<AccessToken> {
+  /**
+   * Refresh token first (the old one is already spent), then the access token, then the metadata.
+   * `stored` is the refresh token the keychain holds now.
+   */
+  private async persist(identity: Identity, tokens: TokenSet, stored: string | null, sync: RefreshTokenSync | null): Promise<AccessToken> {
     const { secrets, identities, clock } = this.deps;
-    if (tokens.refreshToken && tokens.refreshToken !== spent) {
+    if (tokens.refreshToken && tokens.refreshToken !== stored) {
       await secrets.set(secretKey(identity.id, 'refresh_token'), tokens.refreshToken);
       if (sync) {
         await sync.saved(identity, tokens.refreshToken).catch((e: unknown) => {
