@@ -44,7 +44,8 @@ export const processIo: Io = {
 /** Prints an error as one clear line on stderr (redacted) and returns the exit code. */
 export function reportError(e: unknown, io: Io, json = false): number {
   if (e instanceof UsageError) {
-    io.stderr(`openeo-auth-tray: ${redact(e.message)}\nRun \`openeo-auth-tray help\` for usage.\n`);
+    // One line, like every other error (scripts read the last line of stderr).
+    io.stderr(`openeo-auth-tray: ${redact(e.message)} (usage: \`openeo-auth-tray help\`)\n`);
     return EXIT.usage;
   }
   const err = toAuthTrayError(e);

@@ -35,6 +35,7 @@ export interface LoginPlan {
 
 /** Discovery, provider, client and scopes for one login. */
 export async function planLogin(service: TokenService, req: LoginRequest, flow: LoginFlow, clientSecret?: string): Promise<LoginPlan> {
+  await requireUsableKeychain(service);
   const fetch = service.deps.fetch;
   const http = { ...(fetch ? { fetch } : {}), ...(req.signal ? { signal: req.signal } : {}) };
   const { discoverBackend } = await import('../openeo/discovery.ts');
@@ -56,6 +57,15 @@ export async function planLogin(service: TokenService, req: LoginRequest, flow: 
   });
   const scopes = chooseScopes(provider.scopes, conn.supportedScopes, wantRefresh);
   return { backend, provider, client, conn, scopes, flow };
+}
+
+/**
+ * Tokens that cannot be kept make a sign-in pointless (and at the IdP they would be spent for
+ * nothing), so a locked or missing keychain stops the login before the person is asked anything.
+ */
+async function requireUsableKeychain(service: TokenService): Promise<void> {
+  const health = await service.deps.secrets.health();
+  if (!health.ok) throw new AuthTrayError(health.reason === 'locked' ? 'KEYCHAIN_LOCKED' : 'KEYCHAIN_UNAVAILABLE', health.message);
 }
 
 export interface DeviceLoginHandle {
@@ -145,7 +155,14 @@ export async function saveLogin(service: TokenService, plan: LoginPlan, tokens: 
     now,
   );
   if (existing) identity.createdAt = existing.createdAt;
+  if (existing?.pythonSync) identity.pythonSync = existing.pythonSync;
   await identities.upsertIdentity(identity);
+  // A new login of an identity shared with the Python client: give the store the new token too.
+  if (identity.pythonSync?.enabled && tokens.refreshToken) {
+    await service.deps.pythonSync?.()?.saved(identity, tokens.refreshToken).catch((e: unknown) => {
+      log?.('warn', `${id}: could not write the new refresh token to the Python client's store`, e);
+    });
+  }
   return identity;
 }
 
