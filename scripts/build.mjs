@@ -1,61 +1,69 @@
 // Bundles every part of the app with esbuild: the CLI, the Electron main process, the preload
-// (CommonJS: sandboxed preloads cannot load modules) and the renderer.
+// (CommonJS: sandboxed preloads cannot load modules) and the renderer. Each part is built into a
+// temporary folder and then swapped in, so a process running the previous build never sees a
+// half-written one.
 import { build } from 'esbuild';
-import { cp, mkdir, rm } from 'node:fs/promises';
+import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
 const at = (p) => root + p;
-const watch = process.argv.includes('--watch');
 const requireShim = "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
 
 /** Native or Electron-provided modules stay outside the bundles. */
 const nodeExternal = ['electron', 'keytar'];
 
-async function main() {
-  const jobs = [];
-  if (existsSync(at('src/main/cli/main.ts'))) {
-    await rm(at('dist/cli'), { recursive: true, force: true });
-    jobs.push(build({
-      entryPoints: { 'openeo-auth-tray': at('src/main/cli/main.ts') },
-      outdir: at('dist/cli'), bundle: true, splitting: true, format: 'esm', platform: 'node',
-      target: 'node20', external: nodeExternal, banner: { js: `#!/usr/bin/env node\n${requireShim}` },
-      chunkNames: 'chunks/[name]-[hash]', sourcemap: 'linked', logLevel: 'warning',
-    }));
-  }
-  if (existsSync(at('src/main/app/index.ts'))) {
-    await rm(at('dist/main'), { recursive: true, force: true });
-    jobs.push(build({
-      entryPoints: { index: at('src/main/app/index.ts') },
-      outdir: at('dist/main'), bundle: true, splitting: true, format: 'esm', platform: 'node',
-      target: 'node22', external: nodeExternal, banner: { js: requireShim },
-      chunkNames: 'chunks/[name]-[hash]', sourcemap: 'linked', logLevel: 'warning',
-    }));
-  }
-  if (existsSync(at('src/preload/preload.ts'))) {
-    jobs.push(build({
-      entryPoints: [at('src/preload/preload.ts')], outfile: at('dist/preload/preload.cjs'),
-      bundle: true, format: 'cjs', platform: 'node', target: 'chrome130', external: ['electron'],
-      logLevel: 'warning',
-    }));
-  }
-  if (existsSync(at('src/renderer/index.ts'))) {
-    jobs.push(build({
-      entryPoints: { app: at('src/renderer/index.ts') }, outdir: at('dist/renderer'),
-      bundle: true, format: 'esm', platform: 'browser', target: 'chrome130', minify: true,
-      sourcemap: 'linked', logLevel: 'warning',
-    }).then(async () => {
-      await mkdir(at('dist/renderer'), { recursive: true });
-      for (const f of ['index.html', 'styles.css']) {
-        if (existsSync(at(`src/renderer/${f}`))) await cp(at(`src/renderer/${f}`), at(`dist/renderer/${f}`));
-      }
-    }));
-  }
-  await Promise.all(jobs);
+/** Builds into dist/.<name>-<pid>, then replaces dist/<name> with it. */
+async function part(name, make) {
+  const tmp = at(`dist/.${name}-${process.pid}`);
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  await make(tmp);
+  const old = at(`dist/.${name}-old-${process.pid}`);
+  if (existsSync(at(`dist/${name}`))) await rename(at(`dist/${name}`), old);
+  await rename(tmp, at(`dist/${name}`));
+  await rm(old, { recursive: true, force: true });
 }
 
-main().catch((e) => {
+const parts = [];
+if (existsSync(at('src/main/cli/main.ts'))) {
+  parts.push(part('cli', (out) => build({
+    entryPoints: { 'openeo-auth-tray': at('src/main/cli/main.ts') },
+    outdir: out, bundle: true, splitting: true, format: 'esm', platform: 'node',
+    target: 'node20', external: nodeExternal, banner: { js: `#!/usr/bin/env node\n${requireShim}` },
+    chunkNames: 'chunks/[name]-[hash]', sourcemap: 'linked', logLevel: 'warning',
+  })));
+}
+if (existsSync(at('src/main/app/index.ts'))) {
+  parts.push(part('main', (out) => build({
+    entryPoints: { index: at('src/main/app/index.ts') },
+    outdir: out, bundle: true, splitting: true, format: 'esm', platform: 'node',
+    target: 'node22', external: nodeExternal, banner: { js: requireShim },
+    chunkNames: 'chunks/[name]-[hash]', sourcemap: 'linked', logLevel: 'warning',
+  })));
+}
+if (existsSync(at('src/preload/preload.ts'))) {
+  parts.push(part('preload', (out) => build({
+    entryPoints: [at('src/preload/preload.ts')], outfile: `${out}/preload.cjs`,
+    bundle: true, format: 'cjs', platform: 'node', target: 'chrome130', external: ['electron'],
+    logLevel: 'warning',
+  })));
+}
+if (existsSync(at('src/renderer/index.ts'))) {
+  parts.push(part('renderer', async (out) => {
+    await build({
+      entryPoints: { app: at('src/renderer/index.ts') }, outdir: out,
+      // A classic script (not a module): file:// pages in Electron load it without special privileges.
+      bundle: true, format: 'iife', platform: 'browser', target: 'chrome130', minify: true,
+      sourcemap: 'linked', logLevel: 'warning',
+    });
+    for (const f of ['index.html', 'styles.css']) {
+      if (existsSync(at(`src/renderer/${f}`))) await cp(at(`src/renderer/${f}`), `${out}/${f}`);
+    }
+  }));
+}
+
+Promise.all(parts).catch((e) => {
   console.error(e);
   process.exit(1);
 });
-if (watch) console.error('--watch is not supported; run npm run build again.');

@@ -21,7 +21,8 @@ Usage:
 <id> is an identity's id or label, optional when there is only one.
 Client secrets are read from OPENEO_AUTH_CLIENT_SECRET or, with --client-secret-stdin, from stdin —
 never from an argument. Exit codes: 0 ok, 1 failure, 2 usage, 3 a new login is needed,
-4 keychain locked/unavailable, 5 identity provider or backend unreachable, 130 cancelled.
+4 keychain locked/unavailable, 5 identity provider or backend unreachable or unavailable
+(try again later), 130 cancelled.
 Settings folder: $OPENEO_AUTH_TRAY_HOME or the platform's config folder.
 `;
 

@@ -11,7 +11,7 @@ export const EXIT = {
   needsLogin: 3,
   /** The keychain is locked or unavailable. */
   keychain: 4,
-  /** The identity provider or the backend could not be reached. */
+  /** The identity provider or the backend could not be reached, or answered "try again later". */
   offline: 5,
   /** Cancelled by the user (Ctrl+C). */
   cancelled: 130,
@@ -21,6 +21,8 @@ export function exitCodeFor(e: AuthTrayError): number {
   if (NEEDS_LOGIN_CODES.has(e.code)) return EXIT.needsLogin;
   if (e.code === 'KEYCHAIN_LOCKED' || e.code === 'KEYCHAIN_UNAVAILABLE') return EXIT.keychain;
   if (e.code === 'IDP_UNREACHABLE' || e.code === 'BACKEND_UNREACHABLE') return EXIT.offline;
+  // A server error the peer asked us to retry later (5xx, Retry-After) is "unavailable", like offline.
+  if ((e.code === 'IDP_ERROR' || e.code === 'BACKEND_ERROR') && e.retryAfterMs !== undefined) return EXIT.offline;
   if (e.code === 'LOGIN_CANCELLED') return EXIT.cancelled;
   if (e.code === 'INVALID_ARGUMENT') return EXIT.usage;
   return EXIT.failure;

@@ -43,7 +43,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     io.stdout('No openEO logins yet. Sign in with: openeo-auth-tray login <backend-url>\n');
     return 0;
   }
-  const { stateLine } = await import('../status-words.ts');
+  const { stateLine } = await import('../../core/tray/state-line.ts');
   for (const s of rows) {
     io.stdout(`${s.id}  ${s.label}  (${s.kind === 'personal' ? 'personal' : 'service account'})\n`);
     io.stdout(`    ${s.backend} · provider ${s.provider}${s.userId ? ` · user ${s.userId}` : ''}\n`);
