@@ -42,7 +42,7 @@ test('a locked keychain: token exits 4 naming the keychain, status says so, noth
   assert.equal((row?.problem as { code?: string } | null)?.code, 'KEYCHAIN_LOCKED');
   const human = await world.cli(['status']);
   assert.equal(human.code, 0);
-  assert.match(human.stdout, /Keychain unavailable/);
+  assert.match(human.stdout, /Keychain locked — unlock it to continue/);
   assert.match(human.stderr, /locked/);
 
   const logout = await world.cli(['logout', id]);

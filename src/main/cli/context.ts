@@ -27,7 +27,7 @@ export interface CliContext {
   settings(): Settings;
   thresholdsMs(): number[];
   /** The Python client's `refresh-tokens.json` (in `dirOverride` when given). */
-  pythonStorePath(dirOverride?: string): string;
+  pythonStorePath(dirOverride?: string): Promise<string>;
   pythonSyncDeps(storePath: string): PythonSyncDeps;
 }
 
@@ -43,7 +43,9 @@ class FileIdentityRepository implements IdentityRepository {
     return this.listIdentities().find((i) => i.id === id);
   }
   writable(): Promise<SettingsStore> {
-    this.store ??= import('../core/settings/store.ts').then((m) => m.openSettingsStore({ dir: this.dir }));
+    // The direct writer keeps short commands fast; conf is loaded only to create or migrate the file.
+    this.store ??= import('../core/settings/direct-store.ts').then(async (direct) =>
+      direct.openDirectSettingsStore(this.dir) ?? (await import('../core/settings/store.ts')).openSettingsStore({ dir: this.dir }));
     return this.store;
   }
   async upsertIdentity(identity: Identity): Promise<unknown> {
@@ -64,17 +66,19 @@ export async function openContext(env: NodeJS.ProcessEnv = process.env): Promise
   const log = createLogger({ file: join(logDir(env), 'cli.log'), level: 'warn' });
   const settings = () => readSettingsFast(dir).settings;
   const pythonSyncDeps = (storePath: string): PythonSyncDeps => ({ storePath, identities, clock: systemClock });
-  const pythonStorePath = (dirOverride?: string): string => pythonPaths.storePath(env, dirOverride);
   const service = new TokenService({
     identities,
     secrets,
     clock: systemClock,
     lockDir: join(dir, 'locks'),
     log,
-    // The sync hooks do nothing for identities that were never shared with the Python client.
-    pythonSync: () => pythonPaths.sync(env, identities),
+    // Loaded only when a refresh happens; the hooks do nothing for identities never shared.
+    pythonSync: async () => {
+      const [paths, sync] = await Promise.all([import('../core/python/paths.ts'), import('../core/session/python-sync.ts')]);
+      const storePath = paths.pythonRefreshTokenStorePath(env, process.platform, homedir(), existsSync);
+      return sync.createPythonSync(pythonSyncDeps(storePath));
+    },
   });
-  await pythonPaths.load();
   return {
     dir,
     clock: systemClock,
@@ -83,25 +87,10 @@ export async function openContext(env: NodeJS.ProcessEnv = process.env): Promise
     service,
     settings,
     thresholdsMs: () => settings().warningThresholds.map((s) => s * 1000),
-    pythonStorePath,
+    pythonStorePath: async (dirOverride) => {
+      const paths = await import('../core/python/paths.ts');
+      return dirOverride ? paths.refreshTokenStorePathIn(dirOverride) : paths.pythonRefreshTokenStorePath(env, process.platform, homedir(), existsSync);
+    },
     pythonSyncDeps,
   };
 }
-
-/** The Python-store helpers, loaded on demand. */
-const pythonPaths = {
-  mod: undefined as undefined | typeof import('../core/python/paths.ts'),
-  syncMod: undefined as undefined | typeof import('../core/session/python-sync.ts'),
-  async load() {
-    // Cheap modules (no dependencies); loading them keeps storePath synchronous.
-    this.mod ??= await import('../core/python/paths.ts');
-    this.syncMod ??= await import('../core/session/python-sync.ts');
-  },
-  storePath(env: NodeJS.ProcessEnv, dirOverride?: string): string {
-    const m = this.mod!;
-    return dirOverride ? m.refreshTokenStorePathIn(dirOverride) : m.pythonRefreshTokenStorePath(env, process.platform, homedir(), existsSync);
-  },
-  sync(env: NodeJS.ProcessEnv, identities: IdentityRepository) {
-    return this.syncMod!.createPythonSync({ storePath: this.storePath(env), identities, clock: systemClock });
-  },
-};

@@ -3,6 +3,8 @@
  * only when used, so `token` with a valid cached token loads no OIDC library and no UI code.
  */
 import { EXIT, processIo, reportError, UsageError, type Io } from './output.ts';
+// `token` is what scripts call most: bundled into the entry chunk, the others load on demand.
+import * as tokenCommand from './commands/token.ts';
 
 export const USAGE = `openeo-auth-tray — keeps your openEO logins alive (tokens live in the OS keychain)
 
@@ -31,7 +33,7 @@ type Command = (argv: string[], io: Io) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   login: () => import('./commands/login.ts'),
   status: () => import('./commands/status.ts'),
-  token: () => import('./commands/token.ts'),
+  token: async () => tokenCommand,
   logout: () => import('./commands/logout.ts'),
   'export-python': () => import('./commands/export-python.ts'),
   'import-python': () => import('./commands/import-python.ts'),

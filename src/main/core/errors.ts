@@ -34,6 +34,8 @@ export const ERROR_CODES = [
   'LOCK_TIMEOUT',
   'PYTHON_STORE_INVALID',
   'INVALID_ARGUMENT',
+  /** An IPC message from a sender that is not our window. */
+  'FORBIDDEN',
   'INTERNAL',
 ] as const;
 

@@ -12,7 +12,6 @@
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { AuthTrayError } from './errors.ts';
 
 export interface FileLockOptions {
@@ -128,7 +127,7 @@ function leaveLocal(path: string): void {
 }
 
 function newHolder(): Holder {
-  return { pid: process.pid, host: hostname(), token: randomUUID() };
+  return { pid: process.pid, host: hostname(), token: globalThis.crypto.randomUUID() }; // webcrypto global: no node:crypto load on the token path
 }
 
 /**

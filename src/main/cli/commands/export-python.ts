@@ -24,10 +24,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
       nextStep: `Use \`openeo-auth-tray exec ${identity.id} -- <command>\` to give a script its client credentials.`,
     });
   }
-  const storePath = ctx.pythonStorePath(str(values.dir));
+  const storePath = await ctx.pythonStorePath(str(values.dir));
   // The sync (here and in the tray) follows the Python client's own store only; an identity does
   // not remember another file, so a copy elsewhere cannot be kept in step and must not be marked so.
-  const followedPath = ctx.pythonStorePath();
+  const followedPath = await ctx.pythonStorePath();
   const followed = resolve(storePath) === resolve(followedPath);
   if (!followed && values.sync === true) {
     throw new UsageError(`--sync keeps only the Python client's own store in step (${followedPath}), not ${storePath}; `

@@ -15,7 +15,7 @@ import { isAuthTrayError, toAuthTrayError } from '../../core/errors.ts';
 export async function run(argv: string[], io: Io): Promise<number> {
   const { values } = parse(argv, { dir: { type: 'string' }, backend: { type: 'string' }, yes: { type: 'boolean' } }, 0);
   const ctx = await openContext();
-  const storePath = ctx.pythonStorePath(str(values.dir));
+  const storePath = await ctx.pythonStorePath(str(values.dir));
   const contents = await readRefreshTokenStore(storePath);
   const candidates = importCandidates(contents, ctx.identities.listIdentities());
   if (candidates.length === 0) {
@@ -31,7 +31,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
   // An import turns sync on, and the sync follows only the Python client's own store: importing
   // from another file would leave that file with a token this app spends behind its back.
-  const followedPath = ctx.pythonStorePath();
+  const followedPath = await ctx.pythonStorePath();
   if (resolve(storePath) !== resolve(followedPath)) {
     throw new UsageError(`importing keeps the store in sync, and this app follows ${followedPath}, not ${storePath}; `
       + `run this app and your scripts with OPENEO_CONFIG_HOME=${dirname(storePath)} to use that store`);

@@ -164,7 +164,15 @@ export function createAppApi(s: AppServices): OpenEoAuthApi {
     updateSettings: (patch) => guard('saving settings', async (): Promise<SettingsView> => {
       const before = s.store().getSettings();
       const after = await s.store().updateSettings(patch);
-      if (after.startAtLogin !== before.startAtLogin) deps.setStartAtLogin(after.startAtLogin);
+      if (after.startAtLogin !== before.startAtLogin) {
+        try {
+          deps.setStartAtLogin(after.startAtLogin);
+        } catch (e) {
+          // The OS refused: put the setting back so the window never shows what is not true.
+          await s.store().updateSettings({ startAtLogin: before.startAtLogin });
+          throw e;
+        }
+      }
       if (after.pythonSync !== before.pythonSync) {
         for (const identity of s.store().listIdentities()) {
           if (identity.pythonSync) await s.store().updateIdentity(identity.id, { pythonSync: { ...identity.pythonSync, enabled: after.pythonSync } });

@@ -1,5 +1,4 @@
 /** Creating identity records and finding the one a login belongs to. */
-import { randomBytes } from 'node:crypto';
 import { AuthTrayError } from '../errors.ts';
 import type { Identity, IdentityKind, LoginFlow, TokenSet } from '../model.ts';
 
@@ -18,7 +17,7 @@ export function newIdentityId(backendUrl: string, providerId: string, taken: Rea
     .replace(/^-+|-+$/g, '')
     .slice(0, 24) || 'openeo';
   for (;;) {
-    const id = `${base}-${randomBytes(3).toString('hex')}`;
+    const id = `${base}-${Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(3))).toString('hex')}`;
     if (!taken.has(id)) return id;
   }
 }

@@ -159,7 +159,7 @@ export async function saveLogin(service: TokenService, plan: LoginPlan, tokens: 
   await identities.upsertIdentity(identity);
   // A new login of an identity shared with the Python client: give the store the new token too.
   if (identity.pythonSync?.enabled && tokens.refreshToken) {
-    await service.deps.pythonSync?.()?.saved(identity, tokens.refreshToken).catch((e: unknown) => {
+    await (await service.deps.pythonSync?.())?.saved(identity, tokens.refreshToken).catch((e: unknown) => {
       log?.('warn', `${id}: could not write the new refresh token to the Python client's store`, e);
     });
   }

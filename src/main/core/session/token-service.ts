@@ -35,8 +35,8 @@ export interface TokenServiceDeps {
   /** Folder for the per-identity refresh locks (inside the settings folder). */
   lockDir: string;
   fetch?: FetchLike;
-  /** Python store sync; consulted only when `pythonSync()` is true. */
-  pythonSync?: () => RefreshTokenSync | null;
+  /** Python store sync hooks, loaded when a refresh needs them (they act only for shared identities). */
+  pythonSync?: () => RefreshTokenSync | null | Promise<RefreshTokenSync | null>;
   log?: LogFn;
 }
 
@@ -137,7 +137,7 @@ export class TokenService {
     }
     registerSecret(refreshToken);
     const ours = refreshToken;
-    const sync = this.deps.pythonSync?.() ?? null;
+    const sync = (await this.deps.pythonSync?.()) ?? null;
     // With Python sync on, a newer token the Python client saved is spent instead of our stale
     // copy. Ours stays in the keychain until a refresh has succeeded.
     let candidate = sync ? await sync.choose(identity, ours) : ours;

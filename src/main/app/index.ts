@@ -1,0 +1,47 @@
+/**
+ * The Electron main process: the only file that imports 'electron'. It hands Electron's modules
+ * and the real core to startTrayApp (start.ts), which sets everything up in order.
+ *
+ * Settings go through electron-store (conf with Electron's defaults; the CLI uses conf itself, same
+ * file, same options). Its constructor registers `ipcMain.on('electron-store-get-data')`, which
+ * would answer outside our one IPC wrapper; we need no renderer-side store, so that listener is
+ * removed as soon as the store exists, and main listens only on our own channels.
+ */
+import {
+  app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeTheme, Notification, powerMonitor, session, shell, Tray,
+} from 'electron';
+import ElectronStore from 'electron-store';
+import { createAppCore } from '../core/app/app-core.ts';
+import { createKeytarSecretStore } from '../core/keychain/keytar-store.ts';
+import { logProcessFailures, setupLogging } from './logging.ts';
+import { startTrayApp, type TrayAppElectron } from './start.ts';
+
+// Compile-time proof that the parts the app is written against are Electron's own.
+const electron = {
+  app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeTheme, Notification, powerMonitor, session, shell, Tray,
+} satisfies TrayAppElectron;
+
+/** electron-store's own renderer channel; we do not use it (see above). */
+const ELECTRON_STORE_CHANNEL = 'electron-store-get-data';
+
+const log = setupLogging({ env: process.env, echo: !app.isPackaged });
+logProcessFailures(log);
+// Ctrl+C on `npm start`, or a session ending: quit the same way as from the menu.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+
+startTrayApp(electron, {
+  createAppCore,
+  secrets: () => createKeytarSecretStore(),
+  log,
+  env: process.env,
+  platform: process.platform,
+  argv: process.argv,
+  execPath: process.execPath,
+  Store: ElectronStore,
+}).then(() => {
+  ipcMain.removeAllListeners(ELECTRON_STORE_CHANNEL);
+}).catch((e: unknown) => {
+  log('error', 'openEO Auth Tray could not start.', e);
+  dialog.showErrorBox('openEO Auth Tray could not start', `${e instanceof Error ? e.message : String(e)}\n\nThe log is in ${log.file ?? 'the log folder'}.`);
+  app.exit(1);
+});

@@ -1,0 +1,66 @@
+// The BUILT main process (dist/main/index.js, as `npm start` runs it) starts and quits under
+// plain Node, with the typed stand-in served as 'electron': the bundle's wiring, its imports from
+// 'electron', and the native keytar load are exercised without the Electron binary. The app's
+// keychain is a private one (scripts/with-private-keyring.sh), never the user's.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { INVOKE_CHANNELS } from '../../src/shared/channels.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bundle = join(root, 'dist/main/index.js');
+
+function newestSource(dir: string): number {
+  return Math.max(...readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+    .map((e) => statSync(join(e.parentPath, e.name)).mtimeMs));
+}
+
+test('the built main process starts, opens its first window, builds the tray, and quits cleanly', { timeout: 60_000 }, () => {
+  let built: number;
+  try {
+    built = statSync(bundle).mtimeMs;
+  } catch {
+    assert.fail('dist/main/index.js is missing: run `npm run build` first (npm test does)');
+  }
+  assert.ok(built >= newestSource(join(root, 'src/main/app')), 'dist/main is older than src/main/app: run `npm run build` first');
+
+  const home = mkdtempSync(join(tmpdir(), 'openeo-auth-tray-bundle-'));
+  try {
+    const run = spawnSync(join(root, 'scripts/with-private-keyring.sh'), [
+      process.execPath, '--import', 'tsx', '--import', './test/app/bundle/resolve-electron.ts', bundle,
+    ], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 45_000,
+      env: { ...process.env, OPENEO_AUTH_TRAY_HOME: join(home, 'settings'), XDG_CONFIG_HOME: join(home, 'config') },
+    });
+    assert.equal(run.status, 0, `exit ${run.status} ${run.signal ?? ''}\n${run.stderr}`);
+    const seen = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as {
+      trayMenu: string[]; tooltip: string; channels: string[]; listenerChannels: string[]; userData: string;
+      windows: Array<{ file: string; webPreferences: Record<string, unknown> }>;
+    };
+    assert.ok(seen.trayMenu.includes('Add account…'), seen.trayMenu.join(' | '));
+    assert.equal(seen.tooltip, 'No openEO accounts yet');
+    assert.deepEqual(seen.channels, [...INVOKE_CHANNELS].sort());
+    // electron-store's own ipcMain listener was removed once the store existed.
+    assert.deepEqual(seen.listenerChannels, []);
+    assert.equal(seen.userData, join(home, 'settings', 'electron'));
+    assert.equal(seen.windows.length, 1, 'first start opens the window');
+    assert.equal(seen.windows[0]?.file, join(root, 'dist/renderer/index.html'));
+    assert.equal(seen.windows[0]?.webPreferences.sandbox, true);
+    assert.equal(seen.windows[0]?.webPreferences.contextIsolation, true);
+    assert.equal(seen.windows[0]?.webPreferences.preload, join(root, 'dist/preload/preload.cjs'));
+
+    const log = readFileSync(join(home, 'settings', 'logs', 'tray.log'), 'utf8');
+    assert.match(log, /INFO openEO Auth Tray is running\./);
+    assert.match(log, /INFO Quitting: stopping every timer\./);
+    assert.doesNotMatch(log, /ERROR/);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});

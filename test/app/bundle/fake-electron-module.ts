@@ -1,0 +1,60 @@
+/**
+ * Served as the 'electron' module to the BUILT main bundle (dist/main/index.js) by
+ * ./resolve-electron.ts, so the bundle can start under plain Node. It is the same typed stand-in
+ * as in the unit tests. Once the app has started (the core's first change has rebuilt the tray
+ * menu), it reports what it sees on stdout (one JSON line) and quits the app the way the tray's
+ * Quit does; `will-quit` then ends the process, as in Electron.
+ */
+import { fileURLToPath } from 'node:url';
+import { createFakeElectron } from '../fake-electron.ts';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const { electron, world, ipc } = createFakeElectron({ appPath: root, platform: process.platform });
+
+/**
+ * What index.ts and electron-store use beyond the app's typed ports: electron-store registers its
+ * own listener with `ipcMain.on`, index.ts removes it again, and shows an error box on failure.
+ */
+const listeners = new Map<string, unknown[]>();
+const ipcMainExtras = {
+  on(channel: string, listener: (...args: unknown[]) => void) {
+    listeners.set(channel, [...(listeners.get(channel) ?? []), listener]);
+    return ipcMain;
+  },
+  removeAllListeners(channel?: string) {
+    if (channel === undefined) listeners.clear();
+    else listeners.delete(channel);
+    return ipcMain;
+  },
+};
+const dialogExtras = {
+  showErrorBox(title: string, content: string): void {
+    process.stderr.write(`error box: ${title}: ${content}\n`);
+  },
+} satisfies Pick<import('electron').Dialog, 'showErrorBox'>;
+export const ipcMain = Object.assign(electron.ipcMain, ipcMainExtras);
+export const dialog = Object.assign(electron.dialog, dialogExtras);
+export const { app, BrowserWindow, Tray, Menu, Notification, powerMonitor, nativeTheme, shell, clipboard, session } = electron;
+export default { ...electron, ipcMain, dialog };
+
+world.app.on('will-quit', () => setImmediate(() => process.exit(0)));
+
+const started = Date.now();
+const poll = setInterval(() => {
+  const tray = world.trays[0];
+  // The menu is built once at setup and again when core.start() reports its first change; the
+  // app's code after start() runs in microtasks, so it is done by the time this timer fires.
+  const running = tray !== undefined && tray.menusSet >= 2;
+  if (!running && Date.now() - started < 20_000) return;
+  clearInterval(poll);
+  const menu = tray?.menu;
+  process.stdout.write(`${JSON.stringify({
+    trayMenu: menu?.labels() ?? null,
+    tooltip: world.trays[0]?.tooltip ?? null,
+    windows: world.windows.map((w) => ({ file: w.loadedFile, webPreferences: w.options.webPreferences })),
+    channels: ipc.channels(),
+    listenerChannels: [...listeners.keys()].sort(),
+    userData: world.app.paths.get('userData'),
+  })}\n`);
+  world.app.quit();
+}, 20);

@@ -1,0 +1,129 @@
+/**
+ * A stand-in AppCore for testing the Electron layer alone: its menu, tooltip and look come from
+ * the core's real pure functions (buildTrayMenu, trayTooltip, trayLook) over status rows the test
+ * sets; its API records each call and answers with a Result. The real core is exercised with the
+ * fake Electron in app-core-wiring.test.ts.
+ */
+import type { Navigation, OpenEoAuthApi, Result } from '../../src/shared/api.ts';
+import type { AppCore, AppCoreDeps } from '../../src/main/core/app/app-core.ts';
+import type { IdentityStatus } from '../../src/main/core/model.ts';
+import type { TrayAction } from '../../src/main/core/tray/menu-item.ts';
+import { buildTrayMenu } from '../../src/main/core/tray/menu.ts';
+import { trayLook } from '../../src/main/core/tray/look.ts';
+import { trayTooltip } from '../../src/main/core/tray/tooltip.ts';
+import { NOW } from '../core/tray/identity-status.ts';
+
+export interface ApiCall {
+  method: string;
+  args: unknown[];
+}
+
+export class FakeCore implements AppCore {
+  rows: IdentityStatus[] = [];
+  readonly apiCalls: ApiCall[] = [];
+  readonly trayActions: TrayAction[] = [];
+  resumes = 0;
+  starts = 0;
+  stops = 0;
+  /** What `api.openExternal` answers (the real core refuses non-https itself). */
+  openExternalAnswer: Result<null> = { ok: true, value: null };
+  private readonly changeListeners = new Set<() => void>();
+  private readonly navigateListeners = new Set<(to: Navigation) => void>();
+  readonly api: OpenEoAuthApi;
+  /** The deps the app gave createAppCore (set by {@link fakeCoreFactory}). */
+  deps: AppCoreDeps | undefined;
+
+  constructor() {
+    const record = <T>(method: string, args: unknown[], value: T): Promise<Result<T>> => {
+      this.apiCalls.push({ method, args });
+      return Promise.resolve({ ok: true, value });
+    };
+    this.api = {
+      listIdentities: () => record('listIdentities', [], this.rows),
+      discoverBackend: (...a) => record('discoverBackend', a, { backendUrl: a[0], apiUrl: a[0], apiVersion: '1.2.0', providers: [] }),
+      startDeviceLogin: (...a) => record('startDeviceLogin', a, {
+        loginId: 'login-1', verificationUri: 'https://idp.example/device', verificationUriComplete: null, userCode: 'ABCD', expiresAt: NOW, interval: 5,
+      }),
+      startBrowserLogin: (...a) => record('startBrowserLogin', a, { loginId: 'login-1' }),
+      awaitLogin: (...a) => record('awaitLogin', a, { identityId: 'cdse-3f9a1c' }),
+      cancelLogin: (...a) => record('cancelLogin', a, null),
+      addServiceAccount: (...a) => record('addServiceAccount', a, { identityId: 'svc-77aa01' }),
+      refreshNow: (...a) => record('refreshNow', a, this.rows[0]!),
+      signOut: (...a) => record('signOut', a, null),
+      copy: (...a) => record('copy', a, { clearsInSeconds: 30 }),
+      copyText: (...a) => record('copyText', a, { clearsInSeconds: 0 }),
+      getCredits: (...a) => record('getCredits', a, { identityId: a[0], kind: 'personal', budget: null, billingUrl: null, serviceAccount: null }),
+      listJobs: (...a) => record('listJobs', a, []),
+      getSettings: () => record('getSettings', [], {
+        notificationsEnabled: true, warningThresholds: [604_800], clipboardClearSeconds: 30, startAtLogin: false, pythonSync: false, theme: 'system',
+      }),
+      updateSettings: (...a) => record('updateSettings', a, {
+        notificationsEnabled: true, warningThresholds: [604_800], clipboardClearSeconds: 30, startAtLogin: false, pythonSync: false, theme: 'system',
+      }),
+      openExternal: (...a) => {
+        this.apiCalls.push({ method: 'openExternal', args: a });
+        return Promise.resolve(this.openExternalAnswer);
+      },
+      onIdentitiesChanged: () => () => {},
+      onNavigate: () => () => {},
+    };
+  }
+
+  statuses(): IdentityStatus[] {
+    return this.rows;
+  }
+  trayMenu() {
+    return buildTrayMenu(this.rows, NOW, { clipboardClearSeconds: 30 });
+  }
+  trayTooltip(): string {
+    return trayTooltip(this.rows, NOW, { locale: 'en-GB', timeZone: 'UTC' });
+  }
+  trayLook() {
+    return trayLook(this.rows, NOW);
+  }
+  runTrayAction(action: TrayAction): Promise<void> {
+    this.trayActions.push(action);
+    // As the real core does: window actions become a navigation.
+    if (action.type === 'open-window') this.navigate({ page: action.page, ...(action.identityId ? { identityId: action.identityId } : {}) });
+    if (action.type === 'add-account') this.navigate({ page: 'add' });
+    return Promise.resolve();
+  }
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+  onNavigate(listener: (to: Navigation) => void): () => void {
+    this.navigateListeners.add(listener);
+    return () => this.navigateListeners.delete(listener);
+  }
+  resume(): void {
+    this.resumes += 1;
+  }
+  start(): Promise<void> {
+    this.starts += 1;
+    return Promise.resolve();
+  }
+  stop(): void {
+    this.stops += 1;
+  }
+
+  /** Test side: the identities changed. */
+  setRows(rows: IdentityStatus[]): void {
+    this.rows = rows;
+    for (const l of this.changeListeners) l();
+  }
+  navigate(to: Navigation): void {
+    for (const l of this.navigateListeners) l(to);
+  }
+  get listenerCount(): number {
+    return this.changeListeners.size + this.navigateListeners.size;
+  }
+}
+
+/** A createAppCore that returns `core` and keeps the deps it was given. */
+export function fakeCoreFactory(core: FakeCore): (deps: AppCoreDeps) => AppCore {
+  return (deps) => {
+    core.deps = deps;
+    return core;
+  };
+}
