@@ -18,6 +18,8 @@ export const ACCESS_REFRESH_FRACTION = 0.8;
 export const ACCESS_REFRESH_LEAD_MS = MINUTE;
 /** After a success, the next refresh of the same identity waits at least this long (no hot loop). */
 export const MIN_REFRESH_GAP_MS = 5 * SECOND;
+/** A token obtained more than this far in the future means the wall clock went back. */
+export const CLOCK_SLACK_MS = 5 * SECOND;
 /** Backoff: first retry after 5 s, doubling, capped at 5 minutes. */
 export const RETRY_BASE_MS = 5 * SECOND;
 export const RETRY_MAX_MS = 5 * MINUTE;
@@ -177,9 +179,13 @@ export function refreshDueAt(
   if (runtime.signingIn || runtime.refreshing) return null;
   if (isLoginDead(identity, now) || isSignedOut(identity, runtime) || !canRefresh(identity, runtime)) return null;
   const retryAt = runtime.retryAt ?? null;
-  const at = retryAt ?? accessRefreshDueAt(identity);
+  // The token was obtained "in the future": the clock went back, so its wall-clock expiry
+  // cannot be trusted. Refresh now rather than trust it for up to an hour too long.
+  const clockWentBack = identity.accessTokenObtainedAt !== null && identity.accessTokenObtainedAt > now + CLOCK_SLACK_MS;
+  const at = retryAt ?? (clockWentBack ? now : accessRefreshDueAt(identity));
   if (at === null) return null;
-  const notBefore = runtime.refreshNotBefore ?? -Infinity;
+  // A "not before" set before the clock went back must not hold the refresh back by that much.
+  const notBefore = Math.min(runtime.refreshNotBefore ?? -Infinity, now + MIN_REFRESH_GAP_MS);
   return { at: Math.max(at, notBefore), reason: retryAt === null ? 'refresh-access' : 'retry' };
 }
 

@@ -87,7 +87,7 @@ export async function getJson(url: string, req: JsonRequest): Promise<JsonRespon
   try {
     for (let hop = 0; ; hop++) {
       midBody = false;
-      const res = await fetchImpl(current, { method: 'GET', headers, redirect: 'manual', signal: controller.signal });
+      const res = await fetchOnce(fetchImpl, current, { method: 'GET', headers, redirect: 'manual', signal: controller.signal });
       if (REDIRECT_STATUSES.has(res.status)) {
         await res.body?.cancel().catch(() => undefined);
         current = nextHop(req.peer, current, origin, res.headers.get('location'), hop);
@@ -119,6 +119,21 @@ export async function getJson(url: string, req: JsonRequest): Promise<JsonRespon
   } finally {
     clearTimeout(timer);
     req.signal?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
+/**
+ * One GET, repeated once when a kept-alive connection turned out to be closed before any answer
+ * (undici's UND_ERR_SOCKET) — what browsers do too: the server went away between two requests,
+ * and the second try tells whether it is really gone (connection refused) or back.
+ */
+async function fetchOnce(fetchImpl: FetchLike, url: URL, init: RequestInit): Promise<Response> {
+  try {
+    return await fetchImpl(url, init);
+  } catch (e) {
+    const code = (e as { cause?: { code?: unknown } } | null)?.cause?.code;
+    if (code !== 'UND_ERR_SOCKET' || init.signal?.aborted) throw e;
+    return fetchImpl(url, init);
   }
 }
 

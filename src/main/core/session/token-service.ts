@@ -50,9 +50,16 @@ export interface AccessToken {
 
 /** Default: a token handed out stays valid for at least this long. */
 export const DEFAULT_MIN_VALID_MS = 60_000;
+/** Same slack as the lifecycle's: a token obtained further in the future means the clock went back. */
+const CLOCK_SLACK_MS = 5_000;
 
 export class TokenService {
   private readonly inFlight = new Map<string, Promise<AccessToken>>();
+  /**
+   * Rotated refresh tokens the keychain refused to store (locked at that moment). The one the
+   * keychain holds is already spent, so these are the live ones: saved first at the next refresh.
+   */
+  private readonly unsaved = new Map<string, string>();
 
   constructor(readonly deps: TokenServiceDeps) {}
 
@@ -95,7 +102,16 @@ export class TokenService {
   private lockDirReady: Promise<void> | undefined;
   /** The lock folder, created on first use (0700, inside the settings folder). */
   ensureLockDir(): Promise<void> {
-    this.lockDirReady ??= mkdir(this.deps.lockDir, { recursive: true, mode: 0o700 }).then(() => undefined);
+    this.lockDirReady ??= mkdir(this.deps.lockDir, { recursive: true, mode: 0o700 }).then(
+      () => undefined,
+      (e: unknown) => {
+        this.lockDirReady = undefined; // try again next time: the folder may become writable
+        throw new AuthTrayError('SETTINGS_WRITE_FAILED', `Could not create the lock folder ${this.deps.lockDir} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, {
+          cause: e,
+          nextStep: 'Check that the settings folder is writable and the disk is not full, then try again.',
+        });
+      },
+    );
     return this.lockDirReady;
   }
 
@@ -106,6 +122,8 @@ export class TokenService {
   /** The cached access token when it is valid long enough, else null. */
   private async cached(identity: Identity, minValidMs: number): Promise<AccessToken | null> {
     if (identity.expiredAt !== undefined) return null;
+    // Obtained "in the future": the clock went back, so the stored expiry is not to be trusted.
+    if ((identity.accessTokenObtainedAt ?? 0) > this.deps.clock.now() + CLOCK_SLACK_MS) return null;
     const expiresAt = identity.accessTokenExpiresAt;
     if (expiresAt === null || expiresAt - this.deps.clock.now() < minValidMs) return null;
     const accessToken = await this.deps.secrets.get(secretKey(identity.id, 'access_token'));
@@ -129,6 +147,12 @@ export class TokenService {
   private async refresh(identity: Identity): Promise<AccessToken> {
     const { secrets, clock } = this.deps;
     const key = secretKey(identity.id, 'refresh_token');
+    const pending = this.unsaved.get(identity.id);
+    if (pending) {
+      await secrets.set(key, pending); // throws again while the keychain is still locked
+      this.unsaved.delete(identity.id);
+      this.deps.log?.('info', `${identity.id}: saved the rotated refresh token the keychain refused earlier`);
+    }
     let refreshToken = await secrets.get(key);
     if (!refreshToken) {
       throw new AuthTrayError('SECRET_MISSING', `The login "${identity.label}" has no refresh token in the keychain.`, {
@@ -193,7 +217,13 @@ export class TokenService {
   private async persist(identity: Identity, tokens: TokenSet, stored: string | null, sync: RefreshTokenSync | null): Promise<AccessToken> {
     const { secrets, identities, clock } = this.deps;
     if (tokens.refreshToken && tokens.refreshToken !== stored) {
-      await secrets.set(secretKey(identity.id, 'refresh_token'), tokens.refreshToken);
+      try {
+        await secrets.set(secretKey(identity.id, 'refresh_token'), tokens.refreshToken);
+      } catch (e) {
+        // The old token is spent: keep the new one in memory until the keychain takes it.
+        this.unsaved.set(identity.id, tokens.refreshToken);
+        throw e;
+      }
       if (sync) {
         await sync.saved(identity, tokens.refreshToken).catch((e: unknown) => {
           this.deps.log?.('warn', `${identity.id}: could not write the rotated refresh token to the Python client's store`, e);
