@@ -5,15 +5,27 @@
  */
 import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CliRun } from '../helpers/cli.ts';
 import { deviceLogin, filesUnder, me, refreshByHand, signIn, startCliWorld, statusRows, token, type CliWorld } from './cli-harness.ts';
 
 let world: CliWorld;
+/** The CLI's own temp folder and the Python client's folder, searched like the settings folder. */
+let tmp: string;
+let python: string;
 beforeEach(async () => {
   world = await startCliWorld();
+  tmp = mkdtempSync(join(tmpdir(), 'openeo-cli-tmp-'));
+  python = mkdtempSync(join(tmpdir(), 'openeo-cli-python-'));
+  world.env.TMPDIR = tmp;
+  world.env.OPENEO_CONFIG_HOME = python;
 });
 afterEach(async () => {
   await world.stop();
+  rmSync(tmp, { recursive: true, force: true });
+  rmSync(python, { recursive: true, force: true });
 });
 
 test('no token or secret in any file of the settings folder nor in what the CLI printed', async () => {
@@ -91,8 +103,34 @@ test('no token or secret in any file of the settings folder nor in what the CLI 
 
   assert.ok(secrets.size >= 10, `collected ${secrets.size} distinct secrets`);
   assertNoSecretIn(filesUnder(world.home), secrets, 'after logout');
+  assertNoSecretIn(filesUnder(tmp), secrets, 'in the temp folder');
+  assert.deepEqual(filesUnder(python), [], 'with export off nothing is written for the Python client');
   const output = printed.join('\n');
   for (const secret of secrets) assert.ok(!output.includes(secret), `a secret (${secret.slice(0, 4)}…) was printed outside \`token\``);
+});
+
+test('with Python sync on, the only place a refresh token is written is the Python store, mode 0600', async () => {
+  const secrets = new Set<string>();
+  const id = await signIn(world);
+  const exported = await world.cli(['export-python', id, '--sync']);
+  assert.equal(exported.code, 0, exported.stderr);
+  for (let i = 0; i < 3; i++) {
+    secrets.add((await token(world, [id, '--min-valid', '301'])).trim());
+    for (const kind of ['refresh_token', 'access_token']) {
+      const value = await world.secret(`${id}/${kind}`);
+      if (value) secrets.add(value);
+    }
+  }
+  const current = await world.secret(`${id}/refresh_token`);
+  assert.ok(current);
+  assertNoSecretIn(filesUnder(world.home), secrets, 'settings folder with sync on');
+  assertNoSecretIn(filesUnder(tmp), secrets, 'temp folder with sync on');
+  const store = filesUnder(python);
+  assert.equal(store.length, 1, store.map((f) => f.path).join(', '));
+  assert.ok(store[0]!.path.endsWith('refresh-tokens.json'));
+  assert.equal(statSync(store[0]!.path).mode & 0o777, 0o600);
+  const hits = [...secrets].filter((secret) => store[0]!.text.includes(secret));
+  assert.deepEqual(hits, [current], 'the store holds exactly the current refresh token, nothing else');
 });
 
 function assertNoSecretIn(files: Array<{ path: string; text: string }>, secrets: Set<string>, when: string): void {
