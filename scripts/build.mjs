@@ -12,6 +12,8 @@ const requireShim = "import { createRequire as __cr } from 'node:module'; const 
 
 /** Native or Electron-provided modules stay outside the bundles. */
 const nodeExternal = ['electron', 'keytar'];
+/** Dependencies (package.json `dependencies`) the CLI loads only when it signs in, refreshes or writes settings. */
+const cliLazyLibraries = ['openid-client', 'conf'];
 
 /** Builds into dist/.<name>-<pid>, then replaces dist/<name> with it. */
 async function part(name, make) {
@@ -28,10 +30,14 @@ async function part(name, make) {
 const parts = [];
 if (existsSync(at('src/main/cli/main.ts'))) {
   parts.push(part('cli', (out) => build({
+    // One CommonJS file: every ESM file costs the loader about a millisecond on `token`'s path,
+    // while in one CommonJS bundle a dynamically imported module is only initialised (and its
+    // libraries required) when the import runs. openid-client and conf are ESM packages, loaded
+    // from node_modules with require(esm) (Node >= 20.19) only by a login, refresh or write.
     entryPoints: { 'openeo-auth-tray': at('src/main/cli/main.ts') },
-    outdir: out, bundle: true, splitting: true, format: 'esm', platform: 'node',
-    target: 'node20', external: nodeExternal, banner: { js: `#!/usr/bin/env node\n${requireShim}` },
-    chunkNames: 'chunks/[name]-[hash]', sourcemap: 'linked', logLevel: 'warning',
+    outdir: out, outExtension: { '.js': '.cjs' }, bundle: true, format: 'cjs', platform: 'node',
+    target: 'node20', external: [...nodeExternal, ...cliLazyLibraries], banner: { js: '#!/usr/bin/env node' },
+    sourcemap: 'linked', logLevel: 'warning',
   })));
 }
 if (existsSync(at('src/main/app/index.ts'))) {

@@ -66,7 +66,7 @@ checkKeytar();
 
 const electron = electronBinary();
 if (!electron.path) {
-  fail(`cannot start the tray app: ${electron.why} — on a machine that can reach github.com run \`npx install-electron\`, or point ELECTRON_OVERRIDE_DIST_PATH at an unpacked Electron of that version, then \`npm start\` again (the CLI, \`node dist/cli/openeo-auth-tray.js\`, works without Electron).`);
+  fail(`cannot start the tray app: ${electron.why} — on a machine that can reach github.com run \`npx install-electron\`, or point ELECTRON_OVERRIDE_DIST_PATH at an unpacked Electron of that version, then \`npm start\` again (the CLI, \`node dist/cli/openeo-auth-tray.cjs\`, works without Electron).`);
 }
 
 const env = { ...process.env };

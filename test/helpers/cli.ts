@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const CLI_PATH = fileURLToPath(new URL('../../dist/cli/openeo-auth-tray.js', import.meta.url));
+export const CLI_PATH = fileURLToPath(new URL('../../dist/cli/openeo-auth-tray.cjs', import.meta.url));
 
 export interface CliRun {
   code: number | null;

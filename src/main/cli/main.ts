@@ -64,7 +64,7 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
 
 // Run when executed directly (the bundled bin, or `tsx src/main/cli/main.ts`).
 const entry = process.argv[1] ?? '';
-if (/openeo-auth-tray(\.js)?$|cli[\\/]main\.ts$/.test(entry)) {
+if (/openeo-auth-tray(\.c?js)?$|cli[\\/]main\.ts$/.test(entry)) {
   runCli(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -3,7 +3,8 @@
  * passed in by the Electron layer (same engine, same options): schema check on every write,
  * atomic writes, defaults, and migrations of older formats at opening.
  */
-import Conf from 'conf';
+import * as confModule from 'conf';
+import type Conf from 'conf';
 import { createSettingsStore, FILE_MODE, type SettingsStore, type SettingsWriter } from './store-core.ts';
 import { CONF_SCHEMA, defaultDocument, MIGRATIONS, PROJECT_VERSION, type SettingsDocument } from './schema.ts';
 
@@ -18,6 +19,16 @@ export interface OpenSettingsStoreOptions {
   /** Clock for naming a damaged file kept aside. */
   now?: () => number;
 }
+
+/**
+ * conf's class. Loaded natively it is the module's default export; in the CLI's CommonJS bundle
+ * (require of an ES module, Node >= 20.19) the default is the module namespace, whose own
+ * default is the class.
+ */
+const DefaultConf: typeof Conf = (() => {
+  const d: unknown = confModule.default;
+  return (typeof d === 'function' ? d : (d as { default: typeof Conf }).default) as typeof Conf;
+})();
 
 type ConfOptions = NonNullable<ConstructorParameters<typeof Conf<SettingsDocument>>[0]>;
 
@@ -38,7 +49,7 @@ function confOptions(dir: string): ConfOptions {
 }
 
 /** conf (or electron-store) as the writer: constructing it creates or migrates the file. */
-export function confWriter(Store: typeof Conf = Conf): (dir: string) => SettingsWriter {
+export function confWriter(Store: typeof Conf = DefaultConf): (dir: string) => SettingsWriter {
   return (dir) => {
     let conf: Conf<SettingsDocument> | undefined;
     return {

@@ -1,0 +1,73 @@
+/**
+ * `npm run bench` (through scripts/bench.mjs, inside a private keyring): the performance table
+ * of issues 3 and 6. Prints Markdown on stdout and writes it to test-output/bench.md.
+ * A script, not a test: it asserts nothing, it reports.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { deviceLoginRow, statusRows, tokenRows } from './cli.ts';
+import { idleDayRows } from './idle-day.ts';
+import { bundleRow, firstPaintRow } from './renderer.ts';
+import { root } from './setup.ts';
+import { markdownTable, type Row } from './table.ts';
+import { profileToken } from './token-profile.ts';
+
+const quick = process.argv.includes('--quick');
+const RUNS = { token: quick ? 10 : 30, refresh: quick ? 6 : 15, status: quick ? 8 : 20, device: quick ? 3 : 6, paint: 5, profile: quick ? 5 : 12 };
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const loadBefore = loadavg()[0]!;
+  const rows: Row[] = [];
+  const step = (name: string) => process.stderr.write(`bench: ${name}… (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+
+  step('token (cached, refresh)');
+  const token = await tokenRows({ runs: RUNS.token, refreshRuns: RUNS.refresh });
+  let profile = '';
+  try {
+    rows.push(...token.rows);
+    step('token breakdown');
+    profile = await profileToken(token.env, RUNS.profile);
+  } finally {
+    await token.cleanup();
+  }
+  step('status');
+  rows.push(...await statusRows(RUNS.status));
+  step('device login');
+  rows.push(await deviceLoginRow(RUNS.device));
+  step('idle day');
+  rows.push(...await idleDayRows());
+  step('renderer');
+  rows.push(bundleRow());
+  rows.push(await firstPaintRow(RUNS.paint));
+
+  const seconds = (performance.now() - started) / 1000;
+  const loadAfter = loadavg()[0]!;
+  const busy = Math.max(loadBefore, loadAfter) > cpus().length
+    ? ['', `**The machine was busy** (load average above its ${cpus().length} CPUs): wall times are inflated and noisy; ratios hold better than absolute figures.`]
+    : [];
+  const header = [
+    '# openEO Auth Tray — performance table',
+    '',
+    `${new Date().toISOString()} · Node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'} · load average ${loadBefore.toFixed(2)} at start, ${loadAfter.toFixed(2)} at end · ${seconds.toFixed(0)} s${quick ? ' · --quick' : ''}`,
+    ...busy,
+    '',
+    'Wall times are medians of whole-process runs, each interleaved with its baseline in the same run.',
+    '',
+    '',
+  ].join('\n');
+  const markdown = `${header}${markdownTable(rows)}\n${profile}`;
+  process.stdout.write(markdown);
+  await mkdir(join(root, 'test-output'), { recursive: true });
+  await writeFile(join(root, 'test-output/bench.md'), markdown);
+  process.stderr.write(`bench: written to test-output/bench.md (${seconds.toFixed(0)} s)\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error('bench failed:', e);
+    process.exit(1);
+  },
+);
