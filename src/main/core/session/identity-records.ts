@@ -1,6 +1,6 @@
 /** Creating identity records and finding the one a login belongs to. */
 import { AuthTrayError } from '../errors.ts';
-import type { Identity, IdentityKind, LoginFlow, TokenSet } from '../model.ts';
+import type { Identity, TokenSet } from '../model.ts';
 
 /** A short, readable, unique id: the backend's first host label plus 6 hex digits, e.g. `cdse-3f9a1c`. */
 export function newIdentityId(backendUrl: string, providerId: string, taken: ReadonlySet<string>): string {
@@ -22,19 +22,8 @@ export function newIdentityId(backendUrl: string, providerId: string, taken: Rea
   }
 }
 
-export interface NewIdentityFacts {
-  kind: IdentityKind;
-  flow: LoginFlow;
-  label: string;
-  backendUrl: string;
-  apiUrl: string;
-  providerId: string;
-  issuer: string;
-  clientId: string;
-  scopes: string[];
-  jwtBearer: boolean;
-  userId?: string;
-}
+/** What a login knows about the identity besides its tokens. */
+export type NewIdentityFacts = Pick<Identity, 'kind' | 'flow' | 'label' | 'backendUrl' | 'apiUrl' | 'providerId' | 'issuer' | 'clientId' | 'scopes' | 'jwtBearer' | 'userId'>;
 
 /** The identity record for a fresh login (no secrets in it). */
 export function identityFromLogin(id: string, facts: NewIdentityFacts, tokens: TokenSet, now: number): Identity {
