@@ -108,7 +108,8 @@ export async function startOnFakes<C extends AppCore = FakeCore>(opts: StartOpti
       return menu;
     },
     window: () => fake.world.windows.at(-1),
-    cleanup: () => rmSync(home, { recursive: true, force: true }),
+    // Quitting finishes asynchronously (logs, a last settings write): retry a busy folder briefly.
+    cleanup: () => rmSync(home, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 }),
   };
 }
 
