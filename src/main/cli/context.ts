@@ -66,7 +66,10 @@ export async function openContext(env: NodeJS.ProcessEnv = process.env): Promise
   const log = createLogger({ file: join(logDir(env), 'cli.log'), level: 'warn' });
   const settings = () => readSettingsFast(dir).settings;
   const pythonSyncDeps = (storePath: string): PythonSyncDeps => ({ storePath, identities, clock: systemClock });
+  const timeout = Number(env.OPENEO_AUTH_TRAY_TIMEOUT);
   const service = new TokenService({
+    // OPENEO_AUTH_TRAY_TIMEOUT: seconds to wait for one answer from an IdP or a backend.
+    ...(Number.isFinite(timeout) && timeout > 0 ? { requestTimeoutMs: timeout * 1000 } : {}),
     identities,
     secrets,
     clock: systemClock,

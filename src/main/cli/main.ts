@@ -25,7 +25,8 @@ Client secrets are read from OPENEO_AUTH_CLIENT_SECRET or, with --client-secret-
 never from an argument. Exit codes: 0 ok, 1 failure, 2 usage, 3 a new login is needed,
 4 keychain locked/unavailable, 5 identity provider or backend unreachable or unavailable
 (try again later), 130 cancelled.
-Settings folder: $OPENEO_AUTH_TRAY_HOME or the platform's config folder.
+Settings folder: $OPENEO_AUTH_TRAY_HOME or the platform's config folder. OPENEO_AUTH_TRAY_TIMEOUT:
+seconds to wait for one answer from the identity provider or backend (default 30 / 15).
 `;
 
 type Command = (argv: string[], io: Io) => Promise<number>;

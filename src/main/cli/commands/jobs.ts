@@ -12,13 +12,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const all = ctx.identities.listIdentities();
   const targets: Identity[] = positionals[0] ? [resolveIdentity(all, positionals[0])] : all;
   const { listJobs } = await import('../../core/openeo/api.ts');
-  const fetch = ctx.service.deps.fetch;
   const rows: Array<BatchJob & { identity: string }> = [];
   let failed: number | null = null;
   for (const identity of targets) {
     try {
       const token = await ctx.service.accessToken(identity.id);
-      const jobs = await listJobs(identity.apiUrl, ctx.service.bearer(token.identity, token.accessToken), fetch ? { fetch } : {});
+      const jobs = await listJobs(identity.apiUrl, ctx.service.bearer(token.identity, token.accessToken), ctx.service.http());
       for (const job of jobs) rows.push({ identity: identity.id, ...job });
     } catch (e) {
       if (positionals[0]) throw e;

@@ -23,8 +23,7 @@ export interface ImportRequest {
 
 /** Imports one store entry as a personal identity on `backendUrl` (whose provider has that issuer). */
 export async function importFromPythonStore(service: TokenService, req: ImportRequest): Promise<Identity> {
-  const fetch = service.deps.fetch;
-  const http = fetch ? { fetch } : {};
+  const http = service.http();
   const { discoverBackend } = await import('../openeo/discovery.ts');
   const { fetchOidcProviders } = await import('../openeo/providers.ts');
   const { connectIssuer, chooseScopes, refreshTokens } = await import('../oidc/index.ts');

@@ -36,8 +36,7 @@ export interface LoginPlan {
 /** Discovery, provider, client and scopes for one login. */
 export async function planLogin(service: TokenService, req: LoginRequest, flow: LoginFlow, clientSecret?: string): Promise<LoginPlan> {
   await requireUsableKeychain(service);
-  const fetch = service.deps.fetch;
-  const http = { ...(fetch ? { fetch } : {}), ...(req.signal ? { signal: req.signal } : {}) };
+  const http = { ...service.http(), ...(req.signal ? { signal: req.signal } : {}) };
   const { discoverBackend } = await import('../openeo/discovery.ts');
   const { fetchOidcProviders, chooseProvider, chooseClient } = await import('../openeo/providers.ts');
   const { connectIssuer, chooseScopes } = await import('../oidc/index.ts');
@@ -168,8 +167,7 @@ export async function saveLogin(service: TokenService, plan: LoginPlan, tokens: 
 
 async function lookUpUserId(service: TokenService, plan: LoginPlan, accessToken: string, jwtBearer: boolean): Promise<string | undefined> {
   const { getMe, openEoBearer } = await import('../openeo/api.ts');
-  const fetch = service.deps.fetch;
-  const me = await getMe(plan.backend.apiUrl, openEoBearer({ providerId: plan.provider.id, jwtBearer }, accessToken), fetch ? { fetch } : {});
+  const me = await getMe(plan.backend.apiUrl, openEoBearer({ providerId: plan.provider.id, jwtBearer }, accessToken), service.http());
   return me.userId;
 }
 

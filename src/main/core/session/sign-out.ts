@@ -26,10 +26,9 @@ export async function signOut(service: TokenService, id: string, opts: { revoke?
     const [refreshToken, accessToken, clientSecret] = await Promise.all(keys.map((k) => secrets.get(k)));
     try {
       const { connectIssuer, revokeTokens } = await import('../oidc/index.ts');
-      const fetch = service.deps.fetch;
       const conn = await connectIssuer(identity.issuer, identity.clientId, {
         ...(clientSecret ? { clientSecret } : {}),
-        ...(fetch ? { fetch } : {}),
+        ...service.http(),
       });
       const outcome = await revokeTokens(conn, {
         ...(refreshToken ? { refreshToken } : {}),

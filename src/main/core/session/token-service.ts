@@ -35,6 +35,8 @@ export interface TokenServiceDeps {
   /** Folder for the per-identity refresh locks (inside the settings folder). */
   lockDir: string;
   fetch?: FetchLike;
+  /** Longest wait for one answer from an IdP or a backend (default: 30 s for the IdP, 15 s for backends). */
+  requestTimeoutMs?: number;
   /** Python store sync hooks, loaded when a refresh needs them (they act only for shared identities). */
   pythonSync?: () => RefreshTokenSync | null | Promise<RefreshTokenSync | null>;
   log?: LogFn;
@@ -92,6 +94,14 @@ export class TokenService {
     });
     this.inFlight.set(id, work);
     return work;
+  }
+
+  /** How to reach IdPs and backends: the injected fetch and the request timeout, when given. */
+  http(): { fetch?: FetchLike; timeoutMs?: number } {
+    return {
+      ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
+      ...(this.deps.requestTimeoutMs ? { timeoutMs: this.deps.requestTimeoutMs } : {}),
+    };
   }
 
   /** The openEO bearer string for `accessToken` (raw JWT where the backend accepts it). */
@@ -170,7 +180,7 @@ export class TokenService {
       this.deps.log?.('info', `${identity.id}: using the newer refresh token saved by the openEO Python client`);
     }
     const { connectIssuer, refreshTokens } = await import('../oidc/index.ts');
-    const conn = await connectIssuer(identity.issuer, identity.clientId, this.deps.fetch ? { fetch: this.deps.fetch } : {});
+    const conn = await connectIssuer(identity.issuer, identity.clientId, this.http());
     const tried = new Set<string>();
     let tokens: TokenSet;
     for (;;) {
@@ -205,7 +215,7 @@ export class TokenService {
     }
     registerSecret(secret);
     const { connectIssuer, clientCredentialsLogin } = await import('../oidc/index.ts');
-    const conn = await connectIssuer(identity.issuer, identity.clientId, { clientSecret: secret, ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}) });
+    const conn = await connectIssuer(identity.issuer, identity.clientId, { clientSecret: secret, ...this.http() });
     const tokens = await clientCredentialsLogin(conn, { scopes: identity.scopes, clock: this.deps.clock });
     return this.persist(identity, tokens, null, null);
   }
