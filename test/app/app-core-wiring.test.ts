@@ -45,7 +45,7 @@ describe('the app on the real core', () => {
       assert.deepEqual(win.webContents.sent.find((m) => m.channel === PUSH_CHANNELS.navigate)?.args, [{ page: 'add' }]);
     } finally {
       s.world.app.quit();
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -64,7 +64,7 @@ describe('the app on the real core', () => {
       assert.equal(refused.code, 'INVALID_ARGUMENT');
     } finally {
       s.world.app.quit();
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -82,7 +82,7 @@ describe('the app on the real core', () => {
       assert.equal(basename(s.tray().image), 'tray-warning-24.png');
     } finally {
       s.world.app.quit();
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -94,7 +94,7 @@ describe('the app on the real core', () => {
       assert.match(s.tray().tooltip, /CDSE|Copernicus/);
     } finally {
       s.world.app.quit();
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -109,7 +109,7 @@ describe('the app on the real core', () => {
       assert.equal(s.world.app.quitted, true);
       assert.equal(s.clock.pendingTimers, 0);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 });

@@ -107,6 +107,10 @@ export class FakeCore implements AppCore {
     this.stops += 1;
   }
 
+  idle(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** Test side: the identities changed. */
   setRows(rows: IdentityStatus[]): void {
     this.rows = rows;

@@ -43,7 +43,7 @@ export interface Started<C extends AppCore = FakeCore> extends FakeElectron {
   menu(): FakeMenu;
   /** The newest window, if any. */
   window(): FakeBrowserWindow | undefined;
-  cleanup(): void;
+  cleanup(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -108,8 +108,11 @@ export async function startOnFakes<C extends AppCore = FakeCore>(opts: StartOpti
       return menu;
     },
     window: () => fake.world.windows.at(-1),
-    // Quitting finishes asynchronously (logs, a last settings write): retry a busy folder briefly.
-    cleanup: () => rmSync(home, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 }),
+    // The core's work under way (a settings write) finishes before the folder goes.
+    cleanup: async () => {
+      await core.idle();
+      rmSync(home, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+    },
   };
 }
 

@@ -26,7 +26,7 @@ describe('IPC', () => {
       s.world.app.quit();
       assert.deepEqual(s.ipc.channels(), []);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -37,7 +37,7 @@ describe('IPC', () => {
       assert.deepEqual(answer, { ok: true, value: null });
       assert.deepEqual(s.core.apiCalls, [{ method: 'signOut', args: ['cdse-3f9a1c', true] }]);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -52,7 +52,7 @@ describe('IPC', () => {
       assert.deepEqual(s.core.apiCalls, []);
       assert.ok(s.log.lines.some((l) => /WARN IPC: refused settings:get from a sender that is not the app window/.test(l)), s.log.lines.join(''));
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -77,7 +77,7 @@ describe('IPC', () => {
       const ok = await s.ipc.invoke(CHANNELS.listIdentities, s.win.webContents.ipcEvent(new FakeFrame(`${main.url}#accounts`, main.processId, main.routingId)));
       assert.equal((ok as { ok: boolean }).ok, true);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -94,7 +94,7 @@ describe('IPC', () => {
       assert.deepEqual(await s.ipc.invoke(CHANNELS.listIdentities, event), FORBIDDEN);
       assert.deepEqual(s.core.apiCalls, []);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -121,7 +121,7 @@ describe('IPC', () => {
       assert.deepEqual(s.core.apiCalls, []);
       assert.ok(!s.log.lines.join('').includes('SECRET-VALUE'), 'arguments never reach the log');
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -132,7 +132,7 @@ describe('IPC', () => {
       const answer = await s.ipc.invoke(CHANNELS.getSettings, s.win.webContents.ipcEvent()) as { ok: boolean; code?: string };
       assert.deepEqual([answer.ok, answer.code], [false, 'INTERNAL']);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -151,7 +151,7 @@ describe('IPC', () => {
       assert.equal((pushed[0]?.args[0] as Array<{ label: string }>)[0]?.label, 'After load');
       assert.deepEqual(stray.webContents.sent, []);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 });

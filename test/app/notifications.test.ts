@@ -27,7 +27,7 @@ describe('notifications', () => {
       assert.equal(shown.options?.urgency, 'critical');
       assert.equal(shown.options?.timeoutType, 'never', 'a critical warning stays until read');
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -43,7 +43,7 @@ describe('notifications', () => {
       assert.deepEqual(win.webContents.sent.filter((m) => m.channel === PUSH_CHANNELS.navigate).map((m) => m.args[0]),
         [{ page: 'add', identityId: 'cdse-3f9a1c' }]);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -57,7 +57,7 @@ describe('notifications', () => {
       assert.equal(s.world.windows.length, 1);
       assert.deepEqual(s.window()!.webContents.sent.at(-1), { channel: PUSH_CHANNELS.navigate, args: [{ page: 'jobs', identityId: 'cdse-3f9a1c' }] });
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -70,7 +70,7 @@ describe('notifications', () => {
       assert.equal(s.world.notifications.length, 0);
       assert.equal(s.log.lines.filter((l) => /does not support notifications/.test(l)).length, 1);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -83,7 +83,7 @@ describe('notifications', () => {
       s.world.app.quit();
       assert.deepEqual(s.world.notifications.map((n) => n.closed), [true, false], 'only the one still on screen');
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 });

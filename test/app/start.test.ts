@@ -19,7 +19,7 @@ describe('single instance', () => {
       assert.equal(s.core.starts, 0);
       assert.deepEqual([s.world.trays.length, s.ipc.channels().length], [0, 0]);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -37,7 +37,7 @@ describe('single instance', () => {
       assert.equal(win.minimized, false);
       assert.ok(win.focusCount >= 2);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 });
@@ -52,7 +52,7 @@ describe('start', () => {
       assert.equal(s.world.app.sandboxed, true, 'every renderer sandboxed');
       assert.equal(s.core.starts, 1);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -63,8 +63,8 @@ describe('start', () => {
       assert.equal(win.world.app.appUserModelId, APP_USER_MODEL_ID);
       assert.equal(mac.world.app.dockHidden, 1);
     } finally {
-      win.cleanup();
-      mac.cleanup();
+      await win.cleanup();
+      await mac.cleanup();
     }
   });
 
@@ -79,9 +79,9 @@ describe('start', () => {
       assert.equal(atLogin.world.windows.length, 0);
       assert.equal(known.world.windows.length, 0);
     } finally {
-      first.cleanup();
-      atLogin.cleanup();
-      known.cleanup();
+      await first.cleanup();
+      await atLogin.cleanup();
+      await known.cleanup();
     }
   });
 
@@ -92,8 +92,8 @@ describe('start', () => {
       assert.equal(byHand.world.windows.length, 1);
       assert.equal(atLogin.world.windows.length, 0);
     } finally {
-      byHand.cleanup();
-      atLogin.cleanup();
+      await byHand.cleanup();
+      await atLogin.cleanup();
     }
   });
 });
@@ -113,7 +113,7 @@ describe('power', () => {
       assert.equal(s.core.resumes, 2);
       assert.equal(power.listenerCount('resume') + power.listenerCount('unlock-screen'), 0);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 });
@@ -128,7 +128,7 @@ describe('quit', () => {
       assert.equal(s.world.app.quitCalls, 0);
       assert.ok(s.world.app.listenerCount('window-all-closed') > 0, 'a listener is what keeps Electron from quitting');
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -147,7 +147,7 @@ describe('quit', () => {
       assert.equal(s.core.stops, 1, 'stopped once, though before-quit ran twice');
       assert.equal(s.clock.pendingTimers, 0, 'no timer of the app is left');
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 });

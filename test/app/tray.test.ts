@@ -42,7 +42,7 @@ describe('tray icon', () => {
       assert.equal(basename(s.tray().image), 'tray-error-24.png');
       assert.match(s.tray().tooltip, /needs a new sign-in: CDSE batch/);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 });
@@ -61,7 +61,7 @@ describe('tray menu', () => {
       assert.equal(menu.find(`${ID}:header`)?.click, undefined);
       assert.equal(menu.find(`${ID}:copy:bearer`)?.enabled, true);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -75,7 +75,7 @@ describe('tray menu', () => {
       assert.ok(!s.menu().labels().includes('No accounts yet'));
       assert.match(s.menu().labels()[0] ?? '', /^Terrascope — /);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -88,7 +88,7 @@ describe('tray menu', () => {
       try {
         assert.ok(String(s.menu().find(`${ID}:header`)?.label).startsWith(expected), `${platform}: ${s.menu().find(`${ID}:header`)?.label}`);
       } finally {
-        s.cleanup();
+        await s.cleanup();
       }
     }
   });
@@ -111,7 +111,7 @@ describe('tray menu', () => {
       assert.deepEqual(s.core.trayActions, [{ type: 'refresh', identityId: ID }]);
       assert.equal(s.world.dialogs.length, 0);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -134,7 +134,7 @@ describe('tray menu', () => {
       await settle();
       assert.deepEqual(s.core.trayActions, [{ type: 'copy', identityId: ID, what: 'refresh-token' }]);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -147,7 +147,7 @@ describe('tray menu', () => {
       assert.match(s.world.dialogs[0]?.message ?? '', /Sign out of CDSE\?/);
       assert.deepEqual(s.core.trayActions, [{ type: 'sign-out', identityId: ID }]);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -160,7 +160,7 @@ describe('tray menu', () => {
       await settle();
       assert.deepEqual(s.core.trayActions, []);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -176,7 +176,7 @@ describe('tray menu', () => {
       assert.deepEqual(win.webContents.sent.filter((m) => m.channel === PUSH_CHANNELS.navigate).map((m) => m.args[0]), [{ page: 'add' }]);
       assert.equal(win.visible, true);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -190,7 +190,7 @@ describe('tray menu', () => {
       assert.equal(s.world.app.quitted, true);
       assert.deepEqual(s.core.trayActions, [], 'the core is not asked to quit');
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 });
@@ -203,7 +203,7 @@ describe('left click', () => {
         s.tray().emit('click');
         assert.equal(s.world.windows.length, 1);
       } finally {
-        s.cleanup();
+        await s.cleanup();
       }
     });
   }
@@ -213,7 +213,7 @@ describe('left click', () => {
     try {
       assert.equal(s.tray().listenerCount('click'), 0);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 });

@@ -63,7 +63,7 @@ describe('the window', () => {
       assert.equal(o.backgroundColor, WINDOW_BACKGROUND.dark);
       assert.deepEqual([o.width, o.height], [760, 560]);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -73,7 +73,7 @@ describe('the window', () => {
       s.app!.windows.show();
       assert.equal(s.window()!.options.webPreferences?.devTools, false);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -91,7 +91,7 @@ describe('the window', () => {
       win.finishLoad();
       assert.equal(win.visible, true);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -109,7 +109,7 @@ describe('the window', () => {
       assert.deepEqual(win.webContents.sent.filter((m) => m.channel === PUSH_CHANNELS.navigate).map((m) => m.args[0]),
         [{ page: 'jobs', identityId: 'cdse-3f9a1c' }, { page: 'settings' }]);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -124,7 +124,7 @@ describe('the window', () => {
       s.app!.windows.show();
       assert.equal(s.world.windows.length, 2);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -135,7 +135,7 @@ describe('the window', () => {
       assert.equal(s.window()!.menuRemoved, false);
       assert.ok(s.world.app.focused > 0, 'a Dock-less app takes focus to bring its window forward');
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 });
@@ -155,7 +155,7 @@ describe('guards on every webContents', () => {
       await settle();
       assert.deepEqual(s.core.apiCalls, [{ method: 'openExternal', args: ['https://openeo.example/docs'] }]);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -170,7 +170,7 @@ describe('guards on every webContents', () => {
       await settle();
       assert.deepEqual(s.core.apiCalls.map((c) => c.args[0]), ['https://openeo.example/']);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -184,7 +184,7 @@ describe('guards on every webContents', () => {
       assert.equal(other.webContents.navigate('will-navigate', 'https://evil.example/'), true);
       assert.deepEqual(other.webContents.windowOpen('https://evil.example/'), { action: 'deny' });
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -200,7 +200,7 @@ describe('guards on every webContents', () => {
       assert.deepEqual(granted, [false, false, false, false, false]);
       assert.equal((s.permissions.check as unknown as (w: null, p: string, o: string, d: object) => boolean)(null, 'clipboard-read', 'file://', {}), false);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 
@@ -213,7 +213,7 @@ describe('guards on every webContents', () => {
       await assert.rejects(deps.openExternal('javascript:alert(1)'), { code: 'INSECURE_URL' });
       assert.deepEqual(s.world.opened, ['https://openeo.example/']);
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
   });
 });

@@ -176,7 +176,8 @@ export async function startTrayApp(electron: TrayAppElectron, deps: TrayAppDeps)
     const waited = new Promise<void>((resolve) => {
       grace = timers.setTimeout(resolve, QUIT_GRACE_MS);
     });
-    void Promise.race([clipboard.settled(), waited]).then(() => {
+    // …and let a settings write or refresh already under way finish, within the same grace.
+    void Promise.race([Promise.all([clipboard.settled(), appCore.idle()]), waited]).then(() => {
       if (grace) timers.clearTimeout(grace);
       quitting = 'done';
       app.quit();

@@ -63,6 +63,8 @@ export interface AppCore {
   resume(): void;
   start(): Promise<void>;
   stop(): void;
+  /** Resolves when refreshes and settings writes already under way have finished (for quitting). */
+  idle(): Promise<void>;
 }
 
 /** Everything app-api.ts needs; built once by createAppCore. */
@@ -248,6 +250,9 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       lifecycle.start();
       jobs.start();
       changed();
+    },
+    async idle() {
+      await lifecycle?.idle();
     },
     stop() {
       logins.cancelAll();
