@@ -6,6 +6,9 @@
 import { AuthTrayError } from '../errors.ts';
 import type { Identity } from '../model.ts';
 import { registerSecret } from '../redact.ts';
+import { openEoBearer } from '../openeo/bearer.ts';
+
+export { openEoBearer };
 
 /** Secrets taken from the keychain for one `exec`. */
 export interface ExecSecrets {
@@ -39,10 +42,6 @@ function isStale(name: string): boolean {
   );
 }
 
-/** The openEO `Authorization: Bearer` value for an identity's access token. */
-export function openEoBearer(identity: Pick<Identity, 'providerId' | 'jwtBearer'>, accessToken: string): string {
-  return identity.jwtBearer ? accessToken : `oidc/${identity.providerId}/${accessToken}`;
-}
 
 function missing(identity: Identity, what: string): AuthTrayError {
   return new AuthTrayError('SECRET_MISSING', `No ${what} is available for "${identity.label}".`, {

@@ -21,13 +21,7 @@ import {
 /** Pages of `GET /jobs` followed at most, so a looping or endless `next` cannot hold us. */
 export const DEFAULT_MAX_JOB_PAGES = 20;
 
-/**
- * The bearer credentials for openEO: `oidc/<provider>/<access token>`, or the raw token when the
- * backend announced the `authentication/jwt` conformance class (API 1.3).
- */
-export function openEoBearer(opts: { providerId: string; jwtBearer: boolean }, accessToken: string): string {
-  return opts.jwtBearer ? accessToken : `oidc/${opts.providerId}/${accessToken}`;
-}
+export { openEoBearer } from './bearer.ts';
 
 function authorization(bearer: string): Record<string, string> {
   return { Authorization: `Bearer ${bearer}` };

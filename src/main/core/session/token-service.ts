@@ -15,6 +15,7 @@ import { secretKey } from '../model.ts';
 import type { Clock, FetchLike, SecretStore } from '../ports.ts';
 import { withFileLock } from '../process-lock.ts';
 import { registerSecret } from '../redact.ts';
+import { openEoBearer } from '../openeo/bearer.ts';
 import { tokenMetadata } from './identity-records.ts';
 import type { IdentityRepository, LogFn } from './ports.ts';
 
@@ -106,7 +107,7 @@ export class TokenService {
 
   /** The openEO bearer string for `accessToken` (raw JWT where the backend accepts it). */
   bearer(identity: Identity, accessToken: string): string {
-    return identity.jwtBearer ? accessToken : `oidc/${identity.providerId}/${accessToken}`;
+    return openEoBearer(identity, accessToken);
   }
 
   private lockDirReady: Promise<void> | undefined;
