@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Conf from 'conf';
+import { build } from 'esbuild';
 import { openSettingsStore } from '../../../src/main/core/settings/store.ts';
 import { readIdentitiesFast, SETTINGS_FILE_NAME } from '../../../src/main/core/settings/settings-file.ts';
 import { DEFAULT_SETTINGS } from '../../../src/main/core/settings/schema.ts';
@@ -30,9 +31,24 @@ afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function runChild(args: string[], options: { uid?: number; gid?: number } = {}): Promise<string> {
+/**
+ * The child bundled into one file inside `into`, for a user (nobody) who may not be able to read
+ * the checkout or its node_modules (a clone in a 0700 temp folder, say).
+ */
+async function bundledChild(into: string): Promise<string> {
+  const outfile = join(into, 'settings-child.mjs');
+  await build({
+    entryPoints: [CHILD], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  return outfile;
+}
+
+function runChild(args: string[], options: { uid?: number; gid?: number; script?: string } = {}): Promise<string> {
+  const { script, ...ids } = options;
+  const argv = script ? [script, ...args] : ['--import', 'tsx', CHILD, ...args];
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', CHILD, ...args], { timeout: 60_000, ...options }, (err, stdout, stderr) => {
+    execFile(process.execPath, argv, { timeout: 60_000, ...ids }, (err, stdout, stderr) => {
       if (err) reject(new Error(`settings child failed (${err.message}): ${stderr}`));
       else resolve(stdout);
     });
@@ -183,11 +199,12 @@ describe('settings store', () => {
     const before = readFileSync(file);
     // root ignores permissions, so then the write is tried by an unprivileged user (nobody).
     const asRoot = process.getuid?.() === 0;
+    const script = asRoot ? await bundledChild(root) : undefined;
     if (asRoot) {
-      for (const p of [root, dir, file]) chownSync(p, 65_534, 65_534);
+      for (const p of [root, dir, file, script!]) chownSync(p, 65_534, 65_534);
     }
     chmodSync(dir, 0o500);
-    const out = JSON.parse(await runChild([dir, 'try-write'], asRoot ? { uid: 65_534, gid: 65_534 } : {})) as { code: string | null; message?: string };
+    const out = JSON.parse(await runChild([dir, 'try-write'], asRoot ? { uid: 65_534, gid: 65_534, script: script! } : {})) as { code: string | null; message?: string };
     assert.equal(out.code, 'SETTINGS_WRITE_FAILED', out.message);
     assert.match(out.message ?? '', /previous settings are unchanged/);
     chmodSync(dir, 0o700);
