@@ -18,6 +18,9 @@ import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.ts'
 export const KEYCHAIN_SERVICE = 'openeo-auth-tray';
 export const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 export const EXPIRED_SENTENCE = 'This login has expired or was revoked — sign in again.';
+/** The next step printed after EXPIRED_SENTENCE: how to sign in again, in the window or the CLI. */
+export const signInAgainStep = (backendUrl: string): string =>
+  `Sign in again with "Sign in again" in the openEO Auth Tray window, or run: openeo-auth-tray login ${backendUrl}`;
 
 export interface CliWorld {
   idp: TestIdp;

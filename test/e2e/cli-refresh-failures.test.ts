@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EXPIRED_SENTENCE, idpNetwork, me, refreshByHand, revokeAtIdp, settingsSnapshot, signIn, startCliWorld, statusRows, theErrorLine, token, type CliWorld } from './cli-harness.ts';
+import { EXPIRED_SENTENCE, signInAgainStep, idpNetwork, me, refreshByHand, revokeAtIdp, settingsSnapshot, signIn, startCliWorld, statusRows, theErrorLine, token, type CliWorld } from './cli-harness.ts';
 
 const NEEDS_LOGIN_EXIT = 3;
 const OFFLINE_EXIT = 5;
@@ -58,7 +58,7 @@ async function assertExpiredButKept(id: string): Promise<void> {
     const run = await world.cli(args);
     assert.equal(run.code, NEEDS_LOGIN_EXIT, `${args.join(' ')}: ${run.stderr}`);
     assert.equal(run.stdout, '');
-    assert.equal(theErrorLine(run), `openeo-auth-tray: ${EXPIRED_SENTENCE}`);
+    assert.equal(theErrorLine(run), `openeo-auth-tray: ${EXPIRED_SENTENCE} ${signInAgainStep(world.backend.url)}`);
   }
   const rows = await statusRows(world);
   assert.deepEqual(rows.map((r) => [r.id, r.state]), [[id, 'expired']], 'still listed, as expired');

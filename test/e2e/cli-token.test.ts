@@ -99,3 +99,53 @@ test('with two logins a token needs the id or label', async () => {
   assert.notEqual(renewed, robot);
   assert.equal(world.idp.counters.byGrant.client_credentials ?? 0, before + 1);
 });
+
+test('token --json: one object with the token, its expiry and where it may be sent', async () => {
+  world = await startCliWorld({ idp: { accessTokenTtl: 120 } });
+  const id = await signIn(world, ['--label', 'Fixture Alice']);
+  const run = await world.cli(['token', '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stderr, '');
+  assert.match(run.stdout, /^\{.*\}\n$/, 'exactly one line');
+  const out = JSON.parse(run.stdout) as Record<string, string>;
+  assert.deepEqual(Object.keys(out).sort(), ['access_token', 'api_url', 'backend', 'bearer', 'expires_at', 'identity', 'kind', 'label', 'provider_id']);
+  assert.equal(out.identity, id);
+  assert.equal(out.label, 'Fixture Alice');
+  assert.equal(out.provider_id, 'testidp');
+  assert.equal(out.backend, world.backend.url);
+  assert.equal(out.api_url, world.backend.apiUrl);
+  assert.equal(out.kind, 'personal');
+  assert.equal(out.bearer, `oidc/testidp/${out.access_token}`);
+  assert.match(out.expires_at!, ISO_8601);
+  const left = Date.parse(out.expires_at!) - Date.now();
+  assert.ok(left > 60_000 && left <= 120_000, `expires in ${left} ms`);
+  assert.equal(out.access_token, await token(world), 'the same cached token as plain `token`');
+  assert.equal((await me(world.backend, out.bearer!)).status, 200);
+});
+
+test('token --backend: only a login of that backend, chosen when it is the only one there', async () => {
+  world = await startCliWorld();
+  const id = await signIn(world);
+  for (const url of [world.backend.url, `${world.backend.url}/`, world.backend.apiUrl, `${world.backend.apiUrl}/`]) {
+    const run = await world.cli(['token', '--json', '--backend', url]);
+    assert.equal(run.code, 0, `${url}: ${run.stderr}`);
+    assert.equal((JSON.parse(run.stdout) as { identity: string }).identity, id);
+  }
+  // Another backend: never this login's token, and the line says what to do.
+  const elsewhere = 'http://127.0.0.1:9/openeo';
+  const named = await world.cli(['token', id, '--json', '--backend', elsewhere]);
+  assert.equal(named.code, 1);
+  assert.ok(!named.stdout.includes('access_token'));
+  assert.equal((JSON.parse(named.stdout) as { code: string }).code, 'IDENTITY_BACKEND_MISMATCH');
+  assert.match(theErrorLine(named), new RegExp(`is for ${world.backend.url}, not for ${elsewhere}.*openeo-auth-tray login ${elsewhere}`));
+  const none = await world.cli(['token', '--backend', elsewhere]);
+  assert.equal(none.code, 1);
+  assert.match(theErrorLine(none), new RegExp(`no login for ${elsewhere} yet.*${id} at ${world.backend.url}`));
+  // A look-alike on another port is another backend.
+  const port = Number(new URL(world.backend.url).port);
+  const lookalike = await world.cli(['token', '--backend', `http://127.0.0.1:${port + 1}`]);
+  assert.equal(lookalike.code, 1, lookalike.stderr);
+  const insecure = await world.cli(['token', '--backend', 'http://openeo.example']);
+  assert.equal(insecure.code, 1);
+  assert.match(theErrorLine(insecure), /plain http/);
+});

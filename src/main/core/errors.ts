@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'SETTINGS_WRITE_FAILED',
   'IDENTITY_NOT_FOUND',
   'IDENTITY_AMBIGUOUS',
+  /** A login was named for a backend it does not belong to (its tokens stay with its own backend). */
+  'IDENTITY_BACKEND_MISMATCH',
   'LOCK_TIMEOUT',
   'PYTHON_STORE_INVALID',
   'INVALID_ARGUMENT',

@@ -1,15 +1,55 @@
-/** `token [<id>] [--bearer] [--min-valid SECONDS]`: a valid access token on stdout, nothing else. */
+/**
+ * `token [<id>] [--json] [--backend URL] [--bearer] [--min-valid SECONDS]`: a valid access token
+ * on stdout, nothing else. `--json` prints one object with its expiry and where it may be sent,
+ * for programs that renew it themselves (the Python bridge, R, JavaScript).
+ */
 import { parse, seconds, str } from '../args.ts';
 import { openContext } from '../context.ts';
-import { resolveIdentity } from '../../core/session/identity-records.ts';
-import type { Io } from '../output.ts';
+import { iso, type Io } from '../output.ts';
+import { resolveIdentityAt } from '../../core/session/identity-records.ts';
+
+/** What `token --json` prints (snake_case, like `status --json`). */
+export interface TokenJson {
+  access_token: string;
+  /** ISO 8601 UTC, or null when the identity provider gave no lifetime. */
+  expires_at: string | null;
+  /** The value after `Authorization: Bearer ` for this backend. */
+  bearer: string;
+  identity: string;
+  label: string;
+  provider_id: string;
+  backend: string;
+  api_url: string;
+  kind: 'personal' | 'client-credentials';
+}
 
 export async function run(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { bearer: { type: 'boolean' }, 'min-valid': { type: 'string' } }, 1);
+  const { values, positionals } = parse(argv, {
+    bearer: { type: 'boolean' },
+    json: { type: 'boolean' },
+    backend: { type: 'string' },
+    'min-valid': { type: 'string' },
+  }, 1);
   const minValid = seconds(str(values['min-valid']), '--min-valid');
   const ctx = await openContext();
-  const identity = resolveIdentity(ctx.identities.listIdentities(), positionals[0]);
+  const identity = resolveIdentityAt(ctx.identities.listIdentities(), positionals[0], str(values.backend));
   const token = await ctx.service.accessToken(identity.id, minValid === undefined ? {} : { minValidMs: minValid * 1000 });
-  io.stdout(`${values.bearer ? ctx.service.bearer(token.identity, token.accessToken) : token.accessToken}\n`);
+  const bearer = ctx.service.bearer(token.identity, token.accessToken);
+  if (values.json) {
+    const out: TokenJson = {
+      access_token: token.accessToken,
+      expires_at: iso(token.expiresAt),
+      bearer,
+      identity: token.identity.id,
+      label: token.identity.label,
+      provider_id: token.identity.providerId,
+      backend: token.identity.backendUrl,
+      api_url: token.identity.apiUrl,
+      kind: token.identity.kind,
+    };
+    io.stdout(`${JSON.stringify(out)}\n`);
+  } else {
+    io.stdout(`${values.bearer ? bearer : token.accessToken}\n`);
+  }
   return 0;
 }

@@ -1,6 +1,7 @@
 /** Creating identity records and finding the one a login belongs to. */
 import { AuthTrayError } from '../errors.ts';
 import type { Identity, TokenSet } from '../model.ts';
+import { normaliseBackendUrl } from '../openeo/backend-url.ts';
 
 /** A short, readable, unique id: the backend's first host label plus 6 hex digits, e.g. `cdse-3f9a1c`. */
 export function newIdentityId(backendUrl: string, providerId: string, taken: ReadonlySet<string>): string {
@@ -64,7 +65,7 @@ export function resolveIdentity(identities: Identity[], ref: string | undefined)
     throw new AuthTrayError(
       identities.length === 0 ? 'IDENTITY_NOT_FOUND' : 'IDENTITY_AMBIGUOUS',
       identities.length === 0 ? 'There are no openEO logins yet.' : `There are ${identities.length} logins; say which one.`,
-      { nextStep: identities.length === 0 ? 'Sign in with: openeo-auth-tray login <backend-url>' : `Name one of: ${identities.map((i) => i.id).join(', ')}` },
+      { nextStep: identities.length === 0 ? 'Sign in with: openeo-auth-tray login <backend-url>' : `Name one of: ${identities.map((i) => `${i.id} (${i.label})`).join(', ')}` },
     );
   }
   const byId = identities.find((i) => i.id === ref);
@@ -78,5 +79,43 @@ export function resolveIdentity(identities: Identity[], ref: string | undefined)
   }
   throw new AuthTrayError('IDENTITY_NOT_FOUND', `No login is called "${ref}".`, {
     nextStep: identities.length ? `Known logins: ${identities.map((i) => `${i.id} (${i.label})`).join(', ')}` : 'Sign in with: openeo-auth-tray login <backend-url>',
+  });
+}
+
+/**
+ * True when `url` (already normalised) addresses the identity's backend: its URL, its versioned
+ * API root, or a path below its URL on the same origin (e.g. `…/openeo/1.2` of a backend added
+ * as its bare host). Tokens go only where this holds: an identity is one person at one backend.
+ */
+export function isIdentityBackend(identity: Pick<Identity, 'backendUrl' | 'apiUrl'>, url: string): boolean {
+  const own = [identity.backendUrl, identity.apiUrl].map((u) => u.replace(/\/+$/, ''));
+  return own.some((u) => url === u || url.startsWith(`${u}/`));
+}
+
+/**
+ * `resolveIdentity`, limited to one backend when `backend` is given: with a reference, the
+ * identity must belong to that backend; without one, the only identity there is chosen.
+ * Throws INVALID_URL for a bad address, IDENTITY_BACKEND_MISMATCH, IDENTITY_NOT_FOUND or
+ * IDENTITY_AMBIGUOUS (listing the choices).
+ */
+export function resolveIdentityAt(identities: Identity[], ref: string | undefined, backend: string | undefined): Identity {
+  if (backend === undefined) return resolveIdentity(identities, ref);
+  const url = normaliseBackendUrl(backend);
+  if (ref !== undefined && ref !== '') {
+    const identity = resolveIdentity(identities, ref);
+    if (isIdentityBackend(identity, url)) return identity;
+    throw new AuthTrayError('IDENTITY_BACKEND_MISMATCH', `The login "${identity.id}" (${identity.label}) is for ${identity.backendUrl}, not for ${url}.`, {
+      nextStep: `Connect to ${identity.backendUrl} with it, or sign in at ${url}: openeo-auth-tray login ${url}`,
+    });
+  }
+  const here = identities.filter((i) => isIdentityBackend(i, url));
+  if (here.length === 1) return here[0]!;
+  if (here.length === 0) {
+    throw new AuthTrayError('IDENTITY_NOT_FOUND', `There is no login for ${url} yet.`, {
+      nextStep: `Sign in with: openeo-auth-tray login ${url}${identities.length ? ` (logins elsewhere: ${identities.map((i) => `${i.id} at ${i.backendUrl}`).join(', ')})` : ''}`,
+    });
+  }
+  throw new AuthTrayError('IDENTITY_AMBIGUOUS', `There are ${here.length} logins for ${url}; say which one.`, {
+    nextStep: `Name one of: ${here.map((i) => `${i.id} (${i.label})`).join(', ')}`,
   });
 }

@@ -197,7 +197,10 @@ export class TokenService {
         const next = alternative && !tried.has(alternative) ? alternative : !tried.has(ours) ? ours : null;
         if (!next) {
           await this.markExpired(identity);
-          throw e;
+          throw new AuthTrayError('REFRESH_TOKEN_INVALID', e.message, {
+            cause: e,
+            nextStep: `Sign in again with "Sign in again" in the openEO Auth Tray window, or run: openeo-auth-tray login ${identity.backendUrl}`,
+          });
         }
         registerSecret(next);
         this.deps.log?.('info', `${identity.id}: a refresh token was refused; trying another one we know of`);
