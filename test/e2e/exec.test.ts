@@ -7,16 +7,18 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { approveDevice } from '../fixtures/device-user.ts';
 import { startTestIdp, type TestIdp } from '../fixtures/oidc-provider.ts';
 import { startFixtureBackend, type FixtureBackend } from '../fixtures/openeo-backend.ts';
 import { CLI_PATH, runCli, type CliRun } from '../helpers/cli.ts';
+import { isOnPath } from '../../src/main/core/exec/cli-command-line.ts';
 
 const VARIABLES = ['OPENEO_ACCESS_TOKEN', 'OPENEO_BEARER', 'OPENEO_AUTH_PROVIDER_ID', 'OPENEO_BACKEND_URL',
-  'OPENEO_AUTH_METHOD', 'OPENEO_AUTH_CLIENT_ID', 'OPENEO_AUTH_CLIENT_SECRET'] as const;
+  'OPENEO_AUTH_METHOD', 'OPENEO_AUTH_CLIENT_ID', 'OPENEO_AUTH_CLIENT_SECRET', 'OPENEO_AUTH_TRAY_IDENTITY', 'OPENEO_AUTH_TRAY_CLI',
+  'OPENEO_AUTH_TRAY_HOME'] as const;
 
 /**
  * The child: prints its pid, its parent's pid and the openEO variables it sees, then waits until
@@ -54,6 +56,9 @@ let env: NodeJS.ProcessEnv;
 let personal: string;
 let service: string;
 
+/** POSIX shell quoting, as `shlex.split` reads it. */
+const shq = (a: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'"'"'`)}'`);
+
 const readProc = (pid: number | string, what: string): string => {
   try {
     return readFileSync(`/proc/${pid}/${what}`).toString('utf8').replaceAll('\0', ' ');
@@ -63,12 +68,12 @@ const readProc = (pid: number | string, what: string): string => {
 };
 
 /** Runs `exec <id> -- node -e CHILD <go-file>` and looks at the running child from the outside. */
-async function execChild(id: string, runEnv: NodeJS.ProcessEnv = env, onView?: (view: ChildView) => void): Promise<{ run: CliRun; view: ChildView }> {
+async function execChild(id: string, runEnv: NodeJS.ProcessEnv = env, onView?: (view: ChildView) => void, flags: string[] = []): Promise<{ run: CliRun; view: ChildView }> {
   const dir = mkdtempSync(join(tmpdir(), 'oat-e2e-exec-'));
   temps.push(dir);
   const go = join(dir, 'go');
   let view: ChildView | undefined;
-  const run = await runCli(['exec', id, '--', process.execPath, '-e', CHILD, go], {
+  const run = await runCli(['exec', id, ...flags, '--', process.execPath, '-e', CHILD, go], {
     env: runEnv,
     onStdoutLine: (line) => {
       const seen = JSON.parse(line) as Pick<ChildView, 'pid' | 'ppid' | 'env'>;
@@ -151,7 +156,13 @@ describe('exec', () => {
     assert.equal(run.code, 0, run.stderr);
     const { OPENEO_ACCESS_TOKEN: token, OPENEO_BEARER: bearer } = view.env;
     assert.ok(token && token !== 'stale-token-from-the-shell');
-    assert.deepEqual(Object.keys(view.env).sort(), ['OPENEO_ACCESS_TOKEN', 'OPENEO_AUTH_PROVIDER_ID', 'OPENEO_BACKEND_URL', 'OPENEO_BEARER']);
+    assert.deepEqual(Object.keys(view.env).sort(), ['OPENEO_ACCESS_TOKEN', 'OPENEO_AUTH_PROVIDER_ID', 'OPENEO_AUTH_TRAY_CLI',
+      'OPENEO_AUTH_TRAY_HOME', 'OPENEO_AUTH_TRAY_IDENTITY', 'OPENEO_BACKEND_URL', 'OPENEO_BEARER']);
+    assert.equal(view.env.OPENEO_AUTH_TRAY_IDENTITY, personal, 'the Python bridge picks this login with no arguments');
+    assert.equal(view.env.OPENEO_AUTH_TRAY_HOME, home, 'our own settings folder is passed on');
+    // Where the CLI is not on the PATH, the child learns how to run it (a command line for shlex).
+    const onPath = isOnPath('openeo-auth-tray', env, process.platform, (p) => existsSync(p) && statSync(p).isFile());
+    assert.equal(view.env.OPENEO_AUTH_TRAY_CLI, onPath ? undefined : `${shq(process.execPath)} ${shq(CLI_PATH)}`);
     assert.equal(bearer, `oidc/${backend.providerId}/${token}`);
     assert.equal(view.env.OPENEO_AUTH_PROVIDER_ID, backend.providerId);
     assert.equal(view.env.OPENEO_BACKEND_URL, backend.url);
@@ -165,17 +176,41 @@ describe('exec', () => {
     assert.ok(!run.stderr.includes(token), 'not printed by the CLI');
   });
 
-  test('a service account: the client credentials the Python client reads, for the child only', async () => {
+  test('a service account: by default an access token and its id, never its client secret', async () => {
     const { run, view } = await execChild(service);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(view.env, {
+    const { OPENEO_ACCESS_TOKEN: token, OPENEO_BEARER: bearer } = view.env;
+    assert.ok(token);
+    assert.equal(bearer, `oidc/${backend.providerId}/${token}`);
+    assert.equal(view.env.OPENEO_AUTH_TRAY_IDENTITY, service);
+    for (const name of ['OPENEO_AUTH_METHOD', 'OPENEO_AUTH_CLIENT_ID', 'OPENEO_AUTH_CLIENT_SECRET'] as const) assert.equal(view.env[name], undefined, name);
+    assert.ok(!JSON.stringify(view.env).includes(idp.serviceClient.secret), 'the client secret is not in the child');
+    const me = await fetch(`${backend.apiUrl}/me`, { headers: { authorization: `Bearer ${bearer}` } });
+    assert.equal((await me.json() as { user_id: string }).user_id, `service-account-${idp.serviceClient.id}`);
+    assertNowhereElse(token, view, 'the access token');
+  });
+
+  test('a service account with --with-client-secret: the client credentials the Python client reads, for the child only', async () => {
+    const { run, view } = await execChild(service, env, undefined, ['--with-client-secret']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual({ ...view.env, OPENEO_AUTH_TRAY_CLI: undefined, OPENEO_AUTH_TRAY_HOME: undefined }, {
       OPENEO_AUTH_METHOD: 'client_credentials',
       OPENEO_AUTH_CLIENT_ID: idp.serviceClient.id,
       OPENEO_AUTH_CLIENT_SECRET: idp.serviceClient.secret,
       OPENEO_AUTH_PROVIDER_ID: backend.providerId,
       OPENEO_BACKEND_URL: backend.url,
+      OPENEO_AUTH_TRAY_IDENTITY: service,
+      OPENEO_AUTH_TRAY_CLI: undefined,
+      OPENEO_AUTH_TRAY_HOME: undefined,
     });
     assertNowhereElse(idp.serviceClient.secret, view, 'the client secret');
+  });
+
+  test('--with-client-secret is refused for a personal login, and nothing runs', async () => {
+    const run = await runCli(['exec', personal, '--with-client-secret', '--', process.execPath, '-e', 'console.log("ran")'], { env });
+    assert.equal(run.code, 2);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /--with-client-secret is for service accounts/);
   });
 
   test('the exit code of the command passes through', async () => {

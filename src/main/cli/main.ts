@@ -12,11 +12,11 @@ Usage:
   openeo-auth-tray login <backend-url> [--provider ID] [--client-id ID] [--flow device|browser|client-credentials]
                          [--label TEXT] [--json] [--no-browser] [--client-secret-stdin]
   openeo-auth-tray status [--json]
-  openeo-auth-tray token [<id>] [--bearer] [--min-valid SECONDS]
+  openeo-auth-tray token [<id>] [--json] [--backend URL] [--bearer] [--min-valid SECONDS]
   openeo-auth-tray logout <id> [--revoke]
   openeo-auth-tray export-python <id> [--dir DIR]
   openeo-auth-tray import-python [--dir DIR] [--yes]
-  openeo-auth-tray exec <id> -- <command…>
+  openeo-auth-tray exec <id> [--min-valid SECONDS] [--with-client-secret] -- <command…>
   openeo-auth-tray jobs [<id>] [--json]
   openeo-auth-tray help
 

@@ -4,6 +4,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { execEnvironment, openEoBearer } from '../../../src/main/core/exec/environment.ts';
 import { exitCodeFor, FORWARDED_SIGNALS, runWithEnvironment } from '../../../src/main/core/exec/run.ts';
+import { commandLine, isOnPath } from '../../../src/main/core/exec/cli-command-line.ts';
+import { spawnSync } from 'node:child_process';
 import { isAuthTrayError } from '../../../src/main/core/errors.ts';
 import type { Identity } from '../../../src/main/core/model.ts';
 
@@ -44,7 +46,7 @@ describe('execEnvironment', () => {
     OPENEO_CLIENT_CONFIG: '/keep/this.ini',
   };
 
-  test('client credentials: the variables authenticate_oidc() reads; stale ones dropped; parent untouched', () => {
+  test('client credentials with the secret: the variables authenticate_oidc() reads; stale ones dropped; parent untouched', () => {
     const before = structuredClone(parent);
     const env = execEnvironment(identity({ kind: 'client-credentials', flow: 'client-credentials', clientId: 'sh-client' }), { clientSecret: SECRET }, parent);
     assert.deepEqual(parent, before, 'parentEnv was mutated');
@@ -53,6 +55,7 @@ describe('execEnvironment', () => {
     assert.equal(env['OPENEO_AUTH_CLIENT_SECRET'], SECRET);
     assert.equal(env['OPENEO_AUTH_PROVIDER_ID'], 'CDSE');
     assert.equal(env['OPENEO_BACKEND_URL'], 'https://openeo.example');
+    assert.equal(env['OPENEO_AUTH_TRAY_IDENTITY'], 'cdse-1a2b3c');
     assert.equal(env['OPENEO_ACCESS_TOKEN'], undefined);
     assert.equal(env['openeo_access_token'], undefined);
     assert.equal(env['OPENEO_BEARER'], undefined);
@@ -60,21 +63,62 @@ describe('execEnvironment', () => {
     assert.equal(env['OPENEO_CLIENT_CONFIG'], '/keep/this.ini');
   });
 
-  test('personal: access token, openEO bearer, provider and backend', () => {
+  test('personal: access token, openEO bearer, provider, backend and the identity for the bridge', () => {
     const env = execEnvironment(identity(), { accessToken: ACCESS }, parent);
     assert.equal(env['OPENEO_ACCESS_TOKEN'], ACCESS);
     assert.equal(env['OPENEO_BEARER'], `oidc/CDSE/${ACCESS}`);
     assert.equal(env['OPENEO_AUTH_PROVIDER_ID'], 'CDSE');
     assert.equal(env['OPENEO_BACKEND_URL'], 'https://openeo.example');
+    assert.equal(env['OPENEO_AUTH_TRAY_IDENTITY'], 'cdse-1a2b3c');
     assert.equal(env['OPENEO_AUTH_METHOD'], undefined);
     assert.equal(env['OPENEO_AUTH_CLIENT_SECRET'], undefined);
     assert.equal(openEoBearer(identity({ jwtBearer: true }), ACCESS), ACCESS);
     assert.equal(execEnvironment(identity(), { accessToken: ACCESS, bearer: 'given' }, {})['OPENEO_BEARER'], 'given');
   });
 
+  test('a service account gets an access token by default, and no client secret', () => {
+    const env = execEnvironment(identity({ kind: 'client-credentials', flow: 'client-credentials' }), { accessToken: ACCESS }, parent);
+    assert.equal(env['OPENEO_ACCESS_TOKEN'], ACCESS);
+    assert.equal(env['OPENEO_AUTH_TRAY_IDENTITY'], 'cdse-1a2b3c');
+    assert.equal(env['OPENEO_AUTH_CLIENT_SECRET'], undefined);
+    assert.equal(env['OPENEO_AUTH_METHOD'], undefined);
+  });
+
+  test("our own settings pass on; another login's identity does not; OPENEO_AUTH_TRAY_CLI only when there is none", () => {
+    const inherited = { OPENEO_AUTH_TRAY_HOME: '/my/settings', OPENEO_AUTH_TRAY_TIMEOUT: '5', OPENEO_AUTH_TRAY_IDENTITY: 'other-9f9f9f' };
+    const env = execEnvironment(identity(), { accessToken: ACCESS }, inherited, { cliCommandLine: "node '/opt/a b/cli.cjs'" });
+    assert.equal(env['OPENEO_AUTH_TRAY_HOME'], '/my/settings');
+    assert.equal(env['OPENEO_AUTH_TRAY_TIMEOUT'], '5');
+    assert.equal(env['OPENEO_AUTH_TRAY_IDENTITY'], 'cdse-1a2b3c');
+    assert.equal(env['OPENEO_AUTH_TRAY_CLI'], "node '/opt/a b/cli.cjs'");
+    const configured = execEnvironment(identity(), { accessToken: ACCESS }, { OPENEO_AUTH_TRAY_CLI: 'my-cli' }, { cliCommandLine: 'node x' });
+    assert.equal(configured['OPENEO_AUTH_TRAY_CLI'], 'my-cli');
+    assert.equal(execEnvironment(identity(), { accessToken: ACCESS }, {})['OPENEO_AUTH_TRAY_CLI'], undefined);
+  });
+
   test('missing secret → SECRET_MISSING', () => {
     assert.throws(() => execEnvironment(identity(), {}, {}), (e) => isAuthTrayError(e, 'SECRET_MISSING'));
-    assert.throws(() => execEnvironment(identity({ kind: 'client-credentials' }), { accessToken: ACCESS }, {}), (e) => isAuthTrayError(e, 'SECRET_MISSING'));
+    assert.throws(() => execEnvironment(identity({ kind: 'client-credentials' }), { clientSecret: '' }, {}), (e) => isAuthTrayError(e, 'SECRET_MISSING'));
+    assert.throws(() => execEnvironment(identity(), { clientSecret: SECRET }, {}), (e) => isAuthTrayError(e, 'SECRET_MISSING'), 'a personal login has no client secret');
+  });
+});
+
+describe('how a child finds the CLI', () => {
+  test('isOnPath looks in every PATH folder, with PATHEXT on Windows', () => {
+    const files = new Set(['/b/openeo-auth-tray', 'C:\\tools\\openeo-auth-tray.CMD']);
+    assert.equal(isOnPath('openeo-auth-tray', { PATH: '/a:/b' }, 'linux', (p) => files.has(p)), true);
+    assert.equal(isOnPath('openeo-auth-tray', { PATH: '/a' }, 'linux', (p) => files.has(p)), false);
+    assert.equal(isOnPath('openeo-auth-tray', {}, 'linux', () => true), false);
+    assert.equal(isOnPath('openeo-auth-tray', { Path: 'C:\\bin;C:\\tools', PATHEXT: '.EXE;.CMD' }, 'win32', (p) => files.has(p)), true);
+  });
+
+  const python = spawnSync('python3', ['--version']).status === 0;
+  test("commandLine gives back the arguments through Python's shlex.split", { skip: python ? false : 'python3 not installed' }, () => {
+    const argv = ['/usr/bin/node', "/home/o'brien/my app/cli.cjs", '--x=$HOME', 'a"b'];
+    const r = spawnSync('python3', ['-c', 'import json, shlex, sys; print(json.dumps(shlex.split(sys.argv[1])))', commandLine(argv, 'linux')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), argv);
+    assert.equal(commandLine(['C:\\Program Files\\node.exe', 'x'], 'win32'), '"C:\\Program Files\\node.exe" "x"');
   });
 });
 
