@@ -8,19 +8,19 @@ import { status } from './identity-status.ts';
 describe('pythonSnippet', () => {
   afterEach(() => clearRegisteredSecrets());
 
-  test('asks the CLI for a token and connects with the backend and provider', () => {
+  test('connects through the bridge with the identity: no token, no secret, nothing to renew by hand', () => {
     const code = pythonSnippet(status());
-    assert.match(code, /^import subprocess$/m);
-    assert.match(code, /^import openeo$/m);
-    assert.ok(code.includes('["openeo-auth-tray", "token", "cdse-3f9a1c"]'), code);
-    assert.ok(code.includes('capture_output=True, text=True, check=True'));
-    assert.ok(code.includes('connection = openeo.connect("https://openeo.dataspace.copernicus.eu")'));
-    assert.ok(code.includes('connection.authenticate_oidc_access_token(token, provider_id="CDSE")'));
+    assert.match(code, /^import openeo_auth_tray$/m);
+    assert.ok(code.includes('connection = openeo_auth_tray.connect(identity="cdse-3f9a1c")'), code);
+    assert.ok(code.includes('"https://openeo.dataspace.copernicus.eu"'), 'names the backend');
+    assert.doesNotMatch(code, /subprocess|authenticate_oidc_access_token|OPENEO_AUTH_TRAY_CLI/);
+    assert.match(code, /pip install/, 'says how to get the bridge');
   });
 
-  test('another command can be given, e.g. the path of a packaged CLI', () => {
-    const code = pythonSnippet(status(), { command: ['/opt/openEO Auth Tray/cli', '--quiet'] });
-    assert.ok(code.includes('["/opt/openEO Auth Tray/cli", "--quiet", "token", "cdse-3f9a1c"]'), code);
+  test('a CLI that is not on the PATH is named through OPENEO_AUTH_TRAY_CLI', () => {
+    const code = pythonSnippet(status(), { command: ['/opt/openEO Auth Tray/cli', '--quiet'], platform: 'linux' });
+    assert.ok(code.includes(`os.environ.setdefault("OPENEO_AUTH_TRAY_CLI", "'/opt/openEO Auth Tray/cli' --quiet")`), code);
+    assert.ok(code.indexOf('import os') < code.indexOf('import openeo_auth_tray'));
   });
 
   test('odd text is quoted, never spliced into code, and no secret ends up in it', () => {
@@ -29,8 +29,7 @@ describe('pythonSnippet', () => {
     const code = pythonSnippet(status({ label: `x")\nimport os #${secret}`, backend: 'https://e.x/"q"', provider: 'P"1' }));
     assert.ok(!code.includes(secret));
     assert.ok(!/^import os/m.test(code), code);
-    assert.ok(code.includes('openeo.connect("https://e.x/\\"q\\"")'), code);
-    assert.ok(code.includes('provider_id="P\\"1"'), code);
+    assert.ok(code.includes('"https://e.x/\\"q\\""'), code);
   });
 
   const python = spawnSync('python3', ['--version']).status === 0;

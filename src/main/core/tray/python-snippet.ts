@@ -1,14 +1,18 @@
 /**
- * "Copy Python snippet": how a script connects with one identity without a secret in its code.
- * The script asks this app's CLI for a fresh access token each run, so the refresh token stays
- * with the app (see issue 7, "access tokens on demand").
+ * "Copy Python snippet": how a script connects with one identity through the Python bridge
+ * (`python/`, import name `openeo_auth_tray`). The bridge asks this app's CLI for access tokens
+ * and renews them itself before they end, so a script stays signed in for as long as the login
+ * lives, while the refresh token (or a client secret) never leaves the app.
  */
 import type { IdentityStatus } from '../model.ts';
 import { displayText } from '../format/display-text.ts';
+import { commandLine } from '../exec/cli-command-line.ts';
 
 export interface PythonSnippetOptions {
-  /** The command that prints an access token; default `openeo-auth-tray` on the PATH. */
+  /** How to run the CLI when `openeo-auth-tray` is not on the PATH (e.g. a packaged CLI). */
   command?: readonly string[];
+  /** Platform whose quoting `command` gets (default: this one). */
+  platform?: NodeJS.Platform;
 }
 
 /** A Python string literal. JSON's escapes (\" \\ \n \uXXXX) are valid in Python too. */
@@ -16,21 +20,22 @@ function py(value: string): string {
   return JSON.stringify(value);
 }
 
-/** Python code that connects to the identity's backend with a token from `openeo-auth-tray token <id>`. */
+/** Python code that connects to the identity's backend with self-renewing tokens from the app. */
 export function pythonSnippet(identity: IdentityStatus, opts: PythonSnippetOptions = {}): string {
-  const argv = [...(opts.command ?? ['openeo-auth-tray']), 'token', identity.id].map(py).join(', ');
-  return [
-    'import subprocess',
+  const lines = [
+    '# Needs the openEO Auth Tray bridge, once: pip install <the python/ folder of openEO Auth Tray>',
+    '# Tokens come from the app and renew themselves; no secret is in this file.',
+  ];
+  if (opts.command) {
+    lines.push('import os', '');
+    lines.push(`os.environ.setdefault("OPENEO_AUTH_TRAY_CLI", ${py(commandLine(opts.command, opts.platform ?? process.platform))})`);
+  }
+  lines.push(
+    'import openeo_auth_tray',
     '',
-    'import openeo',
+    `# ${py(displayText(identity.label, 60))} at ${py(displayText(identity.backend, 120))}`,
+    `connection = openeo_auth_tray.connect(identity=${py(identity.id)})`,
     '',
-    `# A fresh access token for ${py(displayText(identity.label, 60))} from openEO Auth Tray: no secret in this file.`,
-    'token = subprocess.run(',
-    `    [${argv}],`,
-    '    capture_output=True, text=True, check=True,',
-    ').stdout.strip()',
-    `connection = openeo.connect(${py(identity.backend)})`,
-    `connection.authenticate_oidc_access_token(token, provider_id=${py(identity.provider)})`,
-    '',
-  ].join('\n');
+  );
+  return lines.join('\n');
 }

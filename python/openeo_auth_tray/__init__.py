@@ -1,0 +1,67 @@
+"""openEO connections that stay signed in, with tokens from openEO Auth Tray.
+
+    import openeo_auth_tray
+    connection = openeo_auth_tray.connect()            # the identity's backend, authenticated
+    connection = openeo_auth_tray.connect("openeo.dataspace.copernicus.eu", identity="cdse-3f9a1c")
+    openeo_auth_tray.authenticate(connection)          # a connection you made yourself
+
+The access token renews itself before it ends, for as long as the login in openEO Auth Tray
+lives; threads share one connection. This package never sees a refresh token or a client
+secret: it asks the ``openeo-auth-tray`` command line for access tokens, and only the app and
+its CLI refresh.
+
+Which login: ``identity`` (an id or a label, as the CLI takes it); when left out,
+``$OPENEO_AUTH_TRAY_IDENTITY`` (set by ``openeo-auth-tray exec``); else the only login (the only
+one at ``url``, or at the connection's backend); else :class:`IdentityNotFound` listing them.
+"""
+
+import os
+from typing import Optional
+
+from ._cli import find_cli
+from ._connection import TrayBearerAuth, TrayRenewer, install
+from ._session import TokenSource, TokenSources
+from .errors import AuthTrayError, CliNotFound, IdentityNotFound, KeychainUnavailable, LoginRequired, Unreachable
+
+__all__ = [
+    "connect",
+    "authenticate",
+    "AuthTrayError",
+    "LoginRequired",
+    "KeychainUnavailable",
+    "Unreachable",
+    "IdentityNotFound",
+    "CliNotFound",
+    "TrayBearerAuth",
+]
+__version__ = "0.1.0"
+
+ENV_IDENTITY = "OPENEO_AUTH_TRAY_IDENTITY"
+
+_sources = TokenSources()
+
+
+def _identity(identity: Optional[str]) -> Optional[str]:
+    return identity or os.environ.get(ENV_IDENTITY, "").strip() or None
+
+
+def connect(url: Optional[str] = None, *, identity: Optional[str] = None, **connect_kwargs):
+    """Connects to the identity's backend (or ``url``) and returns the connection, authenticated
+    with tokens that renew themselves. ``connect_kwargs`` go to ``openeo.connect()``.
+
+    Raises :class:`LoginRequired`, :class:`KeychainUnavailable`, :class:`Unreachable`,
+    :class:`IdentityNotFound` or :class:`CliNotFound` (all :class:`AuthTrayError`)."""
+    import openeo
+
+    source = _sources.get(find_cli(), _identity(identity), url)
+    connection = openeo.connect(url or source.token.backend, **connect_kwargs)
+    return install(connection, source)
+
+
+def authenticate(connection, *, identity: Optional[str] = None):
+    """Authenticates a connection you made with ``openeo.connect()``; returns it.
+
+    The login must belong to the connection's backend: its tokens are never sent elsewhere."""
+    backend = getattr(connection, "root_url", None) or getattr(connection, "_orig_url", None)
+    source = _sources.get(find_cli(), _identity(identity), backend)
+    return install(connection, source)

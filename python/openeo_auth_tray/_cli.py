@@ -1,0 +1,209 @@
+"""Talking to the ``openeo-auth-tray`` command line: find it, ask it for a token, read its answer.
+
+The CLI is the only place that spends a refresh token (under its cross-process lock); this side
+only ever receives access tokens. Its output is still treated as input from outside: bounded in
+size and time, and stripped of control characters before it becomes an exception message.
+"""
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, List, Mapping, Optional, Sequence
+
+from .errors import AuthTrayError, CliNotFound, IdentityNotFound, KeychainUnavailable, LoginRequired, Unreachable
+
+CLI_NAME = "openeo-auth-tray"
+ENV_CLI = "OPENEO_AUTH_TRAY_CLI"
+ENV_TIMEOUT = "OPENEO_AUTH_TRAY_TIMEOUT"
+
+#: Longest answer read from the CLI (a token line is a few KiB).
+MAX_OUTPUT = 1024 * 1024
+#: Longest error message kept.
+MAX_MESSAGE = 1000
+
+#: Terminal escape sequences (CSI, OSC up to BEL or ST, and two-byte ESC sequences), then any
+#: other control character: a message must not redraw, retitle or write the clipboard of a terminal.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\s]+")
+_EXIT_ERRORS = {3: LoginRequired, 4: KeychainUnavailable, 5: Unreachable}
+_CODE_ERRORS = {
+    "IDENTITY_NOT_FOUND": IdentityNotFound,
+    "IDENTITY_AMBIGUOUS": IdentityNotFound,
+    "IDENTITY_BACKEND_MISMATCH": IdentityNotFound,
+    # Another process held the refresh lock too long: like an unreachable IdP, try again later.
+    "LOCK_TIMEOUT": Unreachable,
+}
+
+
+@dataclass(frozen=True)
+class Token:
+    """One answer of ``openeo-auth-tray token --json``."""
+
+    access_token: str
+    #: Epoch seconds, or None when the identity provider gave no lifetime.
+    expires_at: Optional[float]
+    bearer: str
+    identity: str
+    label: str
+    provider_id: str
+    backend: str
+    api_url: str
+    kind: str
+
+    def __repr__(self) -> str:  # never the token itself
+        return f"Token(identity={self.identity!r}, expires_at={self.expires_at!r})"
+
+
+def find_cli(env: Optional[Mapping[str, str]] = None, *, which: Callable[[str], Optional[str]] = shutil.which) -> List[str]:
+    """The command that runs the CLI: ``$OPENEO_AUTH_TRAY_CLI`` (split like a shell would), else
+    ``openeo-auth-tray`` on the PATH (``openeo-auth-tray.cmd`` on Windows)."""
+    env = os.environ if env is None else env
+    configured = env.get(ENV_CLI, "").strip()
+    if configured:
+        try:
+            if os.name == "nt":
+                parts = [p[1:-1] if len(p) >= 2 and p[0] == p[-1] == '"' else p for p in shlex.split(configured, posix=False)]
+            else:
+                parts = shlex.split(configured)
+        except ValueError as e:
+            raise CliNotFound(f"{ENV_CLI} is not a valid command line ({e}). Set it to the path of openeo-auth-tray.") from None
+        if parts:
+            return parts
+    for name in (CLI_NAME, f"{CLI_NAME}.cmd") if os.name == "nt" else (CLI_NAME,):
+        found = which(name)
+        if found:
+            return [found]
+    raise CliNotFound(
+        f"The {CLI_NAME} command was not found on the PATH, and {ENV_CLI} is not set. "
+        f"Install openEO Auth Tray (from a checkout: npm link), or set {ENV_CLI} to the command that runs it, "
+        f'e.g. {ENV_CLI}="node /path/to/dist/cli/openeo-auth-tray.cjs".'
+    )
+
+
+def default_timeout(env: Optional[Mapping[str, str]] = None) -> float:
+    """How long one CLI call may take: longer than the CLI's own bounded waits (the refresh
+    lock, discovery and the token request), so the CLI always ends itself first."""
+    env = os.environ if env is None else env
+    try:
+        per_answer = float(env.get(ENV_TIMEOUT, ""))
+    except ValueError:
+        per_answer = 0
+    return 30 + 3 * (per_answer if per_answer > 0 else 30) + 30
+
+
+def clean_line(text: str) -> str:
+    """One line of text from the CLI, safe to show: control characters out, length capped."""
+    line = _CONTROL.sub(" ", _ESCAPES.sub("", text[: 4 * MAX_MESSAGE])).strip()
+    return line if len(line) <= MAX_MESSAGE else line[: MAX_MESSAGE - 1] + "…"
+
+
+def _parse_time(value: object) -> Optional[float]:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("expires_at is not a string")
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+def parse_token(stdout: str) -> Token:
+    """The token object from the CLI's stdout; ValueError when it is not one."""
+    data = json.loads(stdout.strip().splitlines()[-1] if stdout.strip() else "")
+    if not isinstance(data, dict):
+        raise ValueError("not an object")
+    fields = {}
+    for name in ("access_token", "bearer", "identity", "provider_id", "backend", "kind"):
+        value = data.get(name)
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{name} is missing")
+        fields[name] = value
+    return Token(
+        expires_at=_parse_time(data.get("expires_at")),
+        label=str(data.get("label") or fields["identity"]),
+        api_url=str(data.get("api_url") or fields["backend"]),
+        **fields,
+    )
+
+
+def error_from(exit_code: int, stdout: str, stderr: str, secrets: Sequence[str] = ()) -> AuthTrayError:
+    """The exception for a failed CLI call: its class from the exit code (and the CLI's error
+    code), its message the CLI's one line."""
+    code = None
+    for line in reversed(stdout.strip().splitlines()):
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(event, dict) and event.get("event") == "error" and isinstance(event.get("code"), str):
+            code = clean_line(event["code"])[:64]
+            break
+    lines = [l for l in stderr.splitlines() if l.strip()]
+    message = clean_line(lines[-1]) if lines else f"{CLI_NAME} failed with exit code {exit_code} and said nothing."
+    if message.startswith(f"{CLI_NAME}: "):
+        message = message[len(CLI_NAME) + 2 :]
+    for secret in secrets:
+        if secret:
+            message = message.replace(secret, "[redacted]")
+    cls = _CODE_ERRORS.get(code or "") or _EXIT_ERRORS.get(exit_code, AuthTrayError)
+    return cls(message, code=code, exit_code=exit_code)
+
+
+def request_token(
+    cli: Sequence[str],
+    *,
+    identity: Optional[str] = None,
+    backend: Optional[str] = None,
+    min_valid: Optional[float] = None,
+    timeout: Optional[float] = None,
+) -> Token:
+    """Runs ``token --json`` once and returns its answer, or raises the matching AuthTrayError."""
+    args = [*cli, "token", "--json"]
+    if identity:
+        args.append(identity)
+    if backend:
+        args += ["--backend", backend]
+    if min_valid is not None:
+        args += ["--min-valid", f"{max(0.0, min_valid):.3f}".rstrip("0").rstrip(".")]
+    timeout = default_timeout() if timeout is None else timeout
+    try:
+        proc = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            # No console window for each call from a windowed Python on Windows.
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0,
+        )
+    except OSError as e:
+        raise CliNotFound(f"{CLI_NAME} could not be started ({cli[0]}: {e.strerror or e}). Check {ENV_CLI} or your PATH.") from None
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        # The CLI bounds its own waits; getting here means it is stuck. Ask it to end, then insist.
+        proc.terminate()
+        try:
+            proc.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+        raise Unreachable(
+            f"{CLI_NAME} did not answer within {timeout:.0f} s. Try again later; "
+            f"{ENV_TIMEOUT} sets how long it waits for the identity provider.",
+            code="TIMEOUT",
+        ) from None
+    stdout = out[:MAX_OUTPUT].decode("utf-8", "replace")
+    stderr = err[:MAX_OUTPUT].decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise error_from(proc.returncode, stdout, stderr)
+    try:
+        return parse_token(stdout)
+    except ValueError:
+        raise AuthTrayError(
+            f"{CLI_NAME} answered something that is not a token (is {' '.join(cli)} openEO Auth Tray 0.1 or later?).",
+            code="INVALID_ANSWER",
+        ) from None

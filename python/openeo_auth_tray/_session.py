@@ -1,0 +1,132 @@
+"""Access tokens that renew themselves, for every thread of a process.
+
+One :class:`TokenSource` per identity and process. Before a request, a token near its end
+(60 s left, or a quarter of its life for short tokens) is replaced by a fresh one from the CLI;
+after the backend refused a token (``TokenInvalid``) the CLI is asked for one that outlives it.
+Single-flight: threads that need a token while one is being fetched wait for that one, so N
+threads cost one CLI call per renewal.
+"""
+
+import threading
+import time
+from typing import Callable, Dict, Optional, Sequence, Tuple
+
+from . import _cli
+from .errors import AuthTrayError
+
+#: Renew when less than this is left, at most (seconds).
+MARGIN_MAX = 60.0
+#: ... and at most this share of the token's life, so a 20 s token is not renewed on every call.
+MARGIN_SHARE = 0.25
+#: What the first call asks for: enough for a first request, short enough not to force a refresh.
+FIRST_MIN_VALID = 5.0
+
+Clock = Callable[[], float]
+Fetch = Callable[..., _cli.Token]
+
+
+class TokenSource:
+    """Fresh access tokens for one identity, shared by every connection and thread of a process."""
+
+    def __init__(self, first: _cli.Token, fetch: Fetch, *, clock: Clock = time.time):
+        self._fetch = fetch
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._token = first
+        self._life = self._remaining(first) or 0.0
+        #: CLI calls made by this source after the first token (for tests and the benchmark).
+        self.cli_calls = 0
+
+    @property
+    def identity(self) -> str:
+        return self._token.identity
+
+    @property
+    def token(self) -> _cli.Token:
+        """The newest token, as it is (no renewal)."""
+        return self._token
+
+    def margin(self) -> float:
+        """Seconds before its end at which a token is renewed."""
+        return min(MARGIN_MAX, MARGIN_SHARE * self._life) if self._life > 0 else MARGIN_MAX
+
+    def _remaining(self, token: _cli.Token) -> Optional[float]:
+        return None if token.expires_at is None else token.expires_at - self._clock()
+
+    def _fresh_enough(self, token: _cli.Token) -> bool:
+        left = self._remaining(token)
+        return left is None or left >= self.margin()
+
+    def current(self) -> _cli.Token:
+        """A token valid for at least the margin, renewed through the CLI when needed."""
+        token = self._token
+        if self._fresh_enough(token):
+            return token
+        with self._lock:
+            token = self._token
+            if self._fresh_enough(token):  # another thread renewed it while we waited
+                return token
+            return self._take(self._fetch(identity=token.identity, min_valid=2 * self.margin()))
+
+    def renew_after_refusal(self, refused_bearer: Optional[str]) -> _cli.Token:
+        """A token to replace one the backend refused (``TokenInvalid``).
+
+        Asks the CLI for a token that outlives the refused one: one another process got already
+        is taken as it is, else the CLI refreshes. A refusal of a token that was replaced
+        meanwhile (by another thread) costs no call."""
+        with self._lock:
+            token = self._token
+            if refused_bearer is not None and refused_bearer != token.bearer:
+                return token
+            left = self._remaining(token)
+            # No known lifetime: the CLI refreshes whenever it cannot tell (a huge minimum says so).
+            min_valid = 10 * 365 * 86400.0 if left is None else max(0.0, left) + 1
+            return self._take(self._fetch(identity=token.identity, min_valid=min_valid))
+
+    def offer(self, token: _cli.Token) -> None:
+        """A token for this identity obtained elsewhere (another connection's first call)."""
+        with self._lock:
+            if token.identity == self._token.identity and (token.expires_at or 0) > (self._token.expires_at or 0):
+                self._take(token, counted=False)
+
+    def _take(self, token: _cli.Token, counted: bool = True) -> _cli.Token:
+        if token.identity != self._token.identity:
+            # Never hand one login's token to another's connection.
+            raise AuthTrayError(f"openeo-auth-tray answered for {token.identity!r} instead of {self._token.identity!r}.", code="IDENTITY_MISMATCH")
+        if counted:
+            self.cli_calls += 1
+        left = self._remaining(token)
+        if left is not None and left > self._life:
+            self._life = left
+        self._token = token
+        return token
+
+
+class TokenSources:
+    """One TokenSource per (CLI command, identity) in this process."""
+
+    def __init__(self, request: Fetch = _cli.request_token, *, clock: Clock = time.time):
+        self._request = request
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._sources: Dict[Tuple[Tuple[str, ...], str], TokenSource] = {}
+
+    def get(self, cli: Sequence[str], identity: Optional[str], backend: Optional[str], timeout: Optional[float] = None) -> TokenSource:
+        """The source for the identity the CLI picks from ``identity`` and ``backend``; the first
+        call also proves that a token can be had (and raises the CLI's error if not)."""
+        fetch = self._fetcher(tuple(cli), timeout)
+        first = fetch(identity=identity, backend=backend, min_valid=FIRST_MIN_VALID)
+        key = (tuple(cli), first.identity)
+        with self._lock:
+            source = self._sources.get(key)
+            if source is None:
+                source = self._sources[key] = TokenSource(first, fetch, clock=self._clock)
+                return source
+        source.offer(first)
+        return source
+
+    def _fetcher(self, cli: Tuple[str, ...], timeout: Optional[float]) -> Fetch:
+        def fetch(*, identity: Optional[str], min_valid: float, backend: Optional[str] = None) -> _cli.Token:
+            return self._request(cli, identity=identity, backend=backend, min_valid=min_valid, timeout=timeout)
+
+        return fetch

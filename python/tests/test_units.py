@@ -1,0 +1,179 @@
+"""The bridge's decisions on their own: when to renew, single-flight, reading the CLI's answers.
+A scripted fetch stands in for the CLI here; the other test files use the real one."""
+
+import json
+import threading
+
+import pytest
+
+from openeo_auth_tray import _cli
+from openeo_auth_tray._session import TokenSource, TokenSources
+from openeo_auth_tray.errors import AuthTrayError, CliNotFound, IdentityNotFound, KeychainUnavailable, LoginRequired, Unreachable
+
+
+class Clock:
+    def __init__(self, now=1_000_000.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+def token(n, expires_at, identity="cdse-1a2b3c"):
+    return _cli.Token(access_token=f"at-{n}", expires_at=expires_at, bearer=f"oidc/CDSE/at-{n}", identity=identity,
+                      label="me", provider_id="CDSE", backend="https://b", api_url="https://b/openeo/1.2", kind="personal")
+
+
+class ScriptedFetch:
+    """Answers like the CLI: the same token while it satisfies min_valid, else a new one."""
+
+    def __init__(self, clock, life):
+        self.clock, self.life, self.calls, self.n = clock, life, [], 0
+        self.current = token(0, clock() + life)
+        self.gate = None
+
+    def __call__(self, *, identity, min_valid, backend=None):
+        self.calls.append(min_valid)
+        if self.gate:
+            self.gate.wait(5)
+        if self.current.expires_at - self.clock() < min_valid:
+            self.n += 1
+            self.current = token(self.n, self.clock() + self.life)
+        return self.current
+
+
+def test_a_ten_minute_token_is_renewed_60_s_before_its_end():
+    clock = Clock()
+    fetch = ScriptedFetch(clock, 600)
+    source = TokenSource(fetch.current, fetch, clock=clock)
+    assert source.margin() == 60
+    clock.now += 539
+    assert source.current().access_token == "at-0" and fetch.calls == []
+    clock.now += 2
+    assert source.current().access_token == "at-1"
+    assert fetch.calls == [120], "asks for a token that outlives the margin twice"
+
+
+def test_a_20_s_token_is_renewed_in_its_last_quarter_not_on_every_call():
+    clock = Clock()
+    fetch = ScriptedFetch(clock, 20)
+    source = TokenSource(fetch.current, fetch, clock=clock)
+    assert source.margin() == 5
+    for _ in range(14):
+        clock.now += 1
+        source.current()
+    assert fetch.calls == []
+    clock.now += 1.5  # 4.5 s left
+    assert source.current().access_token == "at-1"
+    assert fetch.calls == [10]
+    # Over five minutes: one call per token, each when it had less than its last quarter left.
+    renewed_at, tokens = [], {source.current().access_token}
+    for _ in range(300):
+        clock.now += 1
+        before = len(fetch.calls)
+        tokens.add(source.current().access_token)
+        if len(fetch.calls) > before:
+            renewed_at.append(clock.now)
+    assert len(renewed_at) == len(tokens) - 1 >= 17
+    assert all(b - a >= 15 for a, b in zip(renewed_at, renewed_at[1:])), "a 20 s token serves 15 s or more"
+
+
+def test_a_token_without_lifetime_is_never_renewed_before_a_request():
+    clock = Clock()
+    first = token(0, None)
+    source = TokenSource(first, lambda **kw: pytest.fail("no CLI call"), clock=clock)
+    clock.now += 10 * 86400
+    assert source.current() is first
+
+
+def test_threads_share_one_renewal():
+    clock = Clock()
+    fetch = ScriptedFetch(clock, 600)
+    source = TokenSource(fetch.current, fetch, clock=clock)
+    clock.now += 590
+    fetch.gate = threading.Event()
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(source.current().access_token)) for _ in range(16)]
+    for t in threads:
+        t.start()
+    fetch.gate.set()
+    for t in threads:
+        t.join(10)
+    assert got == ["at-1"] * 16
+    assert len(fetch.calls) == 1
+
+
+def test_after_a_refusal_one_call_for_all_threads_and_none_for_an_old_token():
+    clock = Clock()
+    fetch = ScriptedFetch(clock, 600)
+    source = TokenSource(fetch.current, fetch, clock=clock)
+    clock.now += 100
+    refused = source.token.bearer
+    assert source.renew_after_refusal(refused).access_token == "at-1"
+    assert fetch.calls == [501], "asks for a token that outlives the refused one"
+    assert source.renew_after_refusal(refused).access_token == "at-1", "already replaced"
+    assert len(fetch.calls) == 1
+
+
+def test_an_answer_for_another_identity_is_refused():
+    clock = Clock()
+    source = TokenSource(token(0, clock() + 1), lambda **kw: token(1, clock() + 600, identity="other-9f9f9f"), clock=clock)
+    clock.now += 1
+    with pytest.raises(AuthTrayError, match="instead of"):
+        source.current()
+    assert source.token.identity == "cdse-1a2b3c"
+
+
+def test_sources_are_shared_per_identity():
+    clock = Clock()
+    answers = [token(0, clock() + 100), token(1, clock() + 200)]
+    sources = TokenSources(lambda cli, **kw: answers.pop(0), clock=clock)
+    a = sources.get(["cli"], None, None)
+    b = sources.get(["cli"], "cdse-1a2b3c", None)
+    assert a is b and a.token.access_token == "at-1", "the newer first token is taken"
+
+
+@pytest.mark.parametrize("exit_code, cls", [(3, LoginRequired), (4, KeychainUnavailable), (5, Unreachable), (1, AuthTrayError), (2, AuthTrayError)])
+def test_exit_codes_become_exceptions_with_the_clis_line(exit_code, cls):
+    e = _cli.error_from(exit_code, "", "openeo-auth-tray: Something \x1b]52;c;Zm9v\x07happened.\x1b[2K Do this.\n")
+    assert type(e) is cls and e.exit_code == exit_code
+    assert str(e) == "Something happened. Do this.", "escape sequences gone, prefix gone"
+
+
+def test_error_codes_from_the_json_line_refine_the_class():
+    out = json.dumps({"event": "error", "code": "IDENTITY_AMBIGUOUS", "message": "x"})
+    e = _cli.error_from(1, out + "\n", "openeo-auth-tray: There are 2 logins; say which one. Name one of: a (A), b (B)\n")
+    assert isinstance(e, IdentityNotFound) and e.code == "IDENTITY_AMBIGUOUS" and "a (A), b (B)" in str(e)
+    assert isinstance(_cli.error_from(1, json.dumps({"event": "error", "code": "LOCK_TIMEOUT"}), "x"), Unreachable)
+    long = _cli.error_from(1, "", "y" * 5000)
+    assert len(str(long)) <= _cli.MAX_MESSAGE
+
+
+def test_a_silent_failure_still_says_something():
+    assert "exit code 1" in str(_cli.error_from(1, "", ""))
+
+
+def test_parse_token_reads_the_cli_answer_and_refuses_others():
+    t = _cli.parse_token(json.dumps({"access_token": "a", "expires_at": "2026-12-03T10:00:00.000Z", "bearer": "oidc/P/a", "identity": "i",
+                                     "label": "L", "provider_id": "P", "backend": "https://b", "api_url": "https://b/1.2", "kind": "personal"}))
+    assert t.expires_at == 1796292000.0 and t.bearer == "oidc/P/a" and "a" not in repr(t).replace("identity", "").replace("expires_at", "")
+    assert _cli.parse_token(json.dumps({"access_token": "a", "expires_at": None, "bearer": "b", "identity": "i", "provider_id": "P",
+                                        "backend": "https://b", "kind": "personal"})).expires_at is None
+    for bad in ["", "[]", "{}", "not json", json.dumps({"access_token": 1})]:
+        with pytest.raises(ValueError):
+            _cli.parse_token(bad)
+
+
+def test_find_cli():
+    assert _cli.find_cli({"OPENEO_AUTH_TRAY_CLI": "node '/opt/my app/cli.cjs'"}) == ["node", "/opt/my app/cli.cjs"]
+    assert _cli.find_cli({}, which=lambda name: f"/usr/bin/{name}") == ["/usr/bin/openeo-auth-tray"]
+    with pytest.raises(CliNotFound, match="OPENEO_AUTH_TRAY_CLI"):
+        _cli.find_cli({}, which=lambda name: None)
+    with pytest.raises(CliNotFound, match="not a valid command line"):
+        _cli.find_cli({"OPENEO_AUTH_TRAY_CLI": "node 'unclosed"})
+
+
+def test_the_bridge_waits_longer_than_the_cli():
+    assert _cli.default_timeout({}) == 150
+    assert _cli.default_timeout({"OPENEO_AUTH_TRAY_TIMEOUT": "2"}) == 66
+    assert _cli.default_timeout({"OPENEO_AUTH_TRAY_TIMEOUT": "junk"}) == 150
