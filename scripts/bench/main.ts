@@ -12,9 +12,10 @@ import { bundleRow, firstPaintRow } from './renderer.ts';
 import { root } from './setup.ts';
 import { markdownTable, type Row } from './table.ts';
 import { profileToken } from './token-profile.ts';
+import { pythonBridgeRows } from './python-bridge.ts';
 
 const quick = process.argv.includes('--quick');
-const RUNS = { token: quick ? 10 : 30, refresh: quick ? 6 : 15, status: quick ? 8 : 20, device: quick ? 3 : 6, paint: 5, profile: quick ? 5 : 12 };
+const RUNS = { token: quick ? 10 : 30, refresh: quick ? 6 : 15, status: quick ? 8 : 20, device: quick ? 3 : 6, paint: 5, profile: quick ? 5 : 12, bridgeLifetimes: quick ? 3 : 6, bridgeRenewals: quick ? 5 : 15 };
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
   rows.push(await deviceLoginRow(RUNS.device));
   step('idle day');
   rows.push(...await idleDayRows());
+  step('Python bridge');
+  rows.push(...await pythonBridgeRows({ lifetimes: RUNS.bridgeLifetimes, runs: RUNS.bridgeRenewals }));
   step('renderer');
   rows.push(bundleRow());
   rows.push(await firstPaintRow(RUNS.paint));
