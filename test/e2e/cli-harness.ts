@@ -10,6 +10,7 @@ import { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { approveDevice } from '../fixtures/device-user.ts';
+import { startFaultProxy, type FaultProxy } from '../fixtures/fault-proxy.ts';
 import { startTestIdp, type TestIdp, type TestIdpOptions } from '../fixtures/oidc-provider.ts';
 import { startFixtureBackend, type FixtureBackend } from '../fixtures/openeo-backend.ts';
 import { runCli, type CliOptions, type CliRun } from '../helpers/cli.ts';
@@ -36,25 +37,40 @@ export interface CliWorld {
   stop(): Promise<void>;
 }
 
+export interface CliWorldOptions {
+  idp?: Omit<TestIdpOptions, 'issuer'>;
+  jwtBearer?: boolean;
+  /** Put the IdP behind a fault proxy (its issuer is the proxy's address): `world.idpProxy`. */
+  idpProxy?: boolean;
+  /** How long a started batch job runs at the fixture backend, ms. */
+  jobRunMs?: number;
+}
+
 /** Starts the keyring, the IdP and the backend for one test; `stop()` ends them all. */
-export async function startCliWorld(opts: { idp?: TestIdpOptions; jwtBearer?: boolean } = {}): Promise<CliWorld> {
+export async function startCliWorld(opts: CliWorldOptions = {}): Promise<CliWorld & { idpProxy?: FaultProxy }> {
   const keyring = await startPrivateKeyring();
-  const idp = await startTestIdp(opts.idp);
-  const backend = await startFixtureBackend({ idp, ...(opts.jwtBearer ? { jwtBearer: true } : {}) });
+  const idpProxy = opts.idpProxy ? await startFaultProxy() : undefined;
+  const idp = await startTestIdp({ ...opts.idp, ...(idpProxy ? { issuer: idpProxy.url } : {}) });
+  idpProxy?.setTarget(idp.localUrl);
+  const backend = await startFixtureBackend({ idp, ...(opts.jwtBearer ? { jwtBearer: true } : {}), ...(opts.jobRunMs === undefined ? {} : { jobRunMs: opts.jobRunMs }) });
   const home = mkdtempSync(join(tmpdir(), 'openeo-cli-e2e-'));
   const env: NodeJS.ProcessEnv = { ...keyring.env, OPENEO_AUTH_TRAY_HOME: home };
-  delete env.OPENEO_AUTH_CLIENT_SECRET;
+  // Nothing of the caller's own logins: no secret, no chosen identity, no other CLI.
+  for (const name of ['OPENEO_AUTH_CLIENT_SECRET', 'OPENEO_AUTH_TRAY_IDENTITY', 'OPENEO_AUTH_TRAY_CLI']) delete env[name];
   return {
     idp,
     backend,
     keyring,
     home,
     env,
+    ...(idpProxy ? { idpProxy } : {}),
     cli: (args, more = {}) => runCli(args, { ...more, env: more.env ?? env }),
     secret: (account) => lookupSecret(keyring.env, account),
     async stop() {
+      idpProxy?.release();
       await backend.stop();
       await idp.stop();
+      await idpProxy?.stop();
       await keyring.stop();
       rmSync(home, { recursive: true, force: true });
     },

@@ -3,28 +3,16 @@ import assert from 'node:assert/strict';
 import { isIdentityBackend, resolveIdentity, resolveIdentityAt } from '../../../src/main/core/session/identity-records.ts';
 import { isAuthTrayError } from '../../../src/main/core/errors.ts';
 import type { Identity } from '../../../src/main/core/model.ts';
+import { makeIdentity } from '../lifecycle/fake-host.ts';
 
+/** A CDSE login; `makeIdentity` gives the token facts, which play no part here. */
 function identity(id: string, over: Partial<Identity> = {}): Identity {
-  return {
-    id,
+  return makeIdentity(id, 0, {
     label: id.toUpperCase(),
-    kind: 'personal',
-    flow: 'device',
     backendUrl: 'https://openeo.dataspace.copernicus.eu',
     apiUrl: 'https://openeo.dataspace.copernicus.eu/openeo/1.2',
-    providerId: 'CDSE',
-    issuer: 'https://identity.dataspace.copernicus.eu/auth/realms/CDSE',
-    clientId: 'c',
-    scopes: ['openid'],
-    jwtBearer: false,
-    createdAt: 0,
-    accessTokenExpiresAt: null,
-    accessTokenObtainedAt: null,
-    refreshTokenExpiry: { kind: 'unknown' },
-    refreshTokenObtainedAt: null,
-    warningsSent: [],
     ...over,
-  };
+  });
 }
 
 const cdse = identity('cdse-1a2b3c');
