@@ -72,7 +72,7 @@ function linkingSection(sa: NonNullable<CreditsView['serviceAccount']>, identity
     h('dl', { class: 'facts ids' },
       ...idRow('Client ID', sa.clientId, 'the client ID', ''),
       ...idRow('Service account user ID', sa.userId, 'the service account’s user ID',
-        'Not known yet. Use “Refresh now” on the Accounts page, then come back.'),
+        'Not known yet. On the Accounts page, use More → “Refresh now” on its card, then come back.'),
       ...idRow(sa.personalLabel ? `Personal user ID (${sa.personalLabel})` : 'Personal user ID', sa.personalUserId, 'your personal user ID',
         h('span', {}, 'No personal account on this backend in this app, so the message has a blank for it. ', addPersonal))),
     h('label', { for: messageId, class: 'block-label' }, 'Message to support'),
