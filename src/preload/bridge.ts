@@ -53,6 +53,7 @@ export function createBridge(ipc: BridgeIpc) {
     copyText: (text: string) => invoke('copyText', text),
     getCredits: (identityId: string) => invoke('getCredits', identityId),
     listJobs: (identityId: string) => invoke('listJobs', identityId),
+    getJob: (identityId: string, jobId: string) => invoke('getJob', identityId, jobId),
     getSettings: () => invoke('getSettings'),
     updateSettings: (patch: Parameters<OpenEoAuthApi['updateSettings']>[0]) => invoke('updateSettings', patch),
     openExternal: (url: string) => invoke('openExternal', url),

@@ -77,3 +77,17 @@ export function rerenderKeepingFocus(region: Element, render: () => void): void 
   const again = region.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(key)}"]`);
   again?.focus();
 }
+
+/**
+ * Text that may wrap only after its separators (/ - _ @ : and a dot before a letter), as hostnames, user ids and URLs
+ * should ("openeo.dataspace.|copernicus.eu", never "cop|ernicus"). The stylesheet breaks a
+ * separator-free run that still does not fit.
+ */
+export function breakable(text: string): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  for (const part of text.split(/(?<=[/\-_@:?&=])|(?<=\.)(?=[A-Za-z])/)) {
+    if (fragment.childNodes.length > 0) fragment.appendChild(document.createElement('wbr'));
+    fragment.appendChild(document.createTextNode(part));
+  }
+  return fragment;
+}

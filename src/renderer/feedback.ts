@@ -36,7 +36,10 @@ export function localProblem(message: string, nextStep?: string): Failure {
 let liveRegion: HTMLElement | undefined;
 let clearTimer: ReturnType<typeof setTimeout> | undefined;
 
-/** A short confirmation in the status bar, read out by screen readers, gone after a few seconds. */
+/**
+ * A short confirmation in the status bar at the bottom of the window (it takes its own room and
+ * covers nothing), read out by screen readers, gone after a few seconds or on the next page.
+ */
 export function announce(text: string): void {
   liveRegion ??= document.getElementById('announcer') ?? document.body.appendChild(h('div', { id: 'announcer', role: 'status' }));
   liveRegion.textContent = text;
@@ -46,6 +49,15 @@ export function announce(text: string): void {
     liveRegion?.classList.remove('shown');
     if (liveRegion) liveRegion.textContent = '';
   }, 6000);
+}
+
+/** Takes a confirmation off the status bar at once (the person moved to another page). */
+export function clearAnnouncement(): void {
+  if (clearTimer !== undefined) clearTimeout(clearTimer);
+  clearTimer = undefined;
+  if (!liveRegion) return;
+  liveRegion.classList.remove('shown');
+  liveRegion.textContent = '';
 }
 
 /** A failure that belongs to no particular place on the page: said in the status bar. */

@@ -9,11 +9,14 @@ export interface MenuItem {
   run: () => void;
 }
 
-/** A button that opens a list of actions. `focusKey` lets a re-render find the button again. */
-export function menuButton(label: string, accessibleLabel: string, items: MenuItem[], focusKey?: string): HTMLElement {
+/**
+ * A button that opens a list of actions. `focusKey` lets a re-render find the button again;
+ * `primary` makes it the card's main action.
+ */
+export function menuButton(label: string, accessibleLabel: string, items: MenuItem[], focusKey?: string, primary = false): HTMLElement {
   const menuId = uid('menu');
   const button = h('button', {
-    type: 'button', class: 'btn', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': menuId,
+    type: 'button', class: primary ? 'btn primary' : 'btn', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': menuId,
     'aria-label': accessibleLabel, 'data-focus-key': focusKey,
   }, label, h('span', { class: 'caret', 'aria-hidden': 'true' }));
   const entries = items.map((item) => h('button', { type: 'button', role: 'menuitem', tabindex: '-1', class: 'menu-item' }, item.label));

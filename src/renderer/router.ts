@@ -5,6 +5,7 @@
 import type { Navigation, Page } from '../shared/api.ts';
 import { h } from './dom.ts';
 import { icon, type IconName } from './icons.ts';
+import { clearAnnouncement } from './feedback.ts';
 
 export interface PageView {
   readonly root: HTMLElement;
@@ -14,12 +15,13 @@ export interface PageView {
   show(to: Navigation): void;
 }
 
-export const PAGES: ReadonlyArray<{ page: Page; title: string; icon: IconName }> = [
-  { page: 'accounts', title: 'Accounts', icon: 'accounts' },
-  { page: 'add', title: 'Add account', icon: 'add' },
-  { page: 'credits', title: 'Credits & linking', icon: 'credits' },
-  { page: 'jobs', title: 'Jobs', icon: 'jobs' },
-  { page: 'settings', title: 'Settings', icon: 'settings' },
+/** Each page's title, and the short word its tab shows in a narrow window (part of the title, so speech input finds it). */
+export const PAGES: ReadonlyArray<{ page: Page; title: string; short: string; icon: IconName }> = [
+  { page: 'accounts', title: 'Accounts', short: 'Accounts', icon: 'accounts' },
+  { page: 'add', title: 'Add account', short: 'Add', icon: 'add' },
+  { page: 'credits', title: 'Credits & linking', short: 'Credits', icon: 'credits' },
+  { page: 'jobs', title: 'Jobs', short: 'Jobs', icon: 'jobs' },
+  { page: 'settings', title: 'Settings', short: 'Settings', icon: 'settings' },
 ];
 
 const PAGE_NAMES: ReadonlySet<string> = new Set(PAGES.map((p) => p.page));
@@ -39,8 +41,9 @@ export function setUpRouter(nav: HTMLElement, content: HTMLElement, pages: Recor
   factories = pages;
   main = content;
   const list = h('ul', { class: 'nav-list' });
-  for (const { page, title, icon: name } of PAGES) {
-    const button = h('button', { type: 'button', class: 'nav-item', 'data-page': page, on: { click: () => navigate({ page }) } }, icon(name), h('span', {}, title));
+  for (const { page, title, short, icon: name } of PAGES) {
+    const button = h('button', { type: 'button', class: 'nav-item', 'data-page': page, 'aria-label': title, on: { click: () => navigate({ page }) } },
+      icon(name), h('span', { class: 'nav-title' }, title), h('span', { class: 'nav-short', 'aria-hidden': 'true' }, short));
     navButtons.set(page, button);
     list.appendChild(h('li', {}, button));
   }
@@ -64,6 +67,8 @@ export function navigate(to: Navigation, options: { focus?: boolean } = {}): voi
     if (page === to.page) button.setAttribute('aria-current', 'page');
     else button.removeAttribute('aria-current');
   }
+  // A confirmation belongs to the page it was said on; it does not follow the person elsewhere.
+  if (current !== to.page) clearAnnouncement();
   current = to.page;
   const title = PAGES.find((p) => p.page === to.page)?.title ?? '';
   document.title = `${title} — openEO Auth Tray`;

@@ -108,3 +108,28 @@ export function copiedWords(what: string, clearsInSeconds: number): string {
   if (clearsInSeconds <= 0) return `Copied ${what}.`;
   return `Copied ${what}. The clipboard is cleared in ${formatDuration(clearsInSeconds * 1000)}.`;
 }
+
+/**
+ * Costs with their unit: "€12.50" for an ISO 4217 currency, "12.5 credits" for a backend's own
+ * unit, the bare number when the backend names no unit (the page says so once).
+ */
+export function costWords(costs: number, currency: string | null): string {
+  if (currency && /^[A-Z]{3}$/.test(currency)) {
+    try {
+      return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(costs);
+    } catch {
+      // not a currency Intl knows: fall through to "12.5 XYZ"
+    }
+  }
+  const number = new Intl.NumberFormat(undefined, { maximumFractionDigits: 4 }).format(costs);
+  return currency ? `${number} ${currency}` : number;
+}
+
+/** A job's progress in words, where the API gives one: "42 %" while running, "stopped at 80 %" after an error. */
+export function progressWords(status: string, progress: number | undefined): string | null {
+  if (typeof progress !== 'number') return null;
+  const pct = `${Math.round(progress)} %`;
+  if (status === 'running' || status === 'queued') return pct;
+  if (status === 'error' || status === 'canceled') return `stopped at ${pct}`;
+  return null;
+}

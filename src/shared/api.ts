@@ -6,9 +6,9 @@
  * client secret the user types into `addServiceAccount`, which goes straight to the keychain.
  */
 import type { Result } from './result.ts';
-import type { IdentityStatus, LoginFlow, BatchJob, RefreshTokenExpiry } from '../main/core/model.ts';
+import type { IdentityStatus, LoginFlow, BatchJob, RefreshTokenExpiry, JobLogEntry, JobResults } from '../main/core/model.ts';
 
-export type { Result, IdentityStatus, LoginFlow, BatchJob, RefreshTokenExpiry };
+export type { Result, IdentityStatus, LoginFlow, BatchJob, RefreshTokenExpiry, JobLogEntry, JobResults };
 
 export interface ProviderChoice {
   id: string;
@@ -26,6 +26,8 @@ export interface BackendChoice {
   apiVersion: string;
   title?: string;
   providers: ProviderChoice[];
+  /** The names a login here gets when the name field is left empty (the backend's own title). */
+  defaultLabels: { personal: string; serviceAccount: string };
 }
 
 export interface DeviceLoginStarted {
@@ -60,9 +62,32 @@ export interface CreditsView {
     userId: string | null;
     personalUserId: string | null;
     personalLabel: string | null;
+    /** The message for support: only facts (IDs, what the job list shows). */
     supportMessage: string;
-    supportUrl: string | null;
+    /** Where the message goes: CDSE's help center, else the backend's own page when it names one. */
+    support: { name: string; url: string | null };
+    /**
+     * What the service account's own job list says: jobs started (queued or further) and
+     * finished. CDSE links credits only after one batch job has run. Null: the list could not be read.
+     */
+    batchJobs: { started: number; finished: number } | null;
   };
+}
+
+/** The Jobs page: one account's batch jobs, and the unit their costs are in. */
+export interface JobList {
+  jobs: BatchJob[];
+  /** The backend's billing currency (`GET /` `billing.currency`), e.g. "EUR" or "credits"; null when it names none. */
+  currency: string | null;
+}
+
+/** One job in full: its metadata, the first page of its logs, and its results' signed links. */
+export interface JobDetails {
+  job: BatchJob & { description?: string };
+  currency: string | null;
+  logs: { ok: true; entries: JobLogEntry[]; more: boolean } | { ok: false; message: string };
+  /** Null while the job has not finished (the API gives results only then). */
+  results: null | ({ ok: true } & JobResults) | { ok: false; message: string };
 }
 
 export interface SettingsView {
@@ -96,7 +121,8 @@ export interface OpenEoAuthApi {
   copy(identityId: string, what: CopyWhat): Promise<Result<{ clearsInSeconds: number }>>;
   copyText(text: string): Promise<Result<{ clearsInSeconds: number }>>;
   getCredits(identityId: string): Promise<Result<CreditsView>>;
-  listJobs(identityId: string): Promise<Result<BatchJob[]>>;
+  listJobs(identityId: string): Promise<Result<JobList>>;
+  getJob(identityId: string, jobId: string): Promise<Result<JobDetails>>;
   getSettings(): Promise<Result<SettingsView>>;
   updateSettings(patch: Partial<SettingsView>): Promise<Result<SettingsView>>;
   openExternal(url: string): Promise<Result<null>>;

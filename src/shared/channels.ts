@@ -25,6 +25,7 @@ export const CHANNELS = {
   copyText: 'clipboard:copy-text',
   getCredits: 'credits:get',
   listJobs: 'jobs:list',
+  getJob: 'jobs:get',
   getSettings: 'settings:get',
   updateSettings: 'settings:update',
   openExternal: 'shell:open-external',

@@ -6,7 +6,7 @@
  */
 import type { CopyWhat, LoginRequest, OpenEoAuthApi, SettingsView } from './api.ts';
 import type { InvokeMethod } from './channels.ts';
-import { CLIENT_ID_PATTERN, IDENTITY_ID_PATTERN, LIMITS, LOGIN_ID_PATTERN, PROVIDER_ID_PATTERN, SETTINGS_LIMITS } from './limits.ts';
+import { CLIENT_ID_PATTERN, IDENTITY_ID_PATTERN, JOB_ID_PATTERN, LIMITS, LOGIN_ID_PATTERN, PROVIDER_ID_PATTERN, SETTINGS_LIMITS } from './limits.ts';
 
 export type GuardResult<T> = { ok: true; args: T } | { ok: false; reason: string };
 
@@ -191,6 +191,7 @@ export const ARG_GUARDS: { readonly [M in InvokeMethod]: ArgGuard<M> } = Object.
   copyText: guard(tuple(text(LIMITS.copyText, { multiline: true }))),
   getCredits: guard(tuple(identityId)),
   listJobs: guard(tuple(identityId)),
+  getJob: guard(tuple(identityId, text(256, { pattern: JOB_ID_PATTERN }))),
   getSettings: guard(tuple<[]>()),
   updateSettings: guard(tuple(settingsPatch)),
   openExternal: guard(tuple(externalUrl)),

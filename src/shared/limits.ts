@@ -8,6 +8,8 @@ export const IDENTITY_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 export const LOGIN_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 /** openEO API 1.2 `/credentials/oidc` provider id pattern. */
 export const PROVIDER_ID_PATTERN = /^[A-Za-z0-9_]{1,20}$/;
+/** openEO API 1.2 `job_id` pattern. */
+export const JOB_ID_PATTERN = /^[\w\-.~]{1,256}$/;
 /** OAuth client ids: printable ASCII without spaces. */
 export const CLIENT_ID_PATTERN = /^[\x21-\x7e]{1,256}$/;
 

@@ -40,7 +40,7 @@ export class FakeCore implements AppCore {
     };
     this.api = {
       listIdentities: () => record('listIdentities', [], this.rows),
-      discoverBackend: (...a) => record('discoverBackend', a, { backendUrl: a[0], apiUrl: a[0], apiVersion: '1.2.0', providers: [] }),
+      discoverBackend: (...a) => record('discoverBackend', a, { backendUrl: a[0], apiUrl: a[0], apiVersion: '1.2.0', providers: [], defaultLabels: { personal: 'Example', serviceAccount: 'Example service account' } }),
       startDeviceLogin: (...a) => record('startDeviceLogin', a, {
         loginId: 'login-1', verificationUri: 'https://idp.example/device', verificationUriComplete: null, userCode: 'ABCD', expiresAt: NOW, interval: 5,
       }),
@@ -53,7 +53,8 @@ export class FakeCore implements AppCore {
       copy: (...a) => record('copy', a, { clearsInSeconds: 30 }),
       copyText: (...a) => record('copyText', a, { clearsInSeconds: 0 }),
       getCredits: (...a) => record('getCredits', a, { identityId: a[0], kind: 'personal', budget: null, billingUrl: null, serviceAccount: null }),
-      listJobs: (...a) => record('listJobs', a, []),
+      listJobs: (...a) => record('listJobs', a, { jobs: [], currency: null }),
+      getJob: (...a) => record('getJob', a, { job: { id: a[1], status: 'created', created: '2025-01-01T00:00:00Z' }, currency: null, logs: { ok: true, entries: [], more: false }, results: null }),
       getSettings: () => record('getSettings', [], {
         notificationsEnabled: true, warningThresholds: [604_800], clipboardClearSeconds: 30, startAtLogin: false, pythonSync: false, theme: 'system',
       }),

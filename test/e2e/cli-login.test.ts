@@ -102,7 +102,7 @@ describe('login with client credentials', () => {
     assert.equal(run.code, 1, run.stderr);
     const line = errorLines(run.stderr);
     assert.equal(line.length, 1, run.stderr);
-    assert.match(line[0]!, /did not accept this client id and secret/);
+    assert.match(line[0]!, /did not accept this client ID and secret/);
     assert.ok(!(run.stdout + run.stderr).includes(wrong), 'the wrong secret was printed');
     assert.deepEqual(await statusRows(world), []);
     for (const file of filesUnder(world.home)) assert.ok(!file.text.includes(wrong), `the wrong secret is in ${file.path}`);

@@ -28,9 +28,27 @@ export interface AppCoreHarness {
   stop(): Promise<void>;
 }
 
-export async function startAppCore(opts: { idp?: TestIdpOptions; backend?: Omit<FixtureBackendOptions, 'idp'>; clock?: Clock & Timers } = {}): Promise<AppCoreHarness> {
+export interface AppCoreOptions {
+  idp?: TestIdpOptions;
+  backend?: Omit<FixtureBackendOptions, 'idp'>;
+  clock?: Clock & Timers;
+  /**
+   * Serve the fixture backend under this https host as well (e.g. openeo.dataspace.copernicus.eu),
+   * as a hosts-file entry would: requests to that origin go to the fixture; nothing else changes.
+   */
+  backendHost?: string;
+}
+
+export async function startAppCore(opts: AppCoreOptions = {}): Promise<AppCoreHarness> {
   const idp = await startTestIdp(opts.idp);
   const backend = await startFixtureBackend({ idp, ...(opts.backend ?? {}) });
+  const alias = opts.backendHost ? `https://${opts.backendHost}` : undefined;
+  const fetch: typeof globalThis.fetch | undefined = alias
+    ? (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      return globalThis.fetch(url.origin === alias ? `${backend.url}${url.pathname}${url.search}` : input, init);
+    }
+    : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'oat-app-'));
   const clipboard = { text: '', writes: 0 };
   const notifications: TrayNotification[] = [];
@@ -56,6 +74,7 @@ export async function startAppCore(opts: { idp?: TestIdpOptions; backend?: Omit<
     setStartAtLogin: (enabled) => startAtLogin.push(enabled),
     pythonStorePath: join(dir, 'python', 'refresh-tokens.json'),
     env: {},
+    ...(fetch ? { fetch } : {}),
   });
   await core.start();
   return {

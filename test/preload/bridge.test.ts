@@ -49,6 +49,7 @@ const ARGS: { [M in InvokeMethod]: Parameters<OpenEoAuthApi[M]> } = {
   copyText: ['hello'],
   getCredits: ['cdse-1'],
   listJobs: ['cdse-1'],
+  getJob: ['cdse-1', 'j-20251129-ndvi'],
   getSettings: [],
   updateSettings: [{ theme: 'dark' }],
   openExternal: ['https://example.org/'],

@@ -67,6 +67,8 @@ export interface WindowOptions {
   viewport?: { width: number; height: number };
   /** Pins the page's Date.now (timers keep running), for stable screenshots. */
   fixedTime?: number;
+  /** Installs Playwright's page clock (time flows as usual until a test moves it with `page.clock`). */
+  controlledClock?: boolean;
 }
 
 export interface WindowHarness {
@@ -132,6 +134,7 @@ export async function openWindow(browser: Browser, api: OpenEoAuthApi, options: 
     if (msg.type() === 'error' || msg.type() === 'warning') consoleProblems.push(`${msg.type()}: ${msg.text()}`);
   });
   page.on('pageerror', (error) => consoleProblems.push(`pageerror: ${error.message}`));
+  if (options.controlledClock) await page.clock.install();
   if (options.fixedTime !== undefined) await page.clock.setFixedTime(options.fixedTime);
 
   const push = async (channel: string, payload: unknown): Promise<void> => {
@@ -184,16 +187,17 @@ export function seriousOnly(violations: AxeViolation[]): AxeViolation[] {
 }
 
 /**
- * Writes a screenshot of the window to test-output/screenshots/<name>.png. The window is made as
+ * Writes a screenshot of the window to test-output/screenshots/<name>.png (or `dir`). The window is made as
  * tall as its content for the picture (the content scrolls inside <main>), and a passing
  * "Copied …" toast is cleared so it does not cover the page.
  */
-export async function screenshot(page: Page, name: string): Promise<string> {
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  const path = join(SCREENSHOT_DIR, `${name}.png`);
+export async function screenshot(page: Page, name: string, dir = SCREENSHOT_DIR): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
   const viewport = page.viewportSize() ?? { width: 920, height: 680 };
   await inPage(page, "document.getElementById('announcer')?.classList.remove('shown')");
-  const contentHeight = await inPage<number>(page, "document.querySelector('main').scrollHeight");
+  // <main> scrolls; in a narrow window the navigation bar sits above it.
+  const contentHeight = await inPage<number>(page, "(() => { const m = document.querySelector('main'); return Math.ceil(m.getBoundingClientRect().top + m.scrollHeight); })()");
   await page.setViewportSize({ width: viewport.width, height: Math.min(2400, Math.max(viewport.height, contentHeight)) });
   await page.screenshot({ path, animations: 'disabled', caret: 'hide' });
   await page.setViewportSize(viewport);

@@ -7,131 +7,19 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import type {
-  BackendChoice, CreditsView, DeviceLoginStarted, IdentityStatus, LoginRequest, Navigation, OpenEoAuthApi, Result, SettingsView,
-} from '../../src/shared/api.ts';
+import type { IdentityStatus } from '../../src/shared/api.ts';
 import { axeScan, goTo, inPage, launchBrowser, openWindow, screenshot, seriousOnly, waitFor, type WindowHarness } from './harness.ts';
+import { DAY, EXPIRED, LONG, PERSONAL, ROBOT, T0, fakeApi, status } from './sample-window.ts';
 
-const T0 = Date.UTC(2025, 10, 29, 10, 0, 0);
-const DAY = 86_400_000;
-const CDSE = 'https://openeo.dataspace.copernicus.eu';
-const ISSUER = 'https://identity.dataspace.copernicus.eu/auth/realms/CDSE';
-
-function status(over: Partial<IdentityStatus> & Pick<IdentityStatus, 'id' | 'label'>): IdentityStatus {
-  return {
-    kind: 'personal', backend: CDSE, apiUrl: `${CDSE}/openeo/1.2`, provider: 'CDSE', issuer: ISSUER, clientId: 'openeo-tray',
-    userId: null, state: 'active', accessTokenExpiresAt: T0 + 272_000, refreshTokenExpiry: { kind: 'at', at: T0 + 13 * DAY + 2 * 3_600_000 },
-    refreshTokenObtainedAt: T0 - 17 * DAY, offlineSince: null, problem: null, ...over,
-  };
-}
-
-const PERSONAL = status({ id: 'cdse-3f9a1c', label: 'Copernicus (personal)', userId: '5c3f2a1e-8d4b-4c1a-9a7e-2f6b1c0d9e8f' });
-const ROBOT = status({
-  id: 'cdse-robot', label: 'Batch robot', kind: 'client-credentials', clientId: 'sh-7d2e1f0a-4b3c-49aa-8e21',
-  userId: 'b81f9c2d-77e0-4f3b-a3c5-0d1e2f3a4b5c', refreshTokenExpiry: { kind: 'none' }, refreshTokenObtainedAt: null,
-});
-const EXPIRED = status({
-  id: 'platform-1', label: 'openEO Platform', backend: 'https://openeo.cloud', apiUrl: 'https://openeo.cloud/openeo/1.2',
-  provider: 'egi', issuer: 'https://aai.egi.eu/auth/realms/egi', state: 'expired', accessTokenExpiresAt: T0 - 3 * DAY,
-  refreshTokenExpiry: { kind: 'at', at: T0 - 2 * DAY }, userId: 'egi-user-42',
-});
-
-const fail = (code: string, message: string, nextStep?: string): Result<never> =>
-  nextStep ? { ok: false, code, message, nextStep } : { ok: false, code, message };
-
-/** A canned, in-memory API with just enough behaviour to drive every page. */
-function fakeApi(initial: IdentityStatus[]) {
-  let identities = [...initial];
-  let settings: SettingsView = { notificationsEnabled: true, warningThresholds: [604800, 86400, 3600], clipboardClearSeconds: 30, startAtLogin: false, pythonSync: true, theme: 'system' };
-  const changed = new Set<(list: IdentityStatus[]) => void>();
-  const navigateListeners = new Set<(to: Navigation) => void>();
-  const pending = new Map<string, (r: Result<{ identityId: string }>) => void>();
-  const requests = new Map<string, LoginRequest>();
-  let n = 0;
-  const emit = () => { for (const l of changed) l(identities); };
-  const backend = (url: string): BackendChoice => ({
-    backendUrl: url, apiUrl: `${url}/openeo/1.2`, apiVersion: '1.2.0', title: 'Copernicus Data Space Ecosystem',
-    providers: [
-      { id: 'CDSE', title: 'Copernicus Data Space Ecosystem', issuer: ISSUER, flows: ['device', 'browser', 'client-credentials'], isDefault: true },
-      { id: 'egi', title: 'EGI Check-in', issuer: 'https://aai.egi.eu/auth/realms/egi', description: 'Academic login', flows: ['device', 'client-credentials'], isDefault: false },
-    ],
-  });
-  const api: OpenEoAuthApi = {
-    listIdentities: async () => ({ ok: true, value: identities }),
-    discoverBackend: async (url) => {
-      if (url.includes(' ') || url === 'not a url') return fail('INVALID_URL', '“not a url” is not a web address.', 'Enter the backend’s URL, for example openeo.dataspace.copernicus.eu.');
-      if (url.includes('unreachable')) return fail('BACKEND_UNREACHABLE', 'The backend at unreachable.example did not answer.', 'Check your internet connection and the URL, then try again.');
-      return { ok: true, value: backend(url.startsWith('http') ? url : `https://${url}`) };
-    },
-    startDeviceLogin: async (request) => {
-      const loginId = `login-${++n}`;
-      requests.set(loginId, request);
-      const started: DeviceLoginStarted = {
-        loginId, verificationUri: 'http://127.0.0.1:9/device', verificationUriComplete: 'http://127.0.0.1:9/device?user_code=WDJB-MJHT',
-        userCode: 'WDJB-MJHT', expiresAt: T0 + 600_000, interval: 1,
-      };
-      return { ok: true, value: started };
-    },
-    startBrowserLogin: async (request) => { const loginId = `login-${++n}`; requests.set(loginId, request); return { ok: true, value: { loginId } }; },
-    awaitLogin: (loginId) => new Promise((resolve) => pending.set(loginId, resolve)),
-    cancelLogin: async (loginId) => {
-      pending.get(loginId)?.(fail('LOGIN_CANCELLED', 'Sign-in was cancelled.'));
-      pending.delete(loginId);
-      return { ok: true, value: null };
-    },
-    addServiceAccount: async (request) => {
-      if (request.clientSecret !== 'right-secret') return fail('CLIENT_CREDENTIALS_REFUSED', 'The provider refused the client ID and secret.', 'Check both, or create a new secret where the client is registered.');
-      const added = status({ ...ROBOT, id: `sa-${++n}`, label: request.label ?? 'Service account', clientId: request.clientId });
-      identities = [...identities, added];
-      emit();
-      return { ok: true, value: { identityId: added.id } };
-    },
-    refreshNow: async (id) => {
-      const found = identities.find((i) => i.id === id);
-      if (!found) return fail('IDENTITY_NOT_FOUND', 'No such account.');
-      if (found.state === 'expired') return fail('REFRESH_TOKEN_INVALID', 'The login of openEO Platform has expired.', 'Sign in again.');
-      return { ok: true, value: found };
-    },
-    signOut: async (id) => { identities = identities.filter((i) => i.id !== id); emit(); return { ok: true, value: null }; },
-    copy: async () => ({ ok: true, value: { clearsInSeconds: settings.clipboardClearSeconds } }),
-    copyText: async () => ({ ok: true, value: { clearsInSeconds: 30 } }),
-    getCredits: async (id) => {
-      const found = identities.find((i) => i.id === id);
-      if (!found) return fail('IDENTITY_NOT_FOUND', 'No such account.');
-      const view: CreditsView = {
-        identityId: id, kind: found.kind, budget: found.kind === 'personal' ? 9_520 : null,
-        billingUrl: 'https://marketplace-portal.dataspace.copernicus.eu/billing',
-        serviceAccount: found.kind === 'personal' ? null : {
-          clientId: found.clientId, userId: found.userId, personalUserId: PERSONAL.userId, personalLabel: PERSONAL.label,
-          supportMessage: `Hello,\n\nplease link the credits of my service account to my personal account.\n\nClient ID: ${found.clientId}\nService account user ID: ${found.userId}\nPersonal user ID: ${PERSONAL.userId}\n\nThe service account has run a batch job.\n\nThank you.`,
-          supportUrl: 'https://helpcenter.dataspace.copernicus.eu/hc/en-gb/requests/new',
-        },
-      };
-      return { ok: true, value: view };
-    },
-    listJobs: async () => ({ ok: true, value: [
-      { id: 'j-2511290941a', title: 'NDVI composite Flanders', status: 'finished', created: '2025-11-29T09:41:00Z', costs: 12.5 },
-      { id: 'j-2511291002b', title: 'Sentinel-1 backscatter', status: 'running', progress: 42, created: '2025-11-29T10:02:00Z' },
-      { id: 'j-2511280812c', status: 'error', created: '2025-11-28T08:12:00Z', costs: 0.4 },
-    ] }),
-    getSettings: async () => ({ ok: true, value: settings }),
-    updateSettings: async (patch) => { settings = { ...settings, ...patch }; return { ok: true, value: settings }; },
-    openExternal: async () => ({ ok: true, value: null }),
-    onIdentitiesChanged: (l) => { changed.add(l); return () => changed.delete(l); },
-    onNavigate: (l) => { navigateListeners.add(l); return () => navigateListeners.delete(l); },
-  };
-  return {
-    api,
-  };
-}
 
 let browser: Browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
 
-async function withWindow(identities: IdentityStatus[], run: (w: WindowHarness, fake: ReturnType<typeof fakeApi>) => Promise<void>, colorScheme: 'light' | 'dark' = 'light') {
+async function withWindow(identities: IdentityStatus[], run: (w: WindowHarness, fake: ReturnType<typeof fakeApi>) => Promise<void>,
+  colorScheme: 'light' | 'dark' = 'light', viewport?: { width: number; height: number }) {
   const fake = fakeApi(identities);
-  const w = await openWindow(browser, fake.api, { fixedTime: T0, colorScheme });
+  const w = await openWindow(browser, fake.api, { fixedTime: T0, colorScheme, ...(viewport ? { viewport } : {}) });
   try {
     await run(w, fake);
     assert.deepEqual(w.consoleProblems, [], 'no console errors, CSP violations or page errors');
@@ -180,7 +68,8 @@ describe('window with canned data', () => {
     await withWindow([soon, offline, locked], async ({ page }) => {
       const card = (label: string) => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: label }) });
       await card('Soon').getByText('Expires soon', { exact: true }).waitFor();
-      assert.match(await card('Soon').innerText(), /Sign in again soon · refresh token expires 2 Dec \(in 3 days\)/);
+      assert.match(await card('Soon').innerText(), /expires in 3 days\s+on 2 Dec 2025, 10:00/);
+      assert.equal(await card('Soon').getByRole('button', { name: 'Sign in again' }).getAttribute('class'), 'btn primary');
       assert.equal(await card('Soon').locator('meter').getAttribute('class'), 'time-left tone-warn');
       assert.match(await card('Away').innerText(), /Offline since 09:42 — retrying/);
       assert.match(await card('Away').innerText(), /The identity provider did not answer\./);
@@ -189,27 +78,106 @@ describe('window with canned data', () => {
     });
   });
 
-  test('every page: no serious accessibility violations, screenshots light and dark', async () => {
-    for (const scheme of ['light', 'dark'] as const) {
-      await withWindow([PERSONAL, ROBOT, EXPIRED], async (w) => {
-        const { page } = w;
-        const pages: Array<[string, () => Promise<void>]> = [
-          ['accounts', async () => { await goTo(page, 'Accounts'); await page.getByText('expires in 13 days').waitFor(); }],
-          ['add-account', async () => { await goTo(page, 'Add account'); await page.getByRole('button', { name: 'Copernicus Data Space Ecosystem' }).click(); await page.getByRole('group', { name: 'How do you want to sign in?' }).waitFor(); }],
-          ['device-login', async () => { await page.getByRole('button', { name: 'Sign in', exact: true }).click(); await page.getByText('WDJB-MJHT').waitFor(); }],
-          ['service-account', async () => { await page.getByRole('button', { name: 'Cancel' }).click(); await page.getByLabel('As a service account').check(); }],
-          ['credits', async () => { await w.pushNavigate({ page: 'credits', identityId: ROBOT.id }); await page.getByRole('textbox', { name: 'Message to support' }).waitFor(); }],
-          ['jobs', async () => { await goTo(page, 'Jobs'); await page.getByText('NDVI composite Flanders').waitFor(); }],
-          ['settings', async () => { await goTo(page, 'Settings'); await page.getByText('Warn before a login expires').waitFor(); }],
-        ];
-        for (const [name, go] of pages) {
-          await go();
-          await page.mouse.move(0, 0);
-          const violations = seriousOnly(await axeScan(page));
-          assert.deepEqual(violations, [], `${name} (${scheme})`);
-          await screenshot(page, `dev-${name}-${scheme}`);
-        }
-      }, scheme);
-    }
+  test('card states: one state, true facts, the main action first and rare ones under More', async () => {
+    const soon = status({ id: 'soon-1', label: 'Soon', refreshTokenExpiry: { kind: 'at', at: T0 + 3 * DAY }, refreshTokenObtainedAt: T0 - 27 * DAY });
+    const offline = status({ id: 'off-1', label: 'Away', state: 'offline', offlineSince: T0 - 18 * 60_000,
+      problem: { code: 'IDP_UNREACHABLE', message: 'The identity provider did not answer.' } });
+    await withWindow([PERSONAL, soon, offline, EXPIRED], async ({ page }) => {
+      const actions = (label: string) => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: label, exact: true }) })
+        .locator('.card-actions > button, .card-actions > .menu-wrap > button')
+        .evaluateAll((buttons) => buttons.map((b) => [(b.getAttribute('aria-label') ?? b.textContent ?? '').trim(), b.classList.contains('primary')]));
+      await page.getByText('expires in 13 days').first().waitFor();
+      assert.deepEqual(await actions(PERSONAL.label), [[`Copy a token of ${PERSONAL.label}`, false], ['Jobs', false], ['Credits', false], [`More actions for ${PERSONAL.label}`, false]]);
+      assert.deepEqual(await actions('Soon'), [['Sign in again', true], ['Copy a token of Soon', false], ['Jobs', false], ['Credits', false], ['More actions for Soon', false]],
+        '"Sign in again" is the main action when a login ends soon');
+      assert.deepEqual((await actions('Away'))[0], ['Try again now', true]);
+      assert.deepEqual(await actions(EXPIRED.label), [['Sign in again', true], ['Sign out', false]]);
+      const expired = await page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: EXPIRED.label }) }).innerText();
+      assert.doesNotMatch(expired, /Access token|Refresh token/);
+      assert.match(expired, /This login ended on 27 Nov 2025, 10:00\./);
+      await page.getByRole('button', { name: `More actions for ${PERSONAL.label}` }).click();
+      assert.deepEqual(await page.getByRole('menuitem').allInnerTexts(), ['Refresh now', 'Sign in again', 'Sign out']);
+    });
   });
+
+  test('CDSE linking with sample data: the help center is named and opened; the message has only facts', async () => {
+    await withWindow([PERSONAL, ROBOT], async (w) => {
+      const { page } = w;
+      await w.pushNavigate({ page: 'credits', identityId: ROBOT.id });
+      const message = await page.getByRole('textbox', { name: 'Message to support' }).inputValue();
+      assert.match(message, /The service account’s job list shows 3 batch jobs that were started \(1 finished\)\./);
+      assert.match(await page.locator('main').innerText(), /Send the message below to the Copernicus Data Space Ecosystem help center\./);
+      await page.getByRole('button', { name: 'Open the help center' }).click();
+      await waitFor('the link to open', () => w.calls.some((c) => c.method === 'openExternal'));
+      assert.deepEqual(w.calls.filter((c) => c.method === 'openExternal').map((c) => c.args[0]), ['https://helpcenter.dataspace.copernicus.eu/hc/en-gb/requests/new']);
+    });
+  });
+
+  test('a confirmation sits in the status bar below the page, covers nothing, and does not follow to the next page', async () => {
+    await withWindow([PERSONAL, ROBOT], async (w) => {
+      const { page } = w;
+      await w.pushNavigate({ page: 'credits', identityId: ROBOT.id });
+      await page.getByRole('button', { name: 'Copy message' }).click();
+      const bar = page.locator('#announcer');
+      await page.getByText('Copied the message to support.').waitFor();
+      const [mainBox, barBox] = [await page.locator('main').boundingBox(), await bar.boundingBox()];
+      assert.ok(mainBox && barBox && barBox.height > 0);
+      assert.ok(mainBox.y + mainBox.height <= barBox.y + 0.5, `the bar (top ${barBox.y}) is below the page (bottom ${mainBox.y + mainBox.height})`);
+      await goTo(page, 'Accounts');
+      assert.equal(await bar.textContent(), '', 'gone on the next page');
+      assert.equal((await bar.boundingBox())?.height ?? 0, 0, 'and takes no room');
+    });
+  });
+
+  for (const width of [360, 420, 920]) {
+    test(`every page at ${width} px, light and dark: nothing scrolls sideways (long ids and hostnames), no serious accessibility violations`, async () => {
+      for (const scheme of ['light', 'dark'] as const) {
+        await withWindow([LONG, PERSONAL, ROBOT, EXPIRED], async (w) => {
+          for (const [name, go] of walk(w)) {
+            await go();
+            await w.page.mouse.move(0, 0);
+            assert.deepEqual(await sidewaysScroll(w), [], `${name} at ${width} px (${scheme}) scrolls sideways`);
+            assert.deepEqual(seriousOnly(await axeScan(w.page)), [], `${name} at ${width} px (${scheme})`);
+            await screenshot(w.page, `dev-${name}-${width}-${scheme}`);
+          }
+        }, scheme, { width, height: 720 });
+      }
+    });
+  }
 });
+
+/** Every page of the window, and the states of them a person meets, in the order a person meets them. */
+function walk(w: WindowHarness): Array<[string, () => Promise<void>]> {
+  const { page } = w;
+  const main = page.locator('main > section.page:not([hidden])');
+  return [
+    ['accounts', async () => { await goTo(page, 'Accounts'); await page.getByText('expires in 13 days').first().waitFor(); }],
+    ['add-account', async () => { await goTo(page, 'Add account'); await page.getByRole('button', { name: 'Copernicus Data Space Ecosystem' }).click(); await page.getByRole('group', { name: 'How do you want to sign in?' }).waitFor(); }],
+    ['device-login', async () => { await page.getByRole('button', { name: 'Sign in', exact: true }).click(); await page.getByText('WDJB-MJHT').waitFor(); }],
+    ['service-account', async () => {
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByLabel('As a service account').check();
+      await page.getByRole('textbox', { name: 'Client ID', exact: true }).fill(LONG.clientId);
+      await page.getByLabel('Client secret').fill('wrong');
+      await page.getByRole('button', { name: 'Add service account' }).click();
+      await main.locator('.field-problem').getByRole('alert').waitFor();
+    }],
+    ['new-secret', async () => { await w.pushNavigate({ page: 'add', identityId: LONG.id }); await page.getByLabel('New client secret').waitFor(); }],
+    ['sign-in-again', async () => { await w.pushNavigate({ page: 'add', identityId: EXPIRED.id }); await page.getByRole('group', { name: 'How do you want to sign in?' }).waitFor(); }],
+    ['credits', async () => { await w.pushNavigate({ page: 'credits', identityId: LONG.id }); await page.getByRole('textbox', { name: 'Message to support' }).waitFor(); }],
+    ['jobs', async () => {
+      await w.pushNavigate({ page: 'jobs', identityId: LONG.id });
+      await page.getByText('NDVI composite Flanders').waitFor();
+      for (const job of await main.getByRole('button', { name: 'Details' }).all()) await job.click();
+      await main.getByText('load_collection: no data', { exact: false }).waitFor();
+    }],
+    ['settings', async () => { await goTo(page, 'Settings'); await page.getByText('Warn before a login expires').waitFor(); }],
+  ];
+}
+
+/** The parts of the window wider than their box (`scrollWidth > clientWidth`): the page itself, its scroller and the page shown. */
+function sidewaysScroll(w: WindowHarness): Promise<string[]> {
+  return inPage<string[]>(w.page, `[document.documentElement, document.body, document.querySelector('main'), document.querySelector('main > section.page:not([hidden])'), ...document.querySelectorAll('.card, .panel, .job')]
+    .filter((el) => el && el.scrollWidth > el.clientWidth)
+    .map((el) => (el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : '') + ' ' + el.scrollWidth + '>' + el.clientWidth))`);
+}

@@ -7,8 +7,9 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { startAppCore, type AppCoreHarness } from '../helpers/app-core.ts';
-import { axeScan, goTo, inPage, launchBrowser, openWindow, screenshot, seriousOnly, waitFor, type WindowHarness } from './harness.ts';
+import { startAppCore, type AppCoreHarness, type AppCoreOptions } from '../helpers/app-core.ts';
+import { CDSE_HELP_CENTER_URL } from '../../src/main/core/app/credits.ts';
+import { axeScan, goTo, inPage, launchBrowser, openWindow, screenshot, seriousOnly, waitFor, type WindowHarness, type WindowOptions } from './harness.ts';
 import { browserLoginAtProvider, refuseAtProvider, signInAtProvider } from './provider-pages.ts';
 
 const DAY_S = 86_400;
@@ -17,11 +18,12 @@ before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
 
 /** Runs `body` with a fresh core and window; checks the window stayed clean and closes both. */
-async function withApp(body: (w: WindowHarness, core: AppCoreHarness) => Promise<void>, colorScheme: 'light' | 'dark' = 'light'): Promise<void> {
-  const core = await startAppCore({ idp: { refreshTokenTtl: 30 * DAY_S } });
+async function withApp(body: (w: WindowHarness, core: AppCoreHarness) => Promise<void>,
+  opts: { window?: WindowOptions; core?: Omit<AppCoreOptions, 'idp'> } = {}): Promise<void> {
+  const core = await startAppCore({ idp: { refreshTokenTtl: 30 * DAY_S }, ...opts.core });
   let w: WindowHarness | undefined;
   try {
-    w = await openWindow(browser, core.api, { colorScheme });
+    w = await openWindow(browser, core.api, opts.window);
     await body(w, core);
     assert.deepEqual(w.consoleProblems, [], 'no console errors, CSP violations or page errors');
     assert.deepEqual(w.blockedRequests, [], 'the window made no request beyond loopback');
@@ -74,6 +76,45 @@ async function addServiceAccount(w: WindowHarness, core: AppCoreHarness, label: 
 
 function card(page: Page, label: string) {
   return page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: label, exact: true }) });
+}
+
+/** A rare action of a card, from its "More" menu. */
+async function moreAction(page: Page, label: string, action: string): Promise<void> {
+  await card(page, label).getByRole('button', { name: `More actions for ${label}` }).click();
+  await page.getByRole('menuitem', { name: action, exact: true }).click();
+}
+
+/** The names of a card's actions (its buttons, without the user ID's own copy button). */
+async function cardActions(page: Page, label: string): Promise<string[]> {
+  return card(page, label).locator('.card-actions > button, .card-actions > .menu-wrap > button').evaluateAll((buttons) =>
+    buttons.map((b) => (b.getAttribute('aria-label') ?? b.textContent ?? '').trim()));
+}
+
+/** A personal account at `backendUrl` added through the window by device login. */
+async function addPersonalAccountAt(w: WindowHarness, core: AppCoreHarness, backendUrl: string, label: string): Promise<void> {
+  await chooseBackend(w.page, backendUrl);
+  await w.page.getByLabel('Name for this account (optional)').fill(label);
+  await w.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await finishDeviceLogin(w, core);
+  await w.page.getByRole('heading', { name: `${label} is signed in` }).waitFor();
+}
+
+/** The device panel once its code is dead: nothing of it can be used, and one way on. */
+async function assertExpiredPanel(page: Page, userCode: string): Promise<void> {
+  const panel = page.locator('.device-login');
+  assert.equal(await panel.getByRole('img', { name: /QR code/ }).count(), 0, 'no QR code to scan');
+  assert.equal(await panel.locator('.spinner').count(), 0, 'the wait has stopped');
+  assert.equal(await panel.getByRole('button', { name: 'Open in browser' }).count(), 0, 'nothing opens the dead code');
+  assert.equal(await panel.getByRole('button', { name: 'Copy code' }).count(), 0, 'nor copies it');
+  assert.equal(await panel.getByText(userCode).getAttribute('aria-label'), `Expired code: ${userCode.split('-').map((p) => p.split('').join(' ')).join(', ')}`);
+  await panel.getByRole('button', { name: 'Get a new code' }).waitFor();
+  assert.match(await panel.innerText(), /This code no longer works at the sign-in page/);
+  assert.doesNotMatch(await panel.innerText(), /Waiting for you|expires in/);
+}
+
+async function axeScanClean(page: Page, what: string): Promise<void> {
+  await page.mouse.move(0, 0);
+  assert.deepEqual(seriousOnly(await axeScan(page)), [], what);
 }
 
 /** A loopback port nobody listens on. */
@@ -136,13 +177,25 @@ describe('window on the real core', () => {
       await old.getByText('Active', { exact: true }).waitFor();
       // The provider now refuses the refresh token, as when its session was ended there.
       core.idp.failNextToken({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: 'invalid_grant', error_description: 'grant request is invalid' }) });
-      await old.getByRole('button', { name: 'Refresh now' }).click();
+      assert.deepEqual(await cardActions(w.page, 'Old'), ['Copy a token of Old', 'Jobs', 'Credits', 'More actions for Old'], 'a healthy card: main actions, rare ones under More');
+      await moreAction(w.page, 'Old', 'Refresh now');
       await old.getByText('Expired', { exact: true }).waitFor();
       const refused = w.calls.find((c) => c.method === 'refreshNow')?.answer as { ok: boolean; code: string; message: string };
       assert.equal(refused.code, 'REFRESH_TOKEN_INVALID');
       await old.getByRole('alert').getByText(refused.message, { exact: true }).waitFor();
+      // One state: the card says Expired once and offers only what still works.
+      const text = await old.innerText();
+      assert.deepEqual(await cardActions(w.page, 'Old'), ['Sign in again', 'Sign out'], 'an expired card offers only "Sign in again" and "Sign out"');
+      assert.doesNotMatch(text, /Access token|Refresh token|valid for|expires in/, 'no token facts on an expired card');
+      assert.equal(await old.locator('meter').count(), 0, 'no time-left bar');
+      assert.equal(text.match(/Expired/g)?.length, 1, 'the state is said once');
       await old.getByRole('button', { name: 'Sign in again' }).click();
       await w.page.getByRole('heading', { name: 'Sign in again', level: 1 }).waitFor();
+      // What is known is not asked again: no backend field, no "Or choose", no provider choice.
+      await w.page.getByRole('group', { name: 'How do you want to sign in?' }).waitFor();
+      assert.equal(await w.page.getByLabel('openEO backend URL').isVisible(), false, 'no backend URL field');
+      assert.equal(await w.page.getByText('Or choose:').isVisible(), false);
+      assert.equal(await w.page.getByRole('group', { name: 'Identity provider' }).count(), 0);
       await w.page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await finishDeviceLogin(w, core);
       await w.page.getByRole('heading', { name: 'Old is signed in' }).waitFor();
@@ -207,7 +260,7 @@ describe('window on the real core', () => {
           await screenshot(page, `${name}-${scheme}`);
         }
         assert.equal(await inPage<string>(page, 'document.documentElement.dataset.theme'), 'system');
-      }, scheme);
+      }, { window: { colorScheme: scheme } });
     }
   });
 
@@ -259,9 +312,9 @@ describe('window on the real core', () => {
       await addPersonalAccount(w, core, 'Keys');
       await goTo(w.page, 'Accounts');
       const { page } = w;
-      await page.getByRole('button', { name: 'Refresh now' }).focus();
+      await page.getByRole('button', { name: 'Copy the user ID of Keys' }).focus();
       await page.keyboard.press('Tab');
-      assert.equal(await inPage<string>(page, "document.activeElement.getAttribute('aria-label')"), 'Copy a token of Keys');
+      assert.equal(await inPage<string>(page, "document.activeElement.getAttribute('aria-label')"), 'Copy a token of Keys', 'the main action comes first');
       assert.notEqual(await inPage<string>(page, 'getComputedStyle(document.activeElement).outlineStyle'), 'none', 'focus is visible');
       await page.keyboard.press('ArrowDown');
       await page.keyboard.press('ArrowDown');
@@ -270,9 +323,11 @@ describe('window on the real core', () => {
       await waitFor('the bearer token on the clipboard', () => core.clipboard.text.startsWith('Bearer oidc/testidp/') || core.clipboard.text.startsWith('oidc/testidp/'));
       await page.getByText(/Copied the openEO bearer token\. The clipboard is cleared in \d+ seconds\./).waitFor();
       assert.ok(!(await page.content()).includes(core.clipboard.text), 'the token itself never reaches the window');
-      await page.keyboard.press('Tab');
-      await page.keyboard.press('Tab');
-      await page.keyboard.press('Tab');
+      for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
+      assert.equal(await inPage<string>(page, "document.activeElement.getAttribute('aria-label')"), 'More actions for Keys');
+      await page.keyboard.press('Enter');
+      assert.equal(await inPage<string>(page, 'document.activeElement.textContent'), 'Refresh now', 'the menu opens on its first item');
+      await page.keyboard.press('End');
       assert.equal(await inPage<string>(page, 'document.activeElement.textContent'), 'Sign out');
       await page.keyboard.press('Enter');
       const dialog = page.getByRole('dialog', { name: 'Sign out of Keys?' });
@@ -297,12 +352,195 @@ describe('window on the real core', () => {
       await w.page.getByRole('textbox', { name: 'Message to support' }).waitFor();
       await core.core.runTrayAction({ type: 'sign-in-again', identityId: robot.id });
       await w.page.getByRole('heading', { name: 'Sign in again', level: 1 }).waitFor();
-      assert.equal(await w.page.getByRole('textbox', { name: 'Client ID', exact: true }).inputValue(), core.idp.serviceClient.id, 'the client ID is filled in');
-      await w.page.getByLabel('Client secret').fill(core.idp.serviceClient.secret);
-      await w.page.getByRole('button', { name: 'Add service account' }).click();
+      // One short form: the known client ID as a fact, one field for the new secret.
+      const main = w.page.locator('main > section.page:not([hidden])');
+      const secret = main.getByLabel('New client secret');
+      await secret.waitFor();
+      assert.match(await main.innerText(), new RegExp(`Client ID\\s+${core.idp.serviceClient.id}`));
+      assert.equal(await main.getByRole('textbox', { name: 'Client ID', exact: true }).count(), 0, 'no client ID field');
+      assert.equal(await main.getByLabel('openEO backend URL').isVisible(), false, 'no backend URL field');
+      assert.doesNotMatch(await main.innerText(), /Before you add a service account|Or choose/);
+      await secret.fill('not-the-secret');
+      await main.getByRole('button', { name: 'Save new secret' }).click();
+      await main.getByRole('alert').waitFor();
+      await waitFor('focus back in the secret field', async () => (await inPage<string>(w.page, 'document.activeElement?.id')) === await secret.getAttribute('id'));
+      assert.equal(await secret.inputValue(), '', 'the secret field is empty…');
+      assert.match(await main.getByRole('alert').innerText(), /did not accept this client ID and secret\.\s+Enter the secret again: the field was emptied\./, '…and says so');
+      assert.equal(await secret.getAttribute('aria-invalid'), 'true');
+      await secret.fill(core.idp.serviceClient.secret);
+      await secret.press('Enter');
       await w.page.getByRole('heading', { name: 'Robot is signed in' }).waitFor();
       const statuses = await core.api.listIdentities();
       assert.deepEqual(statuses.ok && statuses.value.map((s) => s.label), ['Robot'], 'renewed, not added twice');
+    });
+  });
+
+  test('after a backend lookup, focus is on what was found, one Tab before the first choice; default names come from the backend', async () => {
+    await withApp(async (w, core) => {
+      const { page } = w;
+      await goTo(page, 'Add account');
+      const field = page.getByLabel('openEO backend URL');
+      await field.fill(core.backend.url);
+      await field.press('Enter');
+      await page.getByRole('group', { name: 'How do you want to sign in?' }).waitFor();
+      await waitFor('focus on the backend found', async () => (await inPage<string>(page, 'document.activeElement?.tagName')) === 'H2');
+      assert.match(await inPage<string>(page, 'document.activeElement.textContent'), /^Fixture openEO backend/, 'its title is read out');
+      await page.keyboard.press('Tab');
+      assert.equal(await inPage<string>(page, 'document.activeElement.type'), 'radio', 'the first choice is one Tab away');
+      const name = page.getByLabel('Name for this account (optional)');
+      assert.equal(await name.getAttribute('placeholder'), 'Fixture openEO backend', 'the placeholder is the name it will get');
+      await page.getByLabel('As a service account').check();
+      assert.equal(await name.getAttribute('placeholder'), 'Fixture openEO backend service account');
+      await page.getByLabel('With a code (recommended)').check();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await finishDeviceLogin(w, core);
+      await page.getByRole('heading', { name: 'Fixture openEO backend is signed in' }).waitFor();
+      const statuses = await core.api.listIdentities();
+      assert.deepEqual(statuses.ok && statuses.value.map((s) => s.label), ['Fixture openEO backend'], 'named after the backend, not the provider id');
+    });
+  });
+
+  test('a wrong client secret: one problem under the secret field, which is empty, says so and has focus', async () => {
+    await withApp(async (w, core) => {
+      const { page } = w;
+      await chooseBackend(page, core.backend.url);
+      await page.getByLabel('As a service account').check();
+      await page.getByRole('textbox', { name: 'Client ID', exact: true }).fill(core.idp.serviceClient.id);
+      const secret = page.getByLabel('Client secret');
+      await secret.fill('wrong-secret');
+      await page.getByLabel('Name for this account (optional)').focus();
+      await page.getByRole('button', { name: 'Add service account' }).click();
+      const problem = page.locator('.field-problem', { has: page.getByRole('alert') });
+      const alert = problem.getByRole('alert');
+      await alert.waitFor();
+      await waitFor('focus in the secret field', async () => (await inPage<string>(page, 'document.activeElement?.id')) === await secret.getAttribute('id'));
+      assert.equal(await secret.inputValue(), '');
+      assert.equal(await secret.getAttribute('aria-invalid'), 'true');
+      const describedBy = (await secret.getAttribute('aria-describedby'))?.split(' ') ?? [];
+      const problemId = await problem.getAttribute('id');
+      assert.ok(problemId && describedBy.includes(problemId), 'the field is described by the problem');
+      const said = (await alert.innerText()).replace(/\s+/g, ' ').trim();
+      assert.match(said, /^The identity provider at 127\.0\.0\.1:\d+ did not accept this client ID and secret\. Enter the secret again: the field was emptied\. If it was right, create a new secret where the client is registered\.$/);
+      assert.doesNotMatch(await page.locator('main').innerText(), /client id/, 'always "client ID"');
+      assert.deepEqual((await core.api.listIdentities()).ok && (await core.api.listIdentities() as { value: unknown[] }).value, [], 'nothing saved');
+      await secret.fill(core.idp.serviceClient.secret);
+      await page.getByRole('button', { name: 'Add service account' }).click();
+      await page.getByRole('heading', { name: 'Fixture openEO backend service account is signed in' }).waitFor();
+    });
+  });
+
+  test('CDSE: the linking page sends the message to the help center; the message says what the job list says', async () => {
+    await withApp(async (w, core) => {
+      const { page } = w;
+      await addPersonalAccountAt(w, core, 'https://openeo.dataspace.copernicus.eu', 'Me');
+      await goTo(page, 'Add account');
+      await chooseBackend(page, 'openeo.dataspace.copernicus.eu');
+      await page.getByLabel('As a service account').check();
+      await page.getByRole('button', { name: 'Sentinel Hub dashboard' }).click();
+      await waitFor('the dashboard to open', () => core.opened.at(-1) === 'https://shapps.dataspace.copernicus.eu/dashboard/#/account/settings');
+      await page.getByLabel('Name for this account (optional)').fill('Robot');
+      await page.getByRole('textbox', { name: 'Client ID', exact: true }).fill(core.idp.serviceClient.id);
+      await page.getByLabel('Client secret').fill(core.idp.serviceClient.secret);
+      await page.getByRole('button', { name: 'Add service account' }).click();
+      await page.getByRole('button', { name: 'Link its credits…' }).click();
+      const message = page.getByRole('textbox', { name: 'Message to support' });
+      await message.waitFor();
+      const main = page.locator('main > section.page:not([hidden])');
+      assert.match(await main.innerText(), /Send the message below to the Copernicus Data Space Ecosystem help center\./);
+      assert.match(await main.innerText(), /Run one batch job with the service account first\. Its job list shows none yet\./);
+      const before = await message.inputValue();
+      assert.match(before, /The service account’s job list shows no batch job that was started yet\./);
+      assert.doesNotMatch(before, /has already run|marketplace account exists/, 'no claim the app cannot know');
+      assert.match(before, new RegExp(`Client ID: ${core.idp.serviceClient.id}\\nService account user ID: service-account-${core.idp.serviceClient.id}\\nPersonal account user ID: alice`));
+      await main.getByRole('button', { name: 'Open the help center' }).click();
+      await waitFor('the help center to open', () => core.opened.at(-1) === CDSE_HELP_CENTER_URL);
+      // Every line of the message is visible: the box is as tall as its text.
+      assert.ok(await message.evaluate((el) => el.scrollHeight <= el.clientHeight + 1), 'no line of the message is cut off');
+
+      core.backend.addJob(`service-account-${core.idp.serviceClient.id}`, { id: 'first-job', status: 'finished', created: '2025-11-29T09:41:00Z' });
+      await goTo(page, 'Accounts');
+      await goTo(page, 'Credits & linking');
+      await main.getByText(/Done: its job list shows 1 started batch job \(1 finished\)\./).waitFor();
+      assert.match(await message.inputValue(), /The service account’s job list shows 1 batch job that was started \(1 finished\)\./);
+    }, { core: { backendHost: 'openeo.dataspace.copernicus.eu' } });
+  });
+
+  test('a job view for a service account: status, times, costs with their unit, logs and the signed result links', async () => {
+    await withApp(async (w, core) => {
+      const { page } = w;
+      await addServiceAccount(w, core, 'Robot');
+      const owner = `service-account-${core.idp.serviceClient.id}`;
+      core.backend.addJob(owner, { id: 'ndvi-1', title: 'NDVI composite', status: 'finished', created: '2025-11-29T09:41:00Z', updated: '2025-11-29T09:58:00Z', costs: 12.5 });
+      core.backend.addJob(owner, { id: 's1-2', title: 'Backscatter', status: 'running', progress: 40, created: '2025-11-29T10:02:00Z' });
+      core.backend.setJobLogs(owner, 'ndvi-1', [{ level: 'info', message: 'Job started.', time: '2025-11-29T09:41:30Z' }, { level: 'warning', message: 'Tile 31UFS had clouds.' }]);
+      await page.getByRole('button', { name: 'Go to Accounts' }).click();
+      await card(page, 'Robot').getByRole('button', { name: 'Jobs', exact: true }).click();
+      await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
+      const ndvi = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'NDVI composite' }) });
+      await ndvi.waitFor();
+      const text = await ndvi.innerText();
+      assert.match(text, /finished/);
+      assert.match(text, /Costs\s*12\.5 credits/, 'costs with the backend’s unit');
+      assert.match(text, /Created\s*29 Nov 2025, 09:41/);
+      assert.match(text, /Updated\s*29 Nov 2025, 09:58/);
+      assert.match(await page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Backscatter' }) }).innerText(), /Progress\s*40 %/);
+      await ndvi.getByRole('button', { name: 'Details' }).click();
+      await ndvi.getByText('Tile 31UFS had clouds.').waitFor();
+      await ndvi.getByRole('button', { name: 'Download openEO.tif' }).click();
+      await waitFor('the signed asset link to open', () => /\/signed\/ndvi-1\/openEO\.tif\?sig=fixture$/.test(core.opened.at(-1) ?? ''));
+      await ndvi.getByRole('button', { name: 'Open the results' }).click();
+      await waitFor('the canonical link to open', () => /\/signed\/ndvi-1\/collection\.json\?sig=fixture$/.test(core.opened.at(-1) ?? ''));
+      assert.equal(await ndvi.getByRole('button', { name: 'Details' }).getAttribute('aria-expanded'), 'true');
+
+      // The backend fails: the page says so and offers "Try again", which works once it is back.
+      core.backend.override('GET', '/openeo/1.2/jobs', { status: 503, body: { code: 'ServiceUnavailable', message: 'Maintenance.' } });
+      await page.getByRole('button', { name: 'Reload' }).click();
+      const retry = page.getByRole('alert').getByRole('button', { name: 'Try again' });
+      await retry.waitFor();
+      core.backend.override('GET', '/openeo/1.2/jobs', null);
+      await retry.click();
+      await ndvi.waitFor();
+    });
+  });
+
+  test('the device code runs out in the window: the wait stops, the code is disabled, "Get a new code" starts again', async () => {
+    await withApp(async (w, core) => {
+      const { page } = w;
+      await chooseBackend(page, core.backend.url);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByRole('img', { name: /QR code/ }).waitFor();
+      const first = w.calls.filter((c) => c.method === 'startDeviceLogin').at(-1)?.answer as { ok: true; value: { userCode: string; expiresAt: number } };
+      await page.clock.fastForward(first.value.expiresAt - Date.now() + 2000);
+      await page.getByRole('heading', { name: 'The code has expired' }).waitFor();
+      await waitFor('the core to stop waiting', () => w.calls.some((c) => c.method === 'cancelLogin'));
+      await assertExpiredPanel(page, first.value.userCode);
+      // The window's clock and the core's agree again (in the app they are one clock).
+      await page.clock.setSystemTime(Date.now());
+      await page.getByRole('button', { name: 'Get a new code' }).click();
+      await page.getByRole('img', { name: /QR code/ }).waitFor();
+      const second = w.calls.filter((c) => c.method === 'startDeviceLogin').at(-1)?.answer as { ok: true; value: { userCode: string } };
+      assert.notEqual(second.value.userCode, first.value.userCode, 'a new code');
+      await page.getByRole('heading', { name: 'Sign in with this code' }).waitFor();
+      await finishDeviceLogin(w, core);
+      await page.getByRole('heading', { name: /is signed in$/ }).waitFor();
+    }, { window: { controlledClock: true } });
+  });
+
+  test('the provider says the device code expired: the panel shows it the same way', async () => {
+    await withApp(async (w, core) => {
+      const { page } = w;
+      await chooseBackend(page, core.backend.url);
+      core.idp.failNextToken({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: 'expired_token', error_description: 'device code expired' }) });
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByRole('img', { name: /QR code/ }).waitFor();
+      const started = w.calls.filter((c) => c.method === 'startDeviceLogin').at(-1)?.answer as { ok: true; value: { userCode: string } };
+      await page.getByRole('heading', { name: 'The code has expired' }).waitFor();
+      const answer = w.calls.filter((c) => c.method === 'awaitLogin').at(-1)?.answer as { ok: boolean; code: string };
+      assert.equal(answer.code, 'LOGIN_EXPIRED');
+      await assertExpiredPanel(page, started.value.userCode);
+      assert.equal(await page.getByRole('heading', { name: 'Sign-in did not work' }).count(), 0, 'not a generic failure');
+      await axeScanClean(page, 'expired device panel');
+      await screenshot(page, 'device-code-expired');
     });
   });
 

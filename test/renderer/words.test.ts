@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IdentityStatus } from '../../src/shared/api.ts';
 import {
-  accessTokenWords, clockCountdown, copiedWords, refreshTokenWords, shortDuration, thresholdWords, timeLeftFraction, timeLeftTone,
+  accessTokenWords, clockCountdown, copiedWords, costWords, progressWords, refreshTokenWords, shortDuration, thresholdWords, timeLeftFraction, timeLeftTone,
 } from '../../src/renderer/words.ts';
 
 const NOW = Date.UTC(2025, 10, 29, 10, 0, 0);
@@ -60,5 +60,16 @@ describe('window wording', () => {
     assert.equal(thresholdWords(1800), '30 minutes');
     assert.equal(copiedWords('the code', 30), 'Copied the code. The clipboard is cleared in 30 seconds.');
     assert.equal(copiedWords('the code', 0), 'Copied the code.');
+  });
+
+  test('job costs carry their unit; progress only where the API gives one', () => {
+    assert.equal(costWords(12.5, 'credits'), '12.5 credits');
+    assert.equal(costWords(12.5, 'EUR'), new Intl.NumberFormat(undefined, { style: 'currency', currency: 'EUR' }).format(12.5));
+    assert.equal(costWords(0.4, null), new Intl.NumberFormat().format(0.4), 'no unit when the backend names none (the page says so)');
+    assert.equal(costWords(3, 'CPU hours'), '3 CPU hours');
+    assert.equal(progressWords('running', 41.6), '42 %');
+    assert.equal(progressWords('error', 31), 'stopped at 31 %');
+    assert.equal(progressWords('finished', 100), null, 'a finished job needs no progress');
+    assert.equal(progressWords('running', undefined), null);
   });
 });

@@ -86,6 +86,25 @@ export interface BatchJob {
   plan?: string;
 }
 
+export type JobLogLevel = 'error' | 'warning' | 'info' | 'debug';
+
+/** One entry of `GET /jobs/{job_id}/logs`, as display text. */
+export interface JobLogEntry {
+  level: JobLogLevel;
+  message: string;
+  /** RFC 3339, when the backend gives it. */
+  time?: string;
+}
+
+/** The links of `GET /jobs/{job_id}/results` that work without the bearer token (signed URLs). */
+export interface JobResults {
+  /** The `canonical` link to the whole result, when the backend gives one. */
+  canonical: string | null;
+  assets: Array<{ title: string; href: string; type?: string }>;
+  /** When the signed links stop working (RFC 3339), when the backend says. */
+  expires?: string;
+}
+
 /** What the tray, the window and `status` show for one identity. */
 export type IdentityState =
   | 'signed-out'

@@ -1,21 +1,22 @@
 /**
- * Accounts: every identity with its backend, provider, kind, user id and state, the access
- * token's countdown, the refresh token's expiry as a date, words and a "time left" bar, and the
- * same actions as the tray. An empty state says what to do first.
+ * Accounts: every identity as a card — backend, provider, kind, user id and state; while its
+ * tokens can be used, the access token's countdown and the refresh token's expiry (words, date,
+ * "time left" bar). What a card shows and offers in each state is decided in ../card-model.ts;
+ * this file only renders it. An empty state says what to do first.
  */
 import type { IdentityStatus } from '../../shared/api.ts';
-import { stateLine } from '../../main/core/tray/state-line.ts';
 import { hostOf } from '../../main/core/format/display-text.ts';
-import { h, rerenderKeepingFocus, replace } from '../dom.ts';
+import { breakable, h, rerenderKeepingFocus, replace } from '../dom.ts';
 import { everySecond, liveText } from '../live.ts';
 import { announce, copyButton, loading, onAction, problemBox, type Failure } from '../feedback.ts';
 import { identityStore } from '../store.ts';
 import { navigate, pageFrame, type PageView } from '../router.ts';
 import { copyMenu } from './copy-menu.ts';
 import { confirmDialog } from '../dialog.ts';
+import { menuButton } from '../menu.ts';
+import { accountCard, actionLabel, type CardAction, type CardModel } from '../card-model.ts';
 import {
-  STATE_WORDS, accessTokenWords, effectiveState, formatDateTime, kindWords, needsLogin, refreshTokenWords,
-  timeLeftFraction, timeLeftTone,
+  STATE_WORDS, accessTokenWords, effectiveState, formatDateTime, kindWords, refreshTokenWords, timeLeftFraction, timeLeftTone,
 } from '../words.ts';
 
 /**
@@ -47,6 +48,7 @@ function timeLeftBar(identity: IdentityStatus, wordsId: string): HTMLElement | n
   });
 }
 
+/** The refresh token's expiry: one place, so its words can change without touching the card. */
 function refreshTokenFacts(identity: IdentityStatus): HTMLElement {
   const wordsId = `rt-words-${identity.id}`;
   const expiry = identity.refreshTokenExpiry;
@@ -57,14 +59,28 @@ function refreshTokenFacts(identity: IdentityStatus): HTMLElement {
     timeLeftBar(identity, wordsId));
 }
 
+function identityFacts(identity: IdentityStatus, model: CardModel): HTMLElement {
+  return h('dl', { class: 'facts' },
+    h('dt', {}, 'Backend'), h('dd', {}, breakable(hostOf(identity.backend))),
+    h('dt', {}, 'Provider'), h('dd', {}, identity.provider, h('span', { class: 'muted' }, ' · ', breakable(hostOf(identity.issuer)))),
+    h('dt', {}, 'User ID'),
+    h('dd', {}, identity.userId
+      ? h('span', { class: 'copyable' }, h('code', {}, breakable(identity.userId)), copyButton(`the user ID of ${identity.label}`, () => identity.userId ?? ''))
+      : h('span', { class: 'muted' }, 'not known yet')),
+    ...(model.tokenFacts
+      ? [h('dt', {}, 'Access token'), h('dd', {}, liveText(h('span', {}), (t) => accessTokenWords(identity, t))),
+        h('dt', {}, 'Refresh token'), refreshTokenFacts(identity)]
+      : []));
+}
+
 function card(identity: IdentityStatus, refreshList: () => void): HTMLElement {
   const key = (action: string): string => `${identity.id}:${action}`;
-  const now = Date.now();
-  const state = effectiveState(identity, now);
-  const signInAgain = h('button', { type: 'button', class: needsLogin(state) ? 'btn primary' : 'btn', 'data-focus-key': key('login') }, 'Sign in again');
-  signInAgain.addEventListener('click', () => navigate({ page: 'add', identityId: identity.id }));
+  const remembered = feedback.get(identity.id);
+  const failure = remembered && remembered.stamp === stampOf(identity) ? remembered.failure : undefined;
+  const model = accountCard(identity, Date.now(), failure);
+  const label = (action: CardAction): string => actionLabel(action, identity, model.state);
 
-  const refresh = onAction(h('button', { type: 'button', class: 'btn', 'data-focus-key': key('refresh') }, 'Refresh now'), 'Refreshing…', async () => {
+  async function refresh(): Promise<void> {
     feedback.delete(identity.id);
     const result = await window.openeoAuth.refreshNow(identity.id);
     if (result.ok) {
@@ -74,9 +90,8 @@ function card(identity: IdentityStatus, refreshList: () => void): HTMLElement {
       await rememberFailure(identity.id, result);
       refreshList();
     }
-  });
-
-  const signOut = onAction(h('button', { type: 'button', class: 'btn quiet', 'data-focus-key': key('signout') }, 'Sign out'), 'Signing out…', async () => {
+  }
+  async function signOut(): Promise<void> {
     const answer = await confirmDialog({
       title: `Sign out of ${identity.label}?`,
       body: 'Its tokens are deleted from this computer’s keychain. Scripts that use this login stop working until you add it again.',
@@ -92,47 +107,54 @@ function card(identity: IdentityStatus, refreshList: () => void): HTMLElement {
       await rememberFailure(identity.id, result);
     }
     refreshList();
+  }
+  const run: Record<CardAction, () => void | Promise<void>> = {
+    'sign-in-again': () => navigate({ page: 'add', identityId: identity.id }),
+    'continue-sign-in': () => navigate({ page: 'add', identityId: identity.id }),
+    refresh,
+    copy: () => undefined,
+    jobs: () => navigate({ page: 'jobs', identityId: identity.id }),
+    credits: () => navigate({ page: 'credits', identityId: identity.id }),
+    'sign-out': signOut,
+  };
+  const busyWords: Partial<Record<CardAction, string>> = { refresh: 'Refreshing…', 'sign-out': 'Signing out…' };
+
+  // The main action stands out only when the state asks something of the person.
+  const emphasise = (i: number): boolean => i === 0 && model.state !== 'active';
+  const buttons = model.actions.map((action, i) => {
+    if (action === 'copy') return copyMenu(identity, key('copy'), emphasise(i));
+    const classes = emphasise(i) ? 'btn primary' : action === 'sign-out' ? 'btn quiet' : 'btn';
+    const button = h('button', { type: 'button', class: classes, 'data-focus-key': key(action) }, label(action));
+    const busy = busyWords[action];
+    if (busy) return onAction(button, busy, async () => { await run[action](); });
+    button.addEventListener('click', () => void run[action]());
+    return button;
   });
+  const more = model.more.length
+    ? menuButton('More', `More actions for ${identity.label}`, model.more.map((action) => ({
+      label: label(action),
+      run: () => {
+        if (action === 'refresh') announce(`Refreshing ${identity.label}…`);
+        void run[action]();
+      },
+    })), key('more'))
+    : null;
 
-  const credits = h('button', { type: 'button', class: 'btn', 'data-focus-key': key('credits') },
-    identity.kind === 'client-credentials' ? 'Link credits…' : 'Credits');
-  credits.addEventListener('click', () => navigate({ page: 'credits', identityId: identity.id }));
-
-  // An action that just failed is an alert; a standing problem (offline, keychain) is part of the state.
-  const remembered = feedback.get(identity.id);
-  const failure = remembered && remembered.stamp === stampOf(identity) ? remembered.failure : undefined;
-  const standing = !failure && identity.problem && !needsLogin(state) ? identity.problem : null;
   const titleId = `title-${identity.id}`;
+  const callout = model.callout;
   return h('li', { class: 'card', 'aria-labelledby': titleId },
     h('div', { class: 'card-head' },
       h('div', { class: 'card-title' },
         h('h2', { id: titleId }, identity.label),
         h('span', { class: 'badge' }, kindWords(identity.kind))),
       statePill(identity)),
-    state === 'active' || needsLogin(state) ? null : liveText(h('p', { class: 'state-line' }), (t) => stateLine(identity, t)),
-    needsLogin(state)
-      ? h('p', { class: 'callout tone-bad' }, 'This login no longer works. Sign in again to keep using it; scripts that use it fail until then.')
+    model.line ? h('p', { class: 'state-line' }, model.line) : null,
+    callout?.alert ? problemBox({ message: callout.text, ...(callout.next ? { nextStep: callout.next } : {}) }) : null,
+    callout && !callout.alert
+      ? h('div', { class: `callout tone-${callout.tone}` }, h('p', {}, callout.text), callout.next ? h('p', { class: 'callout-next' }, callout.next) : null)
       : null,
-    h('dl', { class: 'facts' },
-      h('dt', {}, 'Backend'), h('dd', {}, hostOf(identity.backend)),
-      h('dt', {}, 'Provider'), h('dd', {}, identity.provider, h('span', { class: 'muted' }, ` · ${hostOf(identity.issuer)}`)),
-      h('dt', {}, 'User ID'),
-      h('dd', {}, identity.userId
-        ? h('span', { class: 'copyable' }, h('code', {}, identity.userId), copyButton(`the user ID of ${identity.label}`, () => identity.userId ?? ''))
-        : h('span', { class: 'muted' }, 'not known yet')),
-      h('dt', {}, 'Access token'),
-      h('dd', {}, liveText(h('span', {}), (t) => accessTokenWords(identity, t))),
-      h('dt', {}, 'Refresh token'),
-      refreshTokenFacts(identity)),
-    failure ? problemBox(failure) : null,
-    standing ? h('p', { class: `callout tone-${STATE_WORDS[state].tone}` }, standing.message) : null,
-    h('div', { class: 'actions' },
-      needsLogin(state) ? signInAgain : null,
-      refresh,
-      copyMenu(identity, key('copy')),
-      credits,
-      needsLogin(state) ? null : signInAgain,
-      signOut));
+    identityFacts(identity, model),
+    h('div', { class: 'actions card-actions' }, ...buttons, more));
 }
 
 /** The Accounts page. */
@@ -165,6 +187,13 @@ export function accountsPage(): PageView {
   }
   const refresh = (): void => rerenderKeepingFocus(frame.body, render);
   identityStore.subscribe(refresh);
+  // The state of a card changes with the clock too (a login runs out): re-render when it does.
+  let shown = '';
+  everySecond(frame.root, (_el, now) => {
+    const states = identityStore.list.map((i) => effectiveState(i, now)).join();
+    if (shown && states !== shown) refresh();
+    shown = states;
+  });
   render();
   return { root: frame.root, heading: frame.heading, show: () => refresh() };
 }

@@ -1,14 +1,16 @@
 /**
  * Add account (and "Sign in again"): backend URL with a CDSE preset, the backend's providers
  * (its default preselected), then a device login, a browser login or a service account.
+ * "Sign in again" skips what is already known: a personal login goes straight to the ways of
+ * signing in at its provider, a service account to one field for its new secret.
  */
 import type { BackendChoice, DeviceLoginStarted, Result, LoginFlow, LoginRequest, Navigation, ProviderChoice, IdentityStatus } from '../../shared/api.ts';
-import { h, replace, uid } from '../dom.ts';
-import { announce, loading, localProblem, problemBox, runBusy, type Failure } from '../feedback.ts';
+import { breakable, h, replace, uid } from '../dom.ts';
+import { announce, loading, localProblem, onAction, problemBox, runBusy, type Failure } from '../feedback.ts';
 import { identityStore } from '../store.ts';
 import { navigate, pageFrame, type PageView } from '../router.ts';
-import { serviceAccountFields, type ServiceAccountFields } from './service-account.ts';
-import { browserPanel, devicePanel, failurePanel, focusPanel, successPanel } from './login-panels.ts';
+import { newSecretForm, serviceAccountFields, type ServiceAccountFields } from './service-account.ts';
+import { browserPanel, devicePanel, failurePanel, focusPanel, showCodeExpired, successPanel } from './login-panels.ts';
 
 export const CDSE_URL = 'https://openeo.dataspace.copernicus.eu';
 
@@ -63,32 +65,37 @@ export function addAccountPage(): PageView {
 
   function setIntro(): void {
     frame.heading.textContent = renewing ? 'Sign in again' : 'Add account';
-    intro.textContent = renewing
-      ? `${renewing.label} needs a new login. Sign in once more; its settings and scripts stay as they are.`
-      : 'Add an openEO backend and sign in once. The login is then kept alive for you.';
-    urlInput.readOnly = renewing !== undefined;
-    preset.hidden = renewing !== undefined;
+    intro.textContent = !renewing
+      ? 'Add an openEO backend and sign in once. The login is then kept alive for you.'
+      : renewing.kind === 'client-credentials'
+        ? `${renewing.label} needs a working client secret. Enter the client’s current secret; its name, client ID and scripts stay as they are.`
+        : `${renewing.label} needs a new login. Sign in once more; its name, settings and scripts stay as they are.`;
+    backendForm.hidden = renewing !== undefined;
   }
 
-  async function discover(): Promise<void> {
+  /** Looks the backend up; `moveFocus` when the person asked for it (then focus goes to what was found). */
+  async function discover(moveFocus: boolean): Promise<void> {
     const backendUrl = urlInput.value.trim();
+    const slot = renewing ? stage : backendStatus;
     replace(stage);
+    replace(backendStatus);
     if (!backendUrl) {
       replace(backendStatus, problemBox(localProblem('Enter the address of an openEO backend.', 'For example openeo.dataspace.copernicus.eu.')));
       urlInput.focus();
       return;
     }
-    replace(backendStatus, loading('Looking up the backend and its sign-in options…'));
+    replace(slot, loading(renewing ? 'Looking up the sign-in options of the backend…' : 'Looking up the backend and its sign-in options…'));
     const result = await window.openeoAuth.discoverBackend(backendUrl);
     if (!result.ok) {
-      replace(backendStatus, problemBox(result));
+      const retry = renewing ? onAction(h('button', { type: 'button', class: 'btn' }, 'Try again'), 'Looking up…', () => discover(false)) : null;
+      replace(slot, problemBox(result, retry));
       return;
     }
-    replace(backendStatus);
-    showChoice(result.value);
+    replace(slot);
+    showChoice(result.value, moveFocus);
   }
 
-  function showChoice(backend: BackendChoice): void {
+  function showChoice(backend: BackendChoice, moveFocus: boolean): void {
     const providers = renewing ? backend.providers.filter((p) => p.id === renewing?.provider || p.issuer === renewing?.issuer) : backend.providers;
     if (providers.length === 0) {
       replace(stage, problemBox(localProblem(
@@ -100,7 +107,8 @@ export function addAccountPage(): PageView {
     const providerSet = h('fieldset', { class: 'choices' }, h('legend', {}, 'Identity provider'),
       ...providers.map((p) => radio('provider', p.id, p.title, p.description, p === defaultProvider)));
     const flowSlot = h('div');
-    const labelInput = h('input', { id: uid('label'), type: 'text', maxlength: 100, autocomplete: 'off', 'aria-describedby': 'label-hint' });
+    const labelHint = h('p', { class: 'hint', id: uid('label-hint') });
+    const labelInput = h('input', { id: uid('label'), type: 'text', maxlength: 100, autocomplete: 'off', 'aria-describedby': labelHint.id });
     const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Sign in');
     const status = h('div', { class: 'status-slot' });
     let serviceAccount: ServiceAccountFields | undefined;
@@ -108,10 +116,9 @@ export function addAccountPage(): PageView {
     const selectedProvider = (): ProviderChoice | undefined => providers.find((p) => p.id === checkedValue(form, 'provider')) ?? defaultProvider;
     function renderFlows(): void {
       const provider = selectedProvider();
-      const renewFlow: LoginFlow | undefined = renewing?.kind === 'client-credentials' ? 'client-credentials' : undefined;
-      const flows = (provider?.flows ?? []).filter((f) => (renewing ? (renewFlow ? f === renewFlow : f !== 'client-credentials') : true));
+      const flows = (provider?.flows ?? []).filter((f) => !renewing || f !== 'client-credentials');
       const preferred = flows.includes('device') ? 'device' : flows[0];
-      serviceAccount = flows.includes('client-credentials') ? serviceAccountFields(renewing?.clientId, isCdse(backend, provider)) : undefined;
+      serviceAccount = flows.includes('client-credentials') ? serviceAccountFields(undefined, isCdse(backend, provider)) : undefined;
       const flowSet = h('fieldset', { class: 'choices' }, h('legend', {}, 'How do you want to sign in?'),
         ...flows.map((f) => radio('flow', f, FLOW_WORDS[f].label, FLOW_WORDS[f].hint, f === preferred)));
       replace(flowSlot, flowSet, serviceAccount?.root);
@@ -122,16 +129,19 @@ export function addAccountPage(): PageView {
       if (serviceAccount) serviceAccount.root.hidden = flow !== 'client-credentials';
       submit.textContent = flow === 'client-credentials' ? 'Add service account' : 'Sign in';
       submit.disabled = flow === undefined;
+      const name = flow === 'client-credentials' ? backend.defaultLabels.serviceAccount : backend.defaultLabels.personal;
+      labelInput.placeholder = name;
+      labelHint.textContent = `Shown in the tray menu and here. Leave it empty to use “${name}”.`;
     }
 
+    const summary = h('h2', { class: 'backend-summary', tabindex: '-1' },
+      h('span', {}, backend.title ?? backend.backendUrl),
+      h('span', { class: 'muted summary-detail' }, `openEO API ${backend.apiVersion} · `, h('span', { class: 'url' }, breakable(backend.apiUrl))));
     const form = h('form', { class: 'panel', novalidate: true, 'aria-label': 'Sign-in options' },
-      h('p', { class: 'backend-summary' },
-        h('strong', {}, backend.title ?? backend.backendUrl),
-        h('span', { class: 'muted' }, ` · openEO API ${backend.apiVersion} · ${backend.apiUrl}`)),
+      summary,
       renewing ? null : providerSet,
       flowSlot,
-      renewing ? null : h('div', { class: 'field' }, h('label', { for: labelInput.id }, 'Name for this account (optional)'), labelInput,
-        h('p', { class: 'hint', id: 'label-hint' }, 'Shown in the tray menu and here. Leave it empty to use the backend’s name.')),
+      renewing ? null : h('div', { class: 'field' }, h('label', { for: labelInput.id }, 'Name for this account (optional)'), labelInput, labelHint),
       h('div', { class: 'actions' }, submit),
       status);
     form.addEventListener('change', (event) => {
@@ -146,39 +156,55 @@ export function addAccountPage(): PageView {
       const label = labelInput.value.trim();
       if (label && !renewing) request.label = label;
       if (renewing) request.identityId = renewing.id;
-      void runBusy(submit, 'Starting…', () => startLogin(checkedValue(form, 'flow') as LoginFlow, request, provider, serviceAccount, status));
+      void runBusy(submit, 'Starting…', () => startLogin(checkedValue(form, 'flow') as LoginFlow, request, provider, serviceAccount, status, form));
     });
     replace(stage, form);
     renderFlows();
+    // Straight to what was found: its name is read out, and the first choice is one Tab away.
+    if (moveFocus) summary.focus();
   }
 
   async function startLogin(flow: LoginFlow, request: LoginRequest, provider: ProviderChoice | undefined,
-    serviceAccount: ServiceAccountFields | undefined, status: HTMLElement): Promise<void> {
+    serviceAccount: ServiceAccountFields | undefined, status: HTMLElement, form: HTMLElement): Promise<void> {
     replace(status);
-    const form = stage.firstElementChild;
     if (flow === 'client-credentials') {
-      const fields = serviceAccount?.take();
-      if (!fields || 'ok' in fields) return void replace(status, problemBox(fields ?? localProblem('Choose how to sign in.')));
+      if (!serviceAccount) return void replace(status, problemBox(localProblem('Choose how to sign in.')));
+      const fields = serviceAccount.take();
+      if ('ok' in fields) return serviceAccount.showProblem(fields);
       replace(status, loading('Getting a token with the client credentials…'));
       const result = await window.openeoAuth.addServiceAccount({ ...request, ...fields });
       replace(status);
-      if (!result.ok) return void replace(status, problemBox(result, 'Enter the secret again to retry.'));
+      if (!result.ok) return serviceAccount.showProblem(result);
       return finish(result.value.identityId, request.label ?? 'The service account');
     }
     const started: Result<DeviceLoginStarted | { loginId: string }> = flow === 'device' ? await window.openeoAuth.startDeviceLogin(request) : await window.openeoAuth.startBrowserLogin(request);
     if (!started.ok) return void replace(status, problemBox(started));
     const loginId = started.value.loginId;
     activeLogin = loginId;
-    const cancel = async (): Promise<void> => {
-      activeLogin = undefined;
-      await window.openeoAuth.cancelLogin(loginId);
-      if (form) replace(stage, form);
-      backendForm.hidden = false;
-      announce('Sign-in cancelled.');
+    const backToForm = (): void => {
+      replace(stage, form);
+      backendForm.hidden = renewing !== undefined;
       frame.heading.focus();
     };
+    const cancel = async (): Promise<void> => {
+      const running = activeLogin === loginId;
+      activeLogin = undefined;
+      if (running) await window.openeoAuth.cancelLogin(loginId);
+      backToForm();
+      announce('Sign-in cancelled.');
+    };
     const device = started.value;
-    const panel = 'userCode' in device ? devicePanel(device, cancel) : browserPanel(provider?.title ?? 'the provider', cancel);
+    const panel = 'userCode' in device
+      ? devicePanel(device, cancel, {
+        onExpired: () => {
+          // The code is dead: stop waiting for it here and in the core.
+          if (activeLogin !== loginId) return;
+          activeLogin = undefined;
+          void window.openeoAuth.cancelLogin(loginId);
+        },
+        onNewCode: () => startLogin('device', request, provider, undefined, status, form),
+      })
+      : browserPanel(provider?.title ?? 'the provider', cancel);
     backendForm.hidden = true;
     replace(stage, panel);
     focusPanel(panel);
@@ -186,7 +212,8 @@ export function addAccountPage(): PageView {
     if (activeLogin !== loginId) return;
     activeLogin = undefined;
     if (outcome.ok) return finish(outcome.value.identityId, request.label ?? 'Your account');
-    fail(outcome, form);
+    if (outcome.code === 'LOGIN_EXPIRED' && 'userCode' in device) return showCodeExpired(panel);
+    fail(outcome, backToForm);
   }
 
   async function finish(identityId: string, fallbackLabel: string): Promise<void> {
@@ -205,18 +232,27 @@ export function addAccountPage(): PageView {
     focusPanel(panel);
   }
 
-  function fail(failure: Failure, form: Element | null): void {
+  function fail(failure: Failure, backToForm: () => void): void {
     const retry = h('button', { type: 'button', class: 'btn primary' }, 'Try again');
-    retry.addEventListener('click', () => {
-      backendForm.hidden = false;
-      if (form) replace(stage, form);
-      frame.heading.focus();
-    });
+    retry.addEventListener('click', backToForm);
     const back = h('button', { type: 'button', class: 'btn' }, 'Go to Accounts');
     back.addEventListener('click', () => navigate({ page: 'accounts' }));
     const panel = failurePanel(failure, [retry, back]);
     replace(stage, panel);
     focusPanel(panel);
+  }
+
+  /** "Sign in again" for a service account: one field for the new secret. */
+  function showNewSecretForm(identity: IdentityStatus): void {
+    const form = newSecretForm(identity, async (clientSecret) => {
+      const result = await window.openeoAuth.addServiceAccount({
+        backendUrl: identity.backend, providerId: identity.provider, identityId: identity.id, clientId: identity.clientId, clientSecret,
+      });
+      if (!result.ok) return result;
+      await finish(result.value.identityId, identity.label);
+      return null;
+    });
+    replace(stage, form.root);
   }
 
   function reset(identity: IdentityStatus | undefined): void {
@@ -225,21 +261,21 @@ export function addAccountPage(): PageView {
     finished = false;
     renewing = identity;
     setIntro();
-    backendForm.hidden = false;
     replace(backendStatus);
     replace(stage);
     urlInput.value = identity?.backend ?? '';
-    if (identity) void discover();
+    if (identity?.kind === 'client-credentials') showNewSecretForm(identity);
+    else if (identity) void discover(false);
     else urlInput.focus();
   }
 
   backendForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    void runBusy(findButton, 'Looking up…', discover);
+    void runBusy(findButton, 'Looking up…', () => discover(true));
   });
   preset.addEventListener('click', () => {
     urlInput.value = CDSE_URL;
-    void runBusy(findButton, 'Looking up…', discover);
+    void runBusy(findButton, 'Looking up…', () => discover(true));
   });
   setIntro();
 
@@ -248,7 +284,7 @@ export function addAccountPage(): PageView {
     heading: frame.heading,
     show(to: Navigation) {
       const identity = identityStore.find(to.identityId);
-      if (identity && identity.id !== renewing?.id) reset(identity);
+      if (identity && (identity.id !== renewing?.id || finished)) reset(identity);
       else if (!identity && (finished || (renewing && !activeLogin))) reset(undefined);
     },
   };

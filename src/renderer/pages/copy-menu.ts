@@ -31,9 +31,9 @@ async function copy(identity: IdentityStatus, what: CopyWhat, words: string): Pr
 }
 
 /** The menu button; a service account has no refresh token to offer. */
-export function copyMenu(identity: IdentityStatus, focusKey: string): HTMLElement {
+export function copyMenu(identity: IdentityStatus, focusKey: string, primary = false): HTMLElement {
   const items: MenuItem[] = WHAT
     .filter(({ what }) => what !== 'refresh-token' || identity.refreshTokenExpiry.kind !== 'none')
     .map(({ what, label, words }) => ({ label, run: () => void copy(identity, what, words) }));
-  return menuButton('Copy', `Copy a token of ${identity.label}`, items, focusKey);
+  return menuButton('Copy', `Copy a token of ${identity.label}`, items, focusKey, primary);
 }

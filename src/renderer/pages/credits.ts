@@ -1,10 +1,11 @@
 /**
  * Credits & linking: the `/me` budget or a link to the billing page; for a service account the
- * steps to link its credits to the personal account, with the client ID and both user IDs
- * copyable and a ready-to-send message for support.
+ * steps to link its credits to the personal account — whether it has run the batch job CDSE
+ * needs first, where the request goes (CDSE's help center), the client ID and both user IDs
+ * copyable, and a ready-to-send message that states only facts.
  */
 import type { CreditsView, Navigation } from '../../shared/api.ts';
-import { h, replace, uid, type Child } from '../dom.ts';
+import { breakable, h, replace, uid, type Child } from '../dom.ts';
 import { announceFailure, copyButton, loading, onAction, problemBox } from '../feedback.ts';
 import { identityStore } from '../store.ts';
 import { currentPage, navigate, pageFrame, type PageView } from '../router.ts';
@@ -20,7 +21,7 @@ function externalButton(label: string, url: string, primary = false): HTMLButton
 function idRow(term: string, value: string | null, what: string, missing: Child): HTMLElement[] {
   return [
     h('dt', {}, term),
-    h('dd', {}, value ? h('span', { class: 'copyable' }, h('code', {}, value), copyButton(what, () => value)) : h('span', { class: 'muted' }, missing)),
+    h('dd', {}, value ? h('span', { class: 'copyable' }, h('code', {}, breakable(value)), copyButton(what, () => value)) : h('span', { class: 'muted' }, missing)),
   ];
 }
 
@@ -34,30 +35,51 @@ function balanceSection(view: CreditsView): HTMLElement {
     billing ? h('div', { class: 'actions' }, billing) : null);
 }
 
-function linkingSection(sa: NonNullable<CreditsView['serviceAccount']>): HTMLElement {
+/** Step 1 of linking, as what the job list says: done, still to do, or not known. */
+function batchJobStep(sa: NonNullable<CreditsView['serviceAccount']>, identityId: string): HTMLElement {
+  const jobs = sa.batchJobs;
+  const showJobs = h('button', { type: 'button', class: 'link' }, 'Jobs page');
+  showJobs.addEventListener('click', () => navigate({ page: 'jobs', identityId }));
+  if (jobs && jobs.started > 0) {
+    return h('li', { class: 'step done' }, h('strong', {}, 'Run one batch job with the service account. '),
+      `Done: its job list shows ${jobs.started === 1 ? '1 started batch job' : `${jobs.started} started batch jobs`} (${jobs.finished} finished).`);
+  }
+  return h('li', { class: 'step todo' }, h('strong', {}, 'Run one batch job with the service account first. '),
+    jobs ? 'Its job list shows none yet. ' : 'Its job list could not be read, so this app cannot tell whether it has run one; see the ',
+    jobs ? null : showJobs, jobs ? null : '. ',
+    'Support can link it only after one has run, because its marketplace account is made then. Run it from a script, for example with ',
+    h('code', {}, `openeo-auth-tray exec ${identityId} -- python my_job.py`), '.');
+}
+
+function linkingSection(sa: NonNullable<CreditsView['serviceAccount']>, identityId: string): HTMLElement {
   const addPersonal = h('button', { type: 'button', class: 'btn small' }, 'Add your personal account');
   addPersonal.addEventListener('click', () => navigate({ page: 'add' }));
   const messageId = uid('support-message');
+  const where = sa.support;
+  const helpCenter = where.url?.startsWith('https://helpcenter.') ?? false;
+  const how = !where.url ? 'This app knows no address for them: use the contact their website or documentation gives.'
+    : helpCenter ? '“Open the help center” opens its request form in your browser; paste the message there.'
+      : '“Open their website” shows where to reach them.';
   return h('section', { class: 'panel', 'aria-labelledby': 'credits-linking' },
     h('h2', { id: 'credits-linking' }, 'Link its credits to your personal account'),
     h('p', {}, 'A service account is a separate account with its own jobs and its own credit balance. '
       + 'Support can link its balance to your personal account, so that its jobs use your personal credits.'),
     h('ol', { class: 'steps' },
-      h('li', {}, h('strong', {}, 'Run one batch job with the service account first. '),
-        'Its marketplace account only exists after that, and support cannot link it before.'),
-      h('li', {}, h('strong', {}, 'Send support the client ID and both user IDs. '), 'The message below has them filled in.'),
+      batchJobStep(sa, identityId),
+      h('li', {}, h('strong', {}, `Send the message below to ${where.name}. `),
+        `It has the client ID and both user IDs filled in. ${how}`),
       h('li', {}, h('strong', {}, 'Wait for their confirmation. '), 'From then on the service account’s jobs are paid from your personal credits.')),
     h('dl', { class: 'facts ids' },
       ...idRow('Client ID', sa.clientId, 'the client ID', ''),
       ...idRow('Service account user ID', sa.userId, 'the service account’s user ID',
-        'Not known yet. Use “Refresh now” on the Accounts page, then come back.'),
+        'Not known yet. On the Accounts page, use More → “Refresh now” on its card, then come back.'),
       ...idRow(sa.personalLabel ? `Personal user ID (${sa.personalLabel})` : 'Personal user ID', sa.personalUserId, 'your personal user ID',
-        h('span', {}, 'No personal account on this backend in this app. ', addPersonal))),
+        h('span', {}, 'No personal account on this backend in this app, so the message has a blank for it. ', addPersonal))),
     h('label', { for: messageId, class: 'block-label' }, 'Message to support'),
-    h('textarea', { id: messageId, class: 'message', readonly: true, rows: Math.min(12, sa.supportMessage.split('\n').length + 1) }, sa.supportMessage),
+    h('textarea', { id: messageId, class: 'message', readonly: true, rows: sa.supportMessage.split('\n').length }, sa.supportMessage),
     h('div', { class: 'actions' },
-      copyButton('the message to support', () => sa.supportMessage, 'Copy message'),
-      sa.supportUrl ? externalButton('Contact support', sa.supportUrl, true) : null));
+      where.url ? externalButton(helpCenter ? 'Open the help center' : 'Open their website', where.url, true) : null,
+      copyButton('the message to support', () => sa.supportMessage, 'Copy message')));
 }
 
 function personalSection(userId: string | null): HTMLElement | null {
@@ -95,7 +117,7 @@ export function creditsPage(): PageView {
     }
     const view = result.value;
     replace(content, balanceSection(view),
-      view.serviceAccount ? linkingSection(view.serviceAccount) : personalSection(identityStore.find(identityId)?.userId ?? null));
+      view.serviceAccount ? linkingSection(view.serviceAccount, identityId) : personalSection(identityStore.find(identityId)?.userId ?? null));
   }
 
   identityStore.subscribe(() => {

@@ -19,7 +19,7 @@ export function identityPicker(onChange: (identityId: string) => void): Identity
     root,
     update(identities, selected) {
       select.replaceChildren(...identities.map((identity) =>
-        h('option', { value: identity.id }, `${identity.label} — ${kindWords(identity.kind)} · ${hostOf(identity.backend)}`)));
+        h('option', { value: identity.id }, `${identity.label} · ${kindWords(identity.kind).toLowerCase()} · ${hostOf(identity.backend)}`)));
       const chosen = identities.find((i) => i.id === selected) ?? identities[0];
       if (chosen) select.value = chosen.id;
       root.hidden = identities.length === 0;

@@ -3,7 +3,7 @@
  * "Open in browser", countdown, cancel), the wait for the browser login, success and failure.
  */
 import type { DeviceLoginStarted, IdentityStatus } from '../../shared/api.ts';
-import { h, type Child } from '../dom.ts';
+import { breakable, h, replace, type Child } from '../dom.ts';
 import { liveText } from '../live.ts';
 import { announceFailure, copyButton, onAction, problemBox, spinner, type Failure } from '../feedback.ts';
 import { icon } from '../icons.ts';
@@ -24,32 +24,76 @@ function spokenCode(code: string): string {
   return code.split('-').map((part) => part.split('').join(' ')).join(', ');
 }
 
+/** What the device panel does when its code runs out. */
+export interface DeviceCodeExpiry {
+  /** The code ran out by the clock: stop waiting for it (the panel already shows it expired). */
+  onExpired: () => void;
+  /** "Get a new code": start the same login again. */
+  onNewCode: () => Promise<void>;
+}
+
+const expireHooks = new WeakMap<HTMLElement, () => void>();
+
+/** Puts a device panel into its expired state (the provider said so before the clock did). */
+export function showCodeExpired(panel: HTMLElement): void {
+  expireHooks.get(panel)?.();
+}
+
 /** The device login in progress. `onCancel` is called once when the user gives up. */
-export function devicePanel(started: DeviceLoginStarted, onCancel: () => Promise<void>): HTMLElement {
+export function devicePanel(started: DeviceLoginStarted, onCancel: () => Promise<void>, expiry: DeviceCodeExpiry): HTMLElement {
   const pageUrl = started.verificationUriComplete ?? started.verificationUri;
   const open = onAction(h('button', { type: 'button', class: 'btn primary' }, 'Open in browser'), 'Opening…', async () => {
     const result = await window.openeoAuth.openExternal(pageUrl);
     if (!result.ok) announceFailure(result);
   });
   const cancel = onAction(h('button', { type: 'button', class: 'btn' }, 'Cancel'), 'Cancelling…', onCancel);
-  const expiry = liveText(h('p', { class: 'countdown', role: 'timer', 'aria-live': 'off' }), (now) =>
-    started.expiresAt > now ? `The code expires in ${clockCountdown(started.expiresAt - now)}.` : 'The code has expired. Cancel and start again for a new one.');
-  return h('div', { class: 'panel device-login' },
-    panelHeading('Sign in with this code'),
+  const newCode = onAction(h('button', { type: 'button', class: 'btn primary', hidden: true }, 'Get a new code'), 'Getting a new code…', expiry.onNewCode);
+  const copyCode = copyButton('the code', () => started.userCode, 'Copy code');
+  const code = h('p', { class: 'user-code', 'aria-label': `Code: ${spokenCode(started.userCode)}` }, started.userCode);
+  const heading = panelHeading('Sign in with this code');
+  const wait = waiting('Waiting for you to finish signing in…');
+  const qr = h('figure', { class: 'qr-box' },
+    qrCode(pageUrl, 'QR code that opens the sign-in page'),
+    h('figcaption', {}, 'Scan with your phone'));
+  const steps = h('ol', { class: 'steps' },
+    h('li', {}, 'Open the sign-in page: scan the QR code with your phone, or open it in this computer’s browser.'),
+    h('li', {}, 'Check that the page shows this code, then sign in.'));
+  const urlLine = h('p', { class: 'muted small sign-in-url' }, 'Sign-in page: ', h('span', { class: 'url' }, breakable(started.verificationUri)), ' ',
+    copyButton('the sign-in page address', () => started.verificationUri));
+  let expired = false;
+  const root = h('div', { class: 'panel device-login' });
+  function expire(): void {
+    if (expired) return;
+    expired = true;
+    const hadFocus = root.contains(document.activeElement) || document.activeElement === document.body;
+    heading.textContent = 'The code has expired';
+    root.classList.add('is-expired');
+    code.setAttribute('aria-label', `Expired code: ${spokenCode(started.userCode)}`);
+    // Nothing that uses the dead code stays: no steps to follow, nothing to open or copy.
+    for (const gone of [open, copyCode, steps, urlLine]) gone.hidden = true;
+    qr.replaceChildren(h('div', { class: 'qr-expired' }, 'Expired'));
+    replace(wait, 'This code no longer works at the sign-in page. Get a new one to sign in.');
+    countdown.hidden = true;
+    newCode.hidden = false;
+    if (hadFocus) newCode.focus();
+  }
+  expireHooks.set(root, expire);
+  const countdown = liveText(h('p', { class: 'countdown', role: 'timer', 'aria-live': 'off' }), (now) => {
+    if (started.expiresAt > now) return `The code expires in ${clockCountdown(started.expiresAt - now)}.`;
+    if (!expired) queueMicrotask(() => { if (!expired) { expire(); expiry.onExpired(); } });
+    return '';
+  });
+  replace(root,
+    heading,
     h('div', { class: 'device-grid' },
       h('div', { class: 'device-steps' },
-        h('ol', { class: 'steps' },
-          h('li', {}, 'Open the sign-in page: scan the QR code with your phone, or open it in this computer’s browser.'),
-          h('li', {}, 'Check that the page shows this code, then sign in.')),
-        h('div', { class: 'user-code-row' },
-          h('p', { class: 'user-code', 'aria-label': `Code: ${spokenCode(started.userCode)}` }, started.userCode),
-          copyButton('the code', () => started.userCode, 'Copy code')),
-        h('p', { class: 'muted small' }, 'Sign-in page: ', h('span', { class: 'url' }, started.verificationUri)),
-        h('div', { class: 'actions' }, open, cancel)),
-      h('figure', { class: 'qr-box' },
-        qrCode(pageUrl, 'QR code that opens the sign-in page'),
-        h('figcaption', {}, 'Scan with your phone'))),
-    h('div', { class: 'panel-foot' }, waiting('Waiting for you to finish signing in…'), expiry));
+        steps,
+        h('div', { class: 'user-code-row' }, code, copyCode),
+        urlLine,
+        h('div', { class: 'actions' }, newCode, open, cancel)),
+      qr),
+    h('div', { class: 'panel-foot' }, wait, countdown));
+  return root;
 }
 
 /** The browser login in progress. */

@@ -70,6 +70,14 @@ export function settingsPage(): PageView {
     const python = check('Keep the openEO Python client in sync', settings.pythonSync,
       'Scripts that call authenticate_oidc() reuse these logins without signing in again. '
       + 'The client’s refresh-token file is updated with owner-only permissions; other entries in it are left alone.');
+    // The cost of sharing, said where the choice is made (README "Using it from Python").
+    python.root.appendChild(h('div', { class: 'callout tone-warn setting-warning', id: uid('python-warning') },
+      h('p', {}, h('strong', {}, 'Both sides then share one refresh token. '),
+        'Providers that rotate refresh tokens (CDSE does) accept each one only once. If a script spends a token this app already spent, '
+        + 'or does not save the new one it gets, the login ends for the script and for this app, and both need a new sign-in.'),
+      h('p', { class: 'callout-next' }, 'For scripts, prefer a fresh access token on demand: ', h('code', {}, 'openeo-auth-tray token'),
+        ' (the tray’s “Copy Python snippet” gives you the code).')));
+    python.input.setAttribute('aria-describedby', `${python.input.getAttribute('aria-describedby') ?? ''} ${python.root.lastElementChild?.id ?? ''}`.trim());
     python.input.addEventListener('change', () => void save({ pythonSync: python.input.checked }));
 
     const theme = h('fieldset', { class: 'choices inline-choices' }, h('legend', {}, 'Appearance'),

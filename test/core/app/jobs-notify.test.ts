@@ -55,7 +55,7 @@ async function signIn(h: AppCoreHarness): Promise<string> {
   await approveDevice(started.value.verificationUriComplete!);
   const done = await h.api.awaitLogin(started.value.loginId);
   assert.ok(done.ok, JSON.stringify(done));
-  assert.deepEqual(h.notifications.map((n) => n.title), ['Signed in to testidp']);
+  assert.deepEqual(h.notifications.map((n) => n.title), ['Signed in to Fixture openEO backend']);
   h.notifications.length = 0;
   return done.value.identityId;
 }

@@ -2,15 +2,15 @@
  * The window's API (src/shared/api.ts) on the real core. Every method resolves with a Result:
  * errors are converted once here, with the raw error going to the log.
  */
-import type { BackendChoice, CopyWhat, CreditsView, OpenEoAuthApi, SettingsView } from '../../../shared/api.ts';
+import type { BackendChoice, CopyWhat, CreditsView, JobDetails, JobList, OpenEoAuthApi, SettingsView } from '../../../shared/api.ts';
 import type { Result } from '../../../shared/result.ts';
 import { AuthTrayError, toAuthTrayError } from '../errors.ts';
 import { secretKey, type Identity } from '../model.ts';
 import { isOpenableUrl } from '../external-url.ts';
-import { addServiceAccount, browserIdentityLogin, startDeviceIdentityLogin, type LoginRequest } from '../session/login.ts';
+import { addServiceAccount, browserIdentityLogin, defaultIdentityLabel, startDeviceIdentityLogin, type LoginRequest } from '../session/login.ts';
 import { signOut } from '../session/sign-out.ts';
 import { pythonSnippet } from '../tray/python-snippet.ts';
-import { creditsView } from './credits.ts';
+import { backendFacts, creditsView } from './credits.ts';
 import type { AppServices } from './app-core.ts';
 
 type Fail = Extract<Result<never>, { ok: false }>;
@@ -73,6 +73,10 @@ export function createAppApi(s: AppServices): OpenEoAuthApi {
         apiUrl: backend.apiUrl,
         apiVersion: backend.apiVersion,
         ...(backend.title ? { title: backend.title } : {}),
+        defaultLabels: {
+          personal: defaultIdentityLabel({ backendUrl: backend.inputUrl, ...(backend.title ? { backendTitle: backend.title } : {}) }, 'personal'),
+          serviceAccount: defaultIdentityLabel({ backendUrl: backend.inputUrl, ...(backend.title ? { backendTitle: backend.title } : {}) }, 'client-credentials'),
+        },
         providers: providers.map((p) => ({
           id: p.id,
           title: p.title,
@@ -154,11 +158,39 @@ export function createAppApi(s: AppServices): OpenEoAuthApi {
       return { clearsInSeconds: 0 };
     }),
     getCredits: (identityId) => guard('reading credits', async (): Promise<CreditsView> => creditsView(s, identityId)),
-    listJobs: (identityId) => guard('listing batch jobs', async () => {
+    listJobs: (identityId) => guard('listing batch jobs', async (): Promise<JobList> => {
       const service = s.service();
       const token = await service.accessToken(identityId);
       const { listJobs } = await import('../openeo/api.ts');
-      return listJobs(token.identity.apiUrl, service.bearer(token.identity, token.accessToken), deps.fetch ? { fetch: deps.fetch } : {});
+      const http = deps.fetch ? { fetch: deps.fetch } : {};
+      const [jobs, facts] = await Promise.all([
+        listJobs(token.identity.apiUrl, service.bearer(token.identity, token.accessToken), http),
+        backendFacts(s, token.identity.apiUrl),
+      ]);
+      return { jobs: jobs.map(({ reportedStatus: _reported, ...job }) => job), currency: facts.currency };
+    }),
+    getJob: (identityId, jobId) => guard('reading a batch job', async (): Promise<JobDetails> => {
+      const service = s.service();
+      const token = await service.accessToken(identityId);
+      const { getJob, getJobLogs, getJobResults } = await import('../openeo/job-details.ts');
+      const http = deps.fetch ? { fetch: deps.fetch } : {};
+      const apiUrl = token.identity.apiUrl;
+      const bearer = service.bearer(token.identity, token.accessToken);
+      const [job, facts] = await Promise.all([getJob(apiUrl, bearer, jobId, http), backendFacts(s, apiUrl)]);
+      // Logs and results are extras: a backend without them still shows the job.
+      const part = async <T>(what: string, read: () => Promise<T>): Promise<({ ok: true } & T) | { ok: false; message: string }> => {
+        try {
+          return { ok: true, ...(await read()) };
+        } catch (e) {
+          deps.log('info', `${what} of job ${jobId} failed`, e);
+          return { ok: false, message: toAuthTrayError(e).message };
+        }
+      };
+      const [logs, results] = await Promise.all([
+        part('reading the logs', () => getJobLogs(apiUrl, bearer, jobId, http)),
+        job.status === 'finished' ? part('reading the results', () => getJobResults(apiUrl, bearer, jobId, http)) : Promise.resolve(null),
+      ]);
+      return { job, currency: facts.currency, logs, results };
     }),
     getSettings: () => guard('reading settings', async (): Promise<SettingsView> => ({ ...s.store().getSettings() })),
     updateSettings: (patch) => guard('saving settings', async (): Promise<SettingsView> => {

@@ -21,7 +21,7 @@ export interface ClientCredentialsOptions {
 export async function clientCredentialsLogin(conn: IssuerConnection, opts: ClientCredentialsOptions): Promise<TokenSet> {
   if (!hasClientSecret(conn)) {
     throw new AuthTrayError('SECRET_MISSING', 'This service identity has no client secret.', {
-      nextStep: 'Enter the client secret for this client id.',
+      nextStep: 'Enter the client secret for this client ID.',
     });
   }
   const clock = opts.clock ?? systemClock;

@@ -145,9 +145,9 @@ function fromOAuthError(
   if (op === 'client-credentials' && (error === 'invalid_client' || error === 'unauthorized_client')) {
     return make(
       'CLIENT_CREDENTIALS_REFUSED',
-      `The identity provider at ${host} did not accept this client id and secret.`,
+      `The identity provider at ${host} did not accept this client ID and secret.`,
       cause,
-      'Check the client id and secret (or create a new secret) and try again.',
+      'Check the client ID, and the secret (or create a new one where the client is registered).',
     );
   }
   return make(

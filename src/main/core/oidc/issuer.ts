@@ -152,8 +152,8 @@ export interface ConnectOptions {
 export async function connectIssuer(issuer: string, clientId: string, opts: ConnectOptions = {}): Promise<IssuerConnection> {
   const checked = checkIssuerUrl(issuer);
   if (!clientId.trim()) {
-    throw new AuthTrayError('INVALID_ARGUMENT', 'No client id was given for the identity provider.', {
-      nextStep: 'Enter the client id, or let the backend suggest its default client.',
+    throw new AuthTrayError('INVALID_ARGUMENT', 'No client ID was given for the identity provider.', {
+      nextStep: 'Enter the client ID, or let the backend suggest its default client.',
     });
   }
   registerSecret(opts.clientSecret);

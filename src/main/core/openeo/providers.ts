@@ -166,7 +166,7 @@ export function chooseClient(
   const own = opts.clientId?.trim();
   if (opts.flow === 'client-credentials') {
     if (!own || !opts.hasSecret) {
-      throw new AuthTrayError('NO_SUITABLE_CLIENT', 'Client credentials need your own client id and client secret; the backend\'s default clients have no secret.', {
+      throw new AuthTrayError('NO_SUITABLE_CLIENT', 'Client credentials need your own client ID and client secret; the backend\'s default clients have no secret.', {
         nextStep: `Register an OAuth client with ${provider.title} and enter its id and secret.`,
       });
     }
@@ -200,9 +200,9 @@ export function chooseClient(
   }
   const others = providerFlows(provider).filter((f) => f !== opts.flow && f !== 'client-credentials');
   const alternative = others.length ? ` It does allow: ${others.map((f) => FLOW_GRANTS[f as 'device' | 'browser'].words).join(', ')}.` : '';
-  const nextStep = `Use your own client id registered with ${provider.title}, or another sign-in method.${alternative}`;
+  const nextStep = `Use your own client ID registered with ${provider.title}, or another sign-in method.${alternative}`;
   if (provider.defaultClients.length === 0) {
-    throw new AuthTrayError('NO_SUITABLE_CLIENT', `Login provider "${provider.id}" offers no default client, so the app needs your own client id.`, { nextStep });
+    throw new AuthTrayError('NO_SUITABLE_CLIENT', `Login provider "${provider.id}" offers no default client, so the app needs your own client ID.`, { nextStep });
   }
   const missing = provider.defaultClients.some(allowsFlow)
     ? `no default client that allows both ${grants.words} and keeping the session (grant "${GRANT.refreshToken}")`

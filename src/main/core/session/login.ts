@@ -10,6 +10,7 @@ import { registerSecret } from '../redact.ts';
 import type { DiscoveredBackend } from '../openeo/discovery.ts';
 import type { ClientChoice } from '../openeo/providers.ts';
 import type { IssuerConnection, DeviceAuthorization } from '../oidc/index.ts';
+import { displayText, hostOf } from '../format/display-text.ts';
 import { findSameIdentity, identityFromLogin, newIdentityId } from './identity-records.ts';
 import type { TokenService } from './token-service.ts';
 
@@ -105,8 +106,8 @@ export async function browserIdentityLogin(service: TokenService, req: LoginRequ
 /** A service account (client credentials): checks the secret works, then keeps it in the keychain. */
 export async function addServiceAccount(service: TokenService, req: LoginRequest & { clientId: string; clientSecret: string }): Promise<Identity> {
   if (!req.clientId.trim() || !req.clientSecret) {
-    throw new AuthTrayError('INVALID_ARGUMENT', 'A service account needs both a client id and a client secret.', {
-      nextStep: 'Enter the client id and secret of your OAuth client.',
+    throw new AuthTrayError('INVALID_ARGUMENT', 'A service account needs both a client ID and a client secret.', {
+      nextStep: 'Enter the client ID and secret of your OAuth client.',
     });
   }
   registerSecret(req.clientSecret);
@@ -172,7 +173,17 @@ async function lookUpUserId(service: TokenService, plan: LoginPlan, accessToken:
 }
 
 function defaultLabel(plan: LoginPlan, kind: IdentityKind): string {
-  return kind === 'client-credentials' ? `${plan.provider.id} service ${plan.client.clientId}`.slice(0, 100) : plan.provider.id;
+  return defaultIdentityLabel({ backendUrl: plan.backend.inputUrl, ...(plan.backend.title ? { backendTitle: plan.backend.title } : {}) }, kind);
+}
+
+/**
+ * The name a login gets when the person gives none: the backend's own title from its
+ * capabilities ("Copernicus Data Space Ecosystem"), else its host; a service account adds
+ * "service account". The window shows the same name as the placeholder of the name field.
+ */
+export function defaultIdentityLabel(backend: { backendUrl: string; backendTitle?: string }, kind: IdentityKind): string {
+  const title = displayText(backend.backendTitle ?? '', 80) || hostOf(backend.backendUrl);
+  return (kind === 'client-credentials' ? `${title} service account` : title).slice(0, 100);
 }
 
 function uniqueLabel(label: string, all: Identity[]): string {

@@ -1,0 +1,167 @@
+/**
+ * Sample data for the window: CDSE-like identities, jobs and credits behind a small in-memory
+ * `OpenEoAuthApi` with a pinned clock. The canned-data window tests (ui-dev.test.ts) and the
+ * documentation screenshots (scripts/doc-screenshots.ts) use it; nothing here is real.
+ */
+import type {
+  BackendChoice, BatchJob, CreditsView, DeviceLoginStarted, IdentityStatus, JobDetails, LoginRequest, Navigation, OpenEoAuthApi, Result, SettingsView,
+} from '../../src/shared/api.ts';
+import type { Identity } from '../../src/main/core/model.ts';
+import { supportDesk, supportMessage } from '../../src/main/core/app/credits.ts';
+
+
+export const T0 = Date.UTC(2025, 10, 29, 10, 0, 0);
+export const DAY = 86_400_000;
+export const CDSE = 'https://openeo.dataspace.copernicus.eu';
+export const ISSUER = 'https://identity.dataspace.copernicus.eu/auth/realms/CDSE';
+
+export function status(over: Partial<IdentityStatus> & Pick<IdentityStatus, 'id' | 'label'>): IdentityStatus {
+  return {
+    kind: 'personal', backend: CDSE, apiUrl: `${CDSE}/openeo/1.2`, provider: 'CDSE', issuer: ISSUER, clientId: 'openeo-tray',
+    userId: null, state: 'active', accessTokenExpiresAt: T0 + 272_000, refreshTokenExpiry: { kind: 'at', at: T0 + 13 * DAY + 2 * 3_600_000 },
+    refreshTokenObtainedAt: T0 - 17 * DAY, offlineSince: null, problem: null, ...over,
+  };
+}
+
+export const PERSONAL = status({ id: 'cdse-3f9a1c', label: 'Copernicus (personal)', userId: '5c3f2a1e-8d4b-4c1a-9a7e-2f6b1c0d9e8f' });
+export const ROBOT = status({
+  id: 'cdse-robot', label: 'Batch robot', kind: 'client-credentials', clientId: 'sh-7d2e1f0a-4b3c-49aa-8e21',
+  userId: 'b81f9c2d-77e0-4f3b-a3c5-0d1e2f3a4b5c', refreshTokenExpiry: { kind: 'none' }, refreshTokenObtainedAt: null,
+});
+/** A service account with everything long: label, backend host, user ID, client ID. */
+export const LONG = status({
+  id: 'federation-robot', label: 'Nightly mosaics for the Flanders land-cover project (service account)', kind: 'client-credentials',
+  backend: 'https://openeo-federated-processing.dataspace.copernicus.eu', apiUrl: 'https://openeo-federated-processing.dataspace.copernicus.eu/openeo/1.2',
+  issuer: 'https://identity.dataspace.copernicus.eu/auth/realms/CDSE-federation-partners',
+  clientId: 'sh-7d2e1f0a-4b3c-49aa-8e21-federation-nightly-mosaics-client-0001',
+  userId: 'service-account-sh-7d2e1f0a-4b3c-49aa-8e21-federation-nightly-mosaics-client-0001',
+  refreshTokenExpiry: { kind: 'none' }, refreshTokenObtainedAt: null,
+});
+export const EXPIRED = status({
+  id: 'platform-1', label: 'openEO Platform', backend: 'https://openeo.cloud', apiUrl: 'https://openeo.cloud/openeo/1.2',
+  provider: 'egi', issuer: 'https://aai.egi.eu/auth/realms/egi', state: 'expired', accessTokenExpiresAt: T0 - 3 * DAY,
+  refreshTokenExpiry: { kind: 'at', at: T0 - 2 * DAY }, userId: 'egi-user-42',
+});
+
+export const fail = (code: string, message: string, nextStep?: string): Result<never> =>
+  nextStep ? { ok: false, code, message, nextStep } : { ok: false, code, message };
+
+/** A canned, in-memory API with just enough behaviour to drive every page. */
+/** A status row as the settings record it came from, for the core's message builder. */
+function asIdentity(row: IdentityStatus): Identity {
+  return {
+    id: row.id, label: row.label, kind: row.kind, flow: row.kind === 'client-credentials' ? 'client-credentials' : 'device',
+    backendUrl: row.backend, apiUrl: row.apiUrl, providerId: row.provider, issuer: row.issuer, clientId: row.clientId, scopes: [],
+    jwtBearer: false, ...(row.userId ? { userId: row.userId } : {}), createdAt: T0, accessTokenExpiresAt: row.accessTokenExpiresAt,
+    accessTokenObtainedAt: null, refreshTokenExpiry: row.refreshTokenExpiry, refreshTokenObtainedAt: row.refreshTokenObtainedAt ?? null, warningsSent: [],
+  };
+}
+
+export const JOBS: BatchJob[] = [
+  { id: 'j-2511290941a', title: 'NDVI composite Flanders', status: 'finished', created: '2025-11-29T09:41:00Z', updated: '2025-11-29T09:58:11Z', costs: 12.5 },
+  { id: 'j-2511291002b', title: 'Sentinel-1 backscatter', status: 'running', progress: 42, created: '2025-11-29T10:02:00Z', updated: '2025-11-29T10:09:00Z' },
+  { id: 'j-2511280812c', status: 'error', progress: 31, created: '2025-11-28T08:12:00Z', updated: '2025-11-28T08:19:02Z', costs: 0.4 },
+  { id: 'j-20251127-0815-yearly-mosaic-flanders-landcover-2024-tile-31UFS-0001', status: 'canceled', created: '2025-11-27T08:15:00Z', costs: 3 },
+];
+const ROBOT_JOBS = { started: 3, finished: 1 };
+
+const titleOf = (url: string): string => (url.includes('openeo.cloud') ? 'openEO Platform' : 'Copernicus Data Space Ecosystem');
+
+export function fakeApi(initial: IdentityStatus[]) {
+  let identities = [...initial];
+  let settings: SettingsView = { notificationsEnabled: true, warningThresholds: [604800, 86400, 3600], clipboardClearSeconds: 30, startAtLogin: false, pythonSync: true, theme: 'system' };
+  const changed = new Set<(list: IdentityStatus[]) => void>();
+  const navigateListeners = new Set<(to: Navigation) => void>();
+  const pending = new Map<string, (r: Result<{ identityId: string }>) => void>();
+  const requests = new Map<string, LoginRequest>();
+  let n = 0;
+  const emit = () => { for (const l of changed) l(identities); };
+  const backend = (url: string): BackendChoice => ({
+    backendUrl: url, apiUrl: `${url}/openeo/1.2`, apiVersion: '1.2.0', title: titleOf(url),
+    defaultLabels: { personal: titleOf(url), serviceAccount: `${titleOf(url)} service account` },
+    providers: [
+      { id: 'CDSE', title: 'Copernicus Data Space Ecosystem', issuer: ISSUER, flows: ['device', 'browser', 'client-credentials'], isDefault: true },
+      { id: 'egi', title: 'EGI Check-in', issuer: 'https://aai.egi.eu/auth/realms/egi', description: 'Academic login', flows: ['device', 'client-credentials'], isDefault: false },
+    ],
+  });
+  const api: OpenEoAuthApi = {
+    listIdentities: async () => ({ ok: true, value: identities }),
+    discoverBackend: async (url) => {
+      if (url.includes(' ') || url === 'not a url') return fail('INVALID_URL', '“not a url” is not a web address.', 'Enter the backend’s URL, for example openeo.dataspace.copernicus.eu.');
+      if (url.includes('unreachable')) return fail('BACKEND_UNREACHABLE', 'The backend at unreachable.example did not answer.', 'Check your internet connection and the URL, then try again.');
+      return { ok: true, value: backend(url.startsWith('http') ? url : `https://${url}`) };
+    },
+    startDeviceLogin: async (request) => {
+      const loginId = `login-${++n}`;
+      requests.set(loginId, request);
+      const started: DeviceLoginStarted = {
+        loginId, verificationUri: 'http://127.0.0.1:9/device', verificationUriComplete: 'http://127.0.0.1:9/device?user_code=WDJB-MJHT',
+        userCode: 'WDJB-MJHT', expiresAt: T0 + 600_000, interval: 1,
+      };
+      return { ok: true, value: started };
+    },
+    startBrowserLogin: async (request) => { const loginId = `login-${++n}`; requests.set(loginId, request); return { ok: true, value: { loginId } }; },
+    awaitLogin: (loginId) => new Promise((resolve) => pending.set(loginId, resolve)),
+    cancelLogin: async (loginId) => {
+      pending.get(loginId)?.(fail('LOGIN_CANCELLED', 'Sign-in was cancelled.'));
+      pending.delete(loginId);
+      return { ok: true, value: null };
+    },
+    addServiceAccount: async (request) => {
+      if (request.clientSecret !== 'right-secret') return fail('CLIENT_CREDENTIALS_REFUSED', 'The provider refused the client ID and secret.', 'Check both, or create a new secret where the client is registered.');
+      const added = status({ ...ROBOT, id: `sa-${++n}`, label: request.label ?? 'Service account', clientId: request.clientId });
+      identities = [...identities, added];
+      emit();
+      return { ok: true, value: { identityId: added.id } };
+    },
+    refreshNow: async (id) => {
+      const found = identities.find((i) => i.id === id);
+      if (!found) return fail('IDENTITY_NOT_FOUND', 'No such account.');
+      if (found.state === 'expired') return fail('REFRESH_TOKEN_INVALID', 'The login of openEO Platform has expired.', 'Sign in again.');
+      return { ok: true, value: found };
+    },
+    signOut: async (id) => { identities = identities.filter((i) => i.id !== id); emit(); return { ok: true, value: null }; },
+    copy: async () => ({ ok: true, value: { clearsInSeconds: settings.clipboardClearSeconds } }),
+    copyText: async () => ({ ok: true, value: { clearsInSeconds: 30 } }),
+    getCredits: async (id) => {
+      const found = identities.find((i) => i.id === id);
+      if (!found) return fail('IDENTITY_NOT_FOUND', 'No such account.');
+      const view: CreditsView = {
+        identityId: id, kind: found.kind, budget: found.kind === 'personal' ? 9_520 : null,
+        billingUrl: 'https://marketplace-portal.dataspace.copernicus.eu/billing',
+        serviceAccount: found.kind === 'personal' ? null : {
+          clientId: found.clientId, userId: found.userId, personalUserId: PERSONAL.userId, personalLabel: PERSONAL.label,
+          supportMessage: supportMessage(asIdentity(found), found.userId, asIdentity(PERSONAL), ROBOT_JOBS),
+          support: supportDesk(found.backend, null),
+          batchJobs: ROBOT_JOBS,
+        },
+      };
+      return { ok: true, value: view };
+    },
+    listJobs: async () => ({ ok: true, value: { jobs: JOBS, currency: 'credits' } }),
+    getJob: async (_id, jobId) => {
+      const job = JOBS.find((j) => j.id === jobId);
+      if (!job) return fail('JOB_NOT_FOUND', 'The backend has no such job.');
+      const details: JobDetails = {
+        job, currency: 'credits',
+        logs: { ok: true, more: false, entries: job.status === 'error'
+          ? [{ level: 'info', time: '2025-11-28T08:12:40Z', message: 'Job started on 4 executors.' },
+            { level: 'error', time: '2025-11-28T08:19:02Z', message: 'load_collection: no data for SENTINEL2_L2A in the requested extent and time range.' }]
+          : [{ level: 'info', time: '2025-11-29T09:41:30Z', message: 'Job started on 8 executors.' }, { level: 'info', time: '2025-11-29T09:58:11Z', message: 'Result written: openEO.tif (148 MB).' }] },
+        results: job.status !== 'finished' ? null : {
+          ok: true, canonical: `${CDSE}/openeo/1.2/jobs/${job.id}/results/signed-3f7a`, expires: '2025-12-06T09:58:00Z',
+          assets: [{ title: 'openEO.tif', href: `${CDSE}/openeo/1.2/jobs/${job.id}/results/assets/signed-3f7a/openEO.tif`, type: 'image/tiff' }],
+        },
+      };
+      return { ok: true, value: details };
+    },
+    getSettings: async () => ({ ok: true, value: settings }),
+    updateSettings: async (patch) => { settings = { ...settings, ...patch }; return { ok: true, value: settings }; },
+    openExternal: async () => ({ ok: true, value: null }),
+    onIdentitiesChanged: (l) => { changed.add(l); return () => changed.delete(l); },
+    onNavigate: (l) => { navigateListeners.add(l); return () => navigateListeners.delete(l); },
+  };
+  return {
+    api,
+  };
+}
