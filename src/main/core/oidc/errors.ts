@@ -6,6 +6,7 @@
  */
 import * as oidc from 'openid-client';
 import { AuthTrayError, type ErrorCode } from '../errors.ts';
+import { peerLine } from '../format/peer-text.ts';
 
 export type OidcOperation =
   | 'discovery'
@@ -63,7 +64,7 @@ export function retryAfterMs(response: Response | undefined, now = Date.now()): 
 
 /** An IdP's error text, shortened and stripped of control characters; redaction happens in AuthTrayError. */
 function describe(error: string, description: unknown): string {
-  const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 200);
+  const clean = (s: string) => peerLine(s, 1024).slice(0, 200);
   const d = typeof description === 'string' ? clean(description) : '';
   return d ? `${clean(error)}: ${d}` : clean(error);
 }

@@ -4,6 +4,7 @@
  */
 import * as oidc from 'openid-client';
 import { AuthTrayError } from '../errors.ts';
+import { trimTrailingSlashes } from '../format/peer-text.ts';
 import type { FetchLike } from '../ports.ts';
 import { registerSecret } from '../redact.ts';
 import { issuerHost, oidcError } from './errors.ts';
@@ -73,7 +74,7 @@ export function checkIssuerUrl(issuer: string): { issuer: string; url: URL; inse
       nextStep: 'Only https is allowed (plain http only for a provider on this computer).',
     });
   }
-  const normalised = url.href.replace(/\/+$/, '');
+  const normalised = trimTrailingSlashes(url.href);
   return { issuer: normalised, url: new URL(normalised), insecure };
 }
 

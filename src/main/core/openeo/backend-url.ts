@@ -9,6 +9,7 @@
  */
 import { AuthTrayError } from '../errors.ts';
 import { redact } from '../redact.ts';
+import { capText, trimTrailingSlashes } from '../format/peer-text.ts';
 
 /** Longer inputs are not addresses but pasted text. */
 const MAX_URL_LENGTH = 2048;
@@ -145,7 +146,7 @@ function assertTransportAllowed(url: URL, what: string): void {
 }
 
 function stripTrailingSlashes(path: string): string {
-  return path.replace(/\/+$/, '');
+  return trimTrailingSlashes(path);
 }
 
 /**
@@ -153,6 +154,6 @@ function stripTrailingSlashes(path: string): string {
  * masked, then capped (masking first: a token cut short no longer looks like one).
  */
 function shorten(text: string): string {
-  const masked = redact(text).replace(/^([^/]*\/\/)?[^/@\s]*@/, (_m, scheme: string | undefined) => `${scheme ?? ''}…@`);
+  const masked = redact(capText(text, 4096)).replace(/^([^/]*\/\/)?[^/@\s]*@/, (_m, scheme: string | undefined) => `${scheme ?? ''}…@`);
   return masked.length > 80 ? `${masked.slice(0, 77)}...` : masked;
 }
