@@ -45,6 +45,7 @@ export function devicePanel(started: DeviceLoginStarted, onCancel: () => Promise
           h('p', { class: 'user-code', 'aria-label': `Code: ${spokenCode(started.userCode)}` }, started.userCode),
           copyButton('the code', () => started.userCode, 'Copy code')),
         h('p', { class: 'muted small' }, 'Sign-in page: ', h('span', { class: 'url' }, started.verificationUri)),
+        ...(started.warning ? [h('p', { class: 'page-warning tone-warn', role: 'alert' }, started.warning)] : []),
         h('div', { class: 'actions' }, open, cancel)),
       h('figure', { class: 'qr-box' },
         qrCode(pageUrl, 'QR code that opens the sign-in page'),

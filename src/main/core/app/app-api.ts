@@ -90,7 +90,7 @@ export function createAppApi(s: AppServices): OpenEoAuthApi {
       const loginId = s.logins.add(abort, handle.done, request.identityId);
       if (request.identityId) s.changed();
       const a = handle.authorization;
-      return { loginId, verificationUri: a.verificationUri, verificationUriComplete: a.verificationUriComplete, userCode: a.userCode, expiresAt: a.expiresAt, interval: a.interval };
+      return { loginId, verificationUri: a.verificationUri, verificationUriComplete: a.verificationUriComplete, userCode: a.userCode, expiresAt: a.expiresAt, interval: a.interval, ...(a.warning ? { warning: a.warning } : {}) };
     }),
     startBrowserLogin: (request) => guard('starting a browser login', async () => {
       const abort = new AbortController();

@@ -5,6 +5,7 @@
 import { AuthTrayError } from '../errors.ts';
 import type { RefreshTokenExpiry, TokenSet } from '../model.ts';
 import { registerSecret } from '../redact.ts';
+import { hasControls } from '../format/peer-text.ts';
 
 /** The last instant a Date can hold (ms). A later "expiry" is nonsense and cannot be shown or stored. */
 const LAST_DATE_MS = 8.64e15;
@@ -51,7 +52,8 @@ function subjectOf(response: Record<string, unknown>): string | undefined {
   if (typeof claims !== 'function') return undefined;
   try {
     const sub = (claims.call(response) as { sub?: unknown } | undefined)?.sub;
-    return typeof sub === 'string' && sub ? sub : undefined;
+    // Kept as an identity's user id when /me gives none: bounded and plain, as the settings file wants.
+    return typeof sub === 'string' && sub && sub.length <= 512 && !hasControls(sub) ? sub : undefined;
   } catch {
     return undefined;
   }

@@ -43,7 +43,8 @@ export function parseMe(body: unknown, source = 'the backend'): OpenEoUser {
     () => {
       const doc = expectRecord(body, 'the document');
       const user: OpenEoUser = {
-        userId: capText(expectString(doc['user_id'], 'user_id', { nonEmpty: true }), MAX_DISPLAY_TEXT),
+        // Kept in the settings file and matched on: at most 512 characters, no control characters.
+        userId: expectString(doc['user_id'], 'user_id', { nonEmpty: true, maxLength: 512, noControls: true }),
         links: lenientLinks(doc['links']),
       };
       const name = lenientString(doc['name']);

@@ -5,7 +5,7 @@
  */
 import { AuthTrayError } from '../errors.ts';
 import { redact } from '../redact.ts';
-import { capText } from '../format/peer-text.ts';
+import { capText, hasControls } from '../format/peer-text.ts';
 
 /** A field of a peer's JSON that does not have the shape the spec requires. */
 export class ShapeError extends Error {
@@ -43,6 +43,8 @@ export interface StringRule {
   pattern?: RegExp;
   /** Longer texts are refused before the pattern runs over them. */
   maxLength?: number;
+  /** Refuse control and invisible format characters (for ids that are stored and shown). */
+  noControls?: boolean;
   /** Words for the pattern, e.g. "1 to 20 letters, digits or '_'". */
   patternHint?: string;
 }
@@ -53,6 +55,7 @@ export function expectString(value: unknown, field: string, rule: StringRule = {
   if (rule.maxLength !== undefined && value.length > rule.maxLength) {
     throw new ShapeError(field, rule.patternHint ?? `a text of at most ${rule.maxLength} characters`, value);
   }
+  if (rule.noControls && hasControls(value)) throw new ShapeError(field, 'a text without control characters', value);
   if (rule.pattern && !rule.pattern.test(value)) {
     throw new ShapeError(field, rule.patternHint ?? `text matching ${String(rule.pattern)}`, value);
   }
