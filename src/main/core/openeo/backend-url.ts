@@ -18,13 +18,15 @@ const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
 
 /**
  * True for hosts that can only mean this machine: 127.0.0.0/8, `::1` (with or without
- * brackets), `localhost` and any `*.localhost` (RFC 6761). Expects a URL's hostname;
- * other spellings of these addresses (`127.1`, `0:0::1`) are normalised first.
+ * brackets) and `localhost`. Expects a URL's hostname; other spellings of these addresses
+ * (`127.1`, `0:0::1`) are normalised first. Not `*.localhost`: RFC 6761 asks resolvers to keep
+ * those local, but glibc sends them to the DNS server like any name, so whoever answers
+ * could receive tokens sent in clear text.
  */
 export function isLoopbackHost(hostname: string): boolean {
   let host = hostname.trim().toLowerCase();
   if (host.endsWith('.')) host = host.slice(0, -1);
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === 'localhost') return true;
   if (!host.startsWith('[') && host.includes(':')) host = `[${host}]`;
   let canonical: string;
   try {
