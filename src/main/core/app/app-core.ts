@@ -252,7 +252,9 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       changed();
     },
     async idle() {
-      await lifecycle?.idle();
+      // The job tracker's listings refresh tokens too (under the lock, in the settings folder).
+      await Promise.all([lifecycle?.idle(), jobs?.idle(), service?.idle()]);
+      await service?.idle();
     },
     stop() {
       logins.cancelAll();

@@ -10,7 +10,7 @@ import { registerSecret } from '../redact.ts';
 import type { DiscoveredBackend } from '../openeo/discovery.ts';
 import type { ClientChoice } from '../openeo/providers.ts';
 import type { IssuerConnection, DeviceAuthorization } from '../oidc/index.ts';
-import { findSameIdentity, identityFromLogin, newIdentityId } from './identity-records.ts';
+import { findSameIdentity, identityFromLogin, newIdentityId, renewalMismatch } from './identity-records.ts';
 import type { TokenService } from './token-service.ts';
 
 export interface LoginRequest {
@@ -125,8 +125,18 @@ export async function saveLogin(service: TokenService, plan: LoginPlan, tokens: 
     return tokens.subject;
   });
   const all = identities.listIdentities();
-  const facts = { issuer: plan.provider.issuer, clientId: plan.client.clientId, kind, ...(userId ? { userId } : {}) };
+  const facts = {
+    issuer: plan.provider.issuer, clientId: plan.client.clientId, kind, backendUrl: plan.backend.inputUrl, apiUrl: plan.backend.apiUrl,
+    ...(userId ? { userId } : {}),
+  };
   const existing = req.identityId ? all.find((i) => i.id === req.identityId) : findSameIdentity(all, facts);
+  const mismatch = req.identityId && existing ? renewalMismatch(existing, facts) : null;
+  if (mismatch) {
+    // Nothing is saved: the tokens of another person (or backend) must not replace this login's.
+    throw new AuthTrayError('LOGIN_REFUSED', mismatch, {
+      nextStep: `Sign in again as the person of "${existing!.label}", or use Add account for this one.`,
+    });
+  }
   const id = existing?.id ?? newIdentityId(plan.backend.inputUrl, plan.provider.id, new Set(all.map((i) => i.id)));
 
   // Secrets first: if the keychain refuses, the settings file is untouched.

@@ -97,6 +97,11 @@ export class TokenService {
     return work;
   }
 
+  /** Resolves when no refresh of this service is under way (for quitting). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+  }
+
   /** How to reach IdPs and backends: the injected fetch and the request timeout, when given. */
   http(): { fetch?: FetchLike; timeoutMs?: number } {
     return {
