@@ -65,7 +65,7 @@ export async function openContext(env: NodeJS.ProcessEnv = process.env): Promise
   const secrets = createKeytarSecretStore();
   const log = createLogger({ file: join(logDir(env), 'cli.log'), level: 'warn' });
   const settings = () => readSettingsFast(dir).settings;
-  const pythonSyncDeps = (storePath: string): PythonSyncDeps => ({ storePath, identities, clock: systemClock });
+  const pythonSyncDeps = (storePath: string): PythonSyncDeps => ({ storePath, identities, clock: systemClock, log });
   const timeout = Number(env.OPENEO_AUTH_TRAY_TIMEOUT);
   const service = new TokenService({
     // OPENEO_AUTH_TRAY_TIMEOUT: seconds to wait for one answer from an IdP or a backend.

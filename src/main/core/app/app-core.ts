@@ -204,7 +204,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
         lockDir: join(deps.dir, 'locks'),
         log: deps.log,
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
-        pythonSync: () => createPythonSync({ storePath, identities: s, clock: deps.clock }),
+        pythonSync: () => createPythonSync({ storePath, identities: s, clock: deps.clock, log: deps.log }),
       });
       const svc = service;
       lifecycle = new TokenLifecycle({

@@ -36,6 +36,21 @@ export function jwtExpiry(token: string): number | undefined {
   }
 }
 
+/**
+ * The `sub` of a JWT-shaped token (Keycloak's refresh tokens are JWTs), decoded only: the
+ * signature is not checked, so this may only ever be used to REFUSE a token as someone else's.
+ */
+export function jwtSubject(token: string): string | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts[1] || parts[1].length > 16_384) return undefined;
+  try {
+    const sub = (JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { sub?: unknown } | null)?.sub;
+    return typeof sub === 'string' && sub !== '' ? sub : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Keycloak's `refresh_expires_in` first (0 = offline token), then a JWT `exp`, else unknown. */
 function refreshExpiry(response: Record<string, unknown>, refreshToken: string, now: number): RefreshTokenExpiry {
   const given = seconds(response['refresh_expires_in']);

@@ -23,7 +23,7 @@ export function newIdentityId(backendUrl: string, providerId: string, taken: Rea
 }
 
 /** What a login knows about the identity besides its tokens. */
-export type NewIdentityFacts = Pick<Identity, 'kind' | 'flow' | 'label' | 'backendUrl' | 'apiUrl' | 'providerId' | 'issuer' | 'clientId' | 'scopes' | 'jwtBearer' | 'userId'>;
+export type NewIdentityFacts = Pick<Identity, 'kind' | 'flow' | 'label' | 'backendUrl' | 'apiUrl' | 'providerId' | 'issuer' | 'clientId' | 'scopes' | 'jwtBearer' | 'userId' | 'subject'>;
 
 /** The identity record for a fresh login (no secrets in it). */
 export function identityFromLogin(id: string, facts: NewIdentityFacts, tokens: TokenSet, now: number): Identity {
@@ -68,12 +68,15 @@ export function findSameIdentity(
  * Why a login may not renew `existing` ("Sign in again"), or null when it may: it must be the
  * same person (when both user ids are known) at the same backend.
  */
-export function renewalMismatch(existing: Identity, facts: { backendUrl: string; apiUrl: string; userId?: string }): string | null {
+export function renewalMismatch(existing: Identity, facts: { backendUrl: string; apiUrl: string; userId?: string; subject?: string }): string | null {
   if (existing.backendUrl !== facts.backendUrl && existing.apiUrl !== facts.apiUrl) {
     return `This sign-in was made at ${facts.backendUrl}, but the login "${existing.label}" belongs to ${existing.backendUrl}.`;
   }
   if (existing.userId && facts.userId && existing.userId !== facts.userId) {
     return `You signed in as "${facts.userId}", but the login "${existing.label}" belongs to "${existing.userId}"; it was left as it was.`;
+  }
+  if (existing.subject && facts.subject && existing.subject !== facts.subject) {
+    return `You signed in as another person than the one of the login "${existing.label}"; it was left as it was.`;
   }
   return null;
 }

@@ -130,7 +130,7 @@ export async function saveLogin(service: TokenService, plan: LoginPlan, tokens: 
     ...(userId ? { userId } : {}),
   };
   const existing = req.identityId ? all.find((i) => i.id === req.identityId) : findSameIdentity(all, facts);
-  const mismatch = req.identityId && existing ? renewalMismatch(existing, facts) : null;
+  const mismatch = req.identityId && existing ? renewalMismatch(existing, { ...facts, ...(tokens.subject ? { subject: tokens.subject } : {}) }) : null;
   if (mismatch) {
     // Nothing is saved: the tokens of another person (or backend) must not replace this login's.
     throw new AuthTrayError('LOGIN_REFUSED', mismatch, {
@@ -159,6 +159,7 @@ export async function saveLogin(service: TokenService, plan: LoginPlan, tokens: 
       scopes: plan.scopes,
       jwtBearer,
       ...(userId ? { userId } : existing?.userId ? { userId: existing.userId } : {}),
+      ...(tokens.subject ? { subject: tokens.subject } : existing?.subject ? { subject: existing.subject } : {}),
     },
     tokens,
     now,
