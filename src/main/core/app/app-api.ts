@@ -62,11 +62,11 @@ export function createAppApi(s: AppServices): OpenEoAuthApi {
   return {
     listIdentities: () => guard('listing identities', async () => s.statuses()),
     discoverBackend: (backendUrl) => guard('discovering the backend', async () => {
-      const fetch = deps.fetch ? { fetch: deps.fetch } : {};
+      const http = s.service().http();
       const { discoverBackend } = await import('../openeo/discovery.ts');
       const { fetchOidcProviders, providerFlows, chooseProvider } = await import('../openeo/providers.ts');
-      const backend = await discoverBackend(backendUrl, fetch);
-      const providers = await fetchOidcProviders(backend, fetch);
+      const backend = await discoverBackend(backendUrl, http);
+      const providers = await fetchOidcProviders(backend, http);
       const preferred = chooseProvider(providers, { env: deps.env ?? process.env }).id;
       const choice: BackendChoice = {
         backendUrl: backend.inputUrl,
@@ -158,7 +158,7 @@ export function createAppApi(s: AppServices): OpenEoAuthApi {
       const service = s.service();
       const token = await service.accessToken(identityId);
       const { listJobs } = await import('../openeo/api.ts');
-      return listJobs(token.identity.apiUrl, service.bearer(token.identity, token.accessToken), deps.fetch ? { fetch: deps.fetch } : {});
+      return listJobs(token.identity.apiUrl, service.bearer(token.identity, token.accessToken), service.http());
     }),
     getSettings: () => guard('reading settings', async (): Promise<SettingsView> => ({ ...s.store().getSettings() })),
     updateSettings: (patch) => guard('saving settings', async (): Promise<SettingsView> => {

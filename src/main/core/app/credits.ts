@@ -39,10 +39,9 @@ export function supportMessage(service: Identity, serviceUserId: string | null, 
 export async function creditsView(s: AppServices, identityId: string): Promise<CreditsView> {
   const service = s.service();
   const identity = service.identity(identityId);
-  const fetch = s.deps.fetch ? { fetch: s.deps.fetch } : {};
   const { getMe } = await import('../openeo/api.ts');
   const token = await service.accessToken(identityId);
-  const me = await getMe(identity.apiUrl, service.bearer(token.identity, token.accessToken), fetch);
+  const me = await getMe(identity.apiUrl, service.bearer(token.identity, token.accessToken), service.http());
   if (!identity.userId && me.userId) await s.store().updateIdentity(identityId, { userId: me.userId });
   const payment = me.links.find((l) => l.rel === 'payment')?.href ?? null;
   const billingUrl = host(identity.backendUrl) === CDSE_HOST ? CDSE_BILLING_URL : payment;

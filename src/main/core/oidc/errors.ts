@@ -166,6 +166,8 @@ function fromOAuthError(
  */
 export function oidcError(e: unknown, op: OidcOperation, issuer: string): AuthTrayError {
   if (e instanceof AuthTrayError) return e;
+  // What the HTTP layer (boundedFetch) threw, wrapped by openid-client: already in words.
+  if (e instanceof oidc.ClientError && e.cause instanceof AuthTrayError) return e.cause;
   const host = issuerHost(issuer);
   if (e instanceof oidc.ResponseBodyError) {
     return fromOAuthError(op, host, e.error, e.error_description, e.status, e, e.response);

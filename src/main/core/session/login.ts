@@ -36,7 +36,7 @@ export interface LoginPlan {
 /** Discovery, provider, client and scopes for one login. */
 export async function planLogin(service: TokenService, req: LoginRequest, flow: LoginFlow, clientSecret?: string): Promise<LoginPlan> {
   await requireUsableKeychain(service);
-  const http = { ...service.http(), ...(req.signal ? { signal: req.signal } : {}) };
+  const http = service.http(req.signal);
   const { discoverBackend } = await import('../openeo/discovery.ts');
   const { fetchOidcProviders, chooseProvider, chooseClient } = await import('../openeo/providers.ts');
   const { connectIssuer, chooseScopes } = await import('../oidc/index.ts');

@@ -49,6 +49,11 @@ export interface TokenServiceDeps {
   fetch?: FetchLike;
   /** Longest wait for one answer from an IdP or a backend (default: 30 s for the IdP, 15 s for backends). */
   requestTimeoutMs?: number;
+  /**
+   * Aborts every request this service makes (the app quitting): a refresh waiting for a hung IdP
+   * then ends at once and lets go of its cross-process lock.
+   */
+  signal?: AbortSignal;
   /** Python store sync hooks, loaded when a refresh needs them (they act only for shared identities). */
   pythonSync?: () => RefreshTokenSync | null | Promise<RefreshTokenSync | null>;
   log?: LogFn;
@@ -60,6 +65,15 @@ export interface AccessToken {
   expiresAt: number | null;
   /** True when this call obtained a new token (refresh or client credentials). */
   renewed: boolean;
+}
+
+/**
+ * `OPENEO_AUTH_TRAY_TIMEOUT`: seconds to wait for one answer from an IdP or a backend, for the
+ * tray app and the CLI alike. Undefined when unset or not a positive number.
+ */
+export function requestTimeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const seconds = Number(env.OPENEO_AUTH_TRAY_TIMEOUT);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
 }
 
 /** Default: a token handed out stays valid for at least this long. */
@@ -113,11 +127,16 @@ export class TokenService {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
   }
 
-  /** How to reach IdPs and backends: the injected fetch and the request timeout, when given. */
-  http(): { fetch?: FetchLike; timeoutMs?: number } {
+  /**
+   * How every request of the app and the CLI reaches IdPs and backends (the one HTTP layer): the
+   * injected fetch, the request timeout, and the service's abort signal combined with `signal`.
+   */
+  http(signal?: AbortSignal): { fetch?: FetchLike; timeoutMs?: number; signal?: AbortSignal } {
+    const signals = [this.deps.signal, signal].filter((s): s is AbortSignal => s !== undefined);
     return {
       ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
       ...(this.deps.requestTimeoutMs ? { timeoutMs: this.deps.requestTimeoutMs } : {}),
+      ...(signals.length ? { signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0] } : {}),
     };
   }
 
