@@ -14,7 +14,7 @@
 import { EventEmitter } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import type {
-  BaseWindow, BrowserWindowConstructorOptions, Event, HandlerDetails, LoginItemSettings, Menu, MenuItem,
+  BaseWindow, BrowserWindowConstructorOptions, ClipboardBookmark, ClipboardItem, Event, HandlerDetails, LoginItemSettings, Menu, MenuItem,
   MenuItemConstructorOptions, MessageBoxOptions, MessageBoxReturnValue, NativeImage, NotificationConstructorOptions,
   Settings, WindowOpenHandlerResponse,
 } from 'electron';
@@ -67,6 +67,8 @@ export interface FakeWorld {
   dialogs: MessageBoxOptions[];
   opened: string[];
   clipboardText: string;
+  /** Every ClipboardItem written with `clipboard.write()`, in order (its entries as given). */
+  clipboardItems: FakeClipboardItem[];
   nextId: number;
 }
 
@@ -216,6 +218,17 @@ export class FakeMenu extends FakeEmitter implements Menu {
   }
 }
 
+/** Electron's ClipboardItem (main process): the entries it was made with, kept for the tests to read. */
+export class FakeClipboardItem implements ClipboardItem {
+  readonly types: string[];
+  constructor(readonly entries: Record<string, string | ClipboardBookmark | Blob | Promise<Blob | string>>) {
+    this.types = Object.keys(entries);
+  }
+  getType(type: string): Promise<never> {
+    return Promise.reject(new Error(`the fake ClipboardItem is write-only (asked for ${type})`));
+  }
+}
+
 export class FakeFrame implements FrameFacts {
   constructor(public url: string, readonly processId: number, readonly routingId: number) {}
 }
@@ -338,6 +351,7 @@ export function createFakeElectron(opts: { appPath: string; platform?: NodeJS.Pl
     dialogs: [],
     opened: [],
     clipboardText: '',
+    clipboardItems: [],
     nextId: 0,
   };
   const handlers = new Map<string, IpcListener>();
@@ -396,7 +410,18 @@ export function createFakeElectron(opts: { appPath: string; platform?: NodeJS.Pl
         world.clipboardText = text;
         return Promise.resolve();
       },
+      // Like Electron: the entries of one item land together; `text/plain` is what readText sees.
+      write: (data: ClipboardItem[]): Promise<void> => {
+        for (const item of data) {
+          if (!(item instanceof FakeClipboardItem)) return Promise.reject(new TypeError('only ClipboardItems made here can be written'));
+          world.clipboardItems.push(item);
+          const text = item.entries['text/plain'];
+          world.clipboardText = typeof text === 'string' ? text : '';
+        }
+        return Promise.resolve();
+      },
     },
+    ClipboardItem: FakeClipboardItem,
     session: {
       defaultSession: {
         setPermissionRequestHandler(handler) {

@@ -117,7 +117,7 @@ export async function startTrayApp(electron: TrayAppElectron, deps: TrayAppDeps)
   denyAllPermissions(electron.session.defaultSession, (m) => log('warn', m));
 
   const timers = deps.timers ?? systemTimers;
-  const clipboard = electronClipboard(electron, log);
+  const clipboard = electronClipboard(electron, log, platform);
   const notifier = setupNotifications(electron, { appPath, platform, log, showWindow: (to) => show(to) });
   core = deps.createAppCore({
     dir: settingsDir(env, platform),

@@ -34,7 +34,7 @@ const dialogExtras = {
 } satisfies Pick<import('electron').Dialog, 'showErrorBox'>;
 export const ipcMain = Object.assign(electron.ipcMain, ipcMainExtras);
 export const dialog = Object.assign(electron.dialog, dialogExtras);
-export const { app, BrowserWindow, Tray, Menu, Notification, powerMonitor, nativeTheme, shell, clipboard, session } = electron;
+export const { app, BrowserWindow, Tray, Menu, Notification, powerMonitor, nativeTheme, shell, clipboard, ClipboardItem, session } = electron;
 export default { ...electron, ipcMain, dialog };
 
 world.app.on('will-quit', () => setImmediate(() => process.exit(0)));
