@@ -8,13 +8,12 @@
  *
  * It behaves like Electron where the app relies on it: `app.quit()` emits `before-quit` (which
  * can be prevented) and then `will-quit`; a new BrowserWindow emits `web-contents-created` on the
- * app; `loadFile` sets the main frame's URL (tests then call `finishLoad()` for `ready-to-show`
+ * app; `loadURL` sets the main frame's URL (tests then call `finishLoad()` for `ready-to-show`
  * and `did-finish-load`).
  */
 import { EventEmitter } from 'node:events';
-import { pathToFileURL } from 'node:url';
 import type {
-  BaseWindow, BrowserWindowConstructorOptions, ClipboardBookmark, ClipboardItem, Event, HandlerDetails, LoginItemSettings, Menu, MenuItem,
+  BaseWindow, BrowserWindowConstructorOptions, ClipboardBookmark, ClipboardItem, CustomScheme, Event, HandlerDetails, LoginItemSettings, Menu, MenuItem,
   MenuItemConstructorOptions, MessageBoxOptions, MessageBoxReturnValue, NativeImage, NotificationConstructorOptions,
   Settings, WindowOpenHandlerResponse,
 } from 'electron';
@@ -67,6 +66,9 @@ export interface FakeWorld {
   dialogs: MessageBoxOptions[];
   opened: string[];
   clipboardText: string;
+  /** Schemes registered as privileged (before ready), and the handlers of `protocol.handle`. */
+  schemes: CustomScheme[];
+  protocolHandlers: Map<string, (request: Request) => Response | Promise<Response>>;
   /** Every ClipboardItem written with `clipboard.write()`, in order (its entries as given). */
   clipboardItems: FakeClipboardItem[];
   nextId: number;
@@ -104,7 +106,10 @@ export class FakeApp extends FakeEmitter implements AppPort {
     this.emit('will-quit', fakeEvent());
     this.quitted = true;
   }
+  /** Set once the app asked to be told when it is ready. */
+  readyCalled = false;
   whenReady(): Promise<void> {
+    this.readyCalled = true;
     return Promise.resolve();
   }
   setPath(name: string, path: string): void {
@@ -278,7 +283,7 @@ export class FakeBrowserWindow extends FakeEmitter implements AppWindow {
   destroyed = false;
   menuRemoved = false;
   focusCount = 0;
-  loadedFile: string | undefined;
+  loadedUrl: string | undefined;
 
   constructor(world: FakeWorld, readonly options: BrowserWindowConstructorOptions) {
     super();
@@ -305,9 +310,9 @@ export class FakeBrowserWindow extends FakeEmitter implements AppWindow {
   removeMenu(): void {
     this.menuRemoved = true;
   }
-  loadFile(filePath: string): Promise<void> {
-    this.loadedFile = filePath;
-    this.webContents.mainFrame.url = pathToFileURL(filePath).href;
+  loadURL(url: string): Promise<void> {
+    this.loadedUrl = url;
+    this.webContents.mainFrame.url = url;
     return Promise.resolve();
   }
   /** The page painted and finished loading. */
@@ -352,6 +357,8 @@ export function createFakeElectron(opts: { appPath: string; platform?: NodeJS.Pl
     opened: [],
     clipboardText: '',
     clipboardItems: [],
+    schemes: [],
+    protocolHandlers: new Map(),
     nextId: 0,
   };
   const handlers = new Map<string, IpcListener>();
@@ -422,6 +429,17 @@ export function createFakeElectron(opts: { appPath: string; platform?: NodeJS.Pl
       },
     },
     ClipboardItem: FakeClipboardItem,
+    protocol: {
+      registerSchemesAsPrivileged(customSchemes: CustomScheme[]): void {
+        // Electron allows it only before `ready`; the app's start does it first thing.
+        if (world.app.readyCalled) throw new Error('registerSchemesAsPrivileged after the app is ready');
+        world.schemes.push(...customSchemes);
+      },
+      handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void {
+        if (!world.schemes.some((s) => s.scheme === scheme)) throw new Error(`scheme ${scheme} was not registered before ready`);
+        world.protocolHandlers.set(scheme, handler);
+      },
+    },
     session: {
       defaultSession: {
         setPermissionRequestHandler(handler) {
