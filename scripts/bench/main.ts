@@ -1,18 +1,21 @@
 /**
  * `npm run bench` (through scripts/bench.mjs, inside a private keyring): the performance table
- * of issues 3 and 6. Prints Markdown on stdout and writes it to test-output/bench.md.
+ * of issues 3 and 6, and the hostile-text rows and the soak of issue 10 (`--quick`: a soak of
+ * 4 000 refreshes instead of 20 000). Prints Markdown on stdout and writes it to test-output/bench.md.
  * A script, not a test: it asserts nothing, it reports.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { deviceLoginRow, statusRows, tokenRows } from './cli.ts';
+import { hostileRows } from './hostile.ts';
 import { idleDayRows } from './idle-day.ts';
 import { bundleRow, firstPaintRow } from './renderer.ts';
 import { root } from './setup.ts';
 import { markdownTable, type Row } from './table.ts';
 import { profileToken } from './token-profile.ts';
 import { pythonBridgeRows } from './python-bridge.ts';
+import { soakRows } from './soak.ts';
 
 const quick = process.argv.includes('--quick');
 const RUNS = { token: quick ? 10 : 30, refresh: quick ? 6 : 15, status: quick ? 8 : 20, device: quick ? 3 : 6, paint: 5, profile: quick ? 5 : 12, bridgeLifetimes: quick ? 3 : 6, bridgeRenewals: quick ? 5 : 15 };
@@ -41,6 +44,10 @@ async function main(): Promise<void> {
   rows.push(...await idleDayRows());
   step('Python bridge');
   rows.push(...await pythonBridgeRows({ lifetimes: RUNS.bridgeLifetimes, runs: RUNS.bridgeRenewals }));
+  step('hostile text');
+  rows.push(...hostileRows());
+  step(`soak (${quick ? 4_000 : 20_000} refreshes, a few minutes)`);
+  rows.push(...await soakRows({ refreshes: quick ? 4_000 : 20_000 }));
   step('renderer');
   rows.push(bundleRow());
   rows.push(await firstPaintRow(RUNS.paint));

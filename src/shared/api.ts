@@ -39,6 +39,8 @@ export interface DeviceLoginStarted {
   expiresAt: number;
   /** Seconds between polls. */
   interval: number;
+  /** Set when the sign-in page is not on the identity provider's own host (or not https): show it beside the code. */
+  warning?: string;
 }
 
 export interface LoginRequest {

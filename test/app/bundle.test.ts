@@ -42,7 +42,9 @@ test('the built main process starts, opens its first window, builds the tray, an
     assert.equal(run.status, 0, `exit ${run.status} ${run.signal ?? ''}\n${run.stderr}`);
     const seen = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as {
       trayMenu: string[]; tooltip: string; channels: string[]; listenerChannels: string[]; userData: string;
-      windows: Array<{ file: string; webPreferences: Record<string, unknown> }>;
+      windows: Array<{ url: string; webPreferences: Record<string, unknown> }>;
+      page: { status: number; csp: string; html: string } | null;
+      schemes: Array<{ scheme: string; privileges?: Record<string, boolean> }>;
     };
     assert.ok(seen.trayMenu.includes('Add account…'), seen.trayMenu.join(' | '));
     assert.equal(seen.tooltip, 'No openEO accounts yet');
@@ -51,7 +53,11 @@ test('the built main process starts, opens its first window, builds the tray, an
     assert.deepEqual(seen.listenerChannels, []);
     assert.equal(seen.userData, join(home, 'settings', 'electron'));
     assert.equal(seen.windows.length, 1, 'first start opens the window');
-    assert.equal(seen.windows[0]?.file, join(root, 'dist/renderer/index.html'));
+    assert.equal(seen.windows[0]?.url, 'app://openeo-auth-tray/index.html', 'the page comes from the app\'s own scheme, not file://');
+    assert.deepEqual(seen.schemes, [{ scheme: 'app', privileges: { standard: true, secure: true } }]);
+    assert.equal(seen.page?.status, 200, 'the built page is served on the scheme');
+    assert.match(seen.page?.html ?? '', /<!doctype html>/i);
+    assert.match(seen.page?.csp ?? '', /frame-ancestors 'none'/);
     assert.equal(seen.windows[0]?.webPreferences.sandbox, true);
     assert.equal(seen.windows[0]?.webPreferences.contextIsolation, true);
     assert.equal(seen.windows[0]?.webPreferences.preload, join(root, 'dist/preload/preload.cjs'));

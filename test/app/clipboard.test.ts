@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { electronClipboard } from '../../src/main/app/clipboard.ts';
 import { createClipboardGuard } from '../../src/main/core/clipboard/clipboard-guard.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
-import { createFakeElectron } from './fake-electron.ts';
+import { createFakeElectron, FakeClipboardItem } from './fake-electron.ts';
 import { APP_ROOT, recordingLogger } from './harness.ts';
 
 function setup() {
@@ -73,7 +73,7 @@ describe('clipboard plug', () => {
         resolve();
       })),
     };
-    const port = electronClipboard({ clipboard: slow }, recordingLogger());
+    const port = electronClipboard({ clipboard: { ...slow, write: () => Promise.reject(new Error('not used here')) }, ClipboardItem: FakeClipboardItem }, recordingLogger());
     port.writeText('one');
     port.writeText(''); // the guard's clear of 'one': must not overtake the write it undoes
     port.writeText('two');
@@ -90,7 +90,9 @@ describe('clipboard plug', () => {
       clipboard: {
         readText: electron.clipboard.readText,
         writeText: (text) => (fail ? Promise.reject(new Error('no display')) : electron.clipboard.writeText(text)),
+        write: electron.clipboard.write,
       },
+      ClipboardItem: electron.ClipboardItem,
     }, log);
     port.writeText('one');
     await port.settled();
@@ -99,5 +101,51 @@ describe('clipboard plug', () => {
     await port.settled();
     assert.equal(world.clipboardText, 'two');
     assert.ok(log.lines.some((l) => /WARN The clipboard could not be written\. — Error: no display/.test(l)), log.lines.join(''));
+  });
+
+  test('a secret is written with the marks that keep it out of clipboard histories, in one item (issue 10, item 11)', async () => {
+    const cases: Array<[NodeJS.Platform, Record<string, number[]>]> = [
+      ['linux', { 'x-kde-passwordManagerHint': [...Buffer.from('secret')] }],
+      ['darwin', { 'org.nspasteboard.ConcealedType': [] }],
+      ['win32', { ExcludeClipboardContentFromMonitorProcessing: [1, 0, 0, 0], CanIncludeInClipboardHistory: [0, 0, 0, 0], CanUploadToCloudClipboard: [0, 0, 0, 0] }],
+    ];
+    for (const [platform, marks] of cases) {
+      const { electron, world } = createFakeElectron({ appPath: APP_ROOT, platform });
+      const port = electronClipboard(electron, recordingLogger(), platform);
+      const guard = createClipboardGuard({ clipboard: port, timers: new FakeClock(), clearAfterMs: () => 30_000 });
+      guard.copy('refresh-token-1');
+      await port.settled();
+      assert.equal(world.clipboardItems.length, 1, `${platform}: one write`);
+      const entries = world.clipboardItems[0]!.entries;
+      assert.equal(entries['text/plain'], 'refresh-token-1');
+      const written: Record<string, number[]> = {};
+      for (const [type, value] of Object.entries(entries)) {
+        const format = /^electron application\/osclipboard;format="(.+)"$/.exec(type)?.[1];
+        if (format) written[format] = [...new Uint8Array(await (value as Blob).arrayBuffer())];
+      }
+      assert.deepEqual(written, marks, `${platform}: the concealed formats`);
+      assert.equal(world.clipboardText, 'refresh-token-1');
+
+      // What is not a secret (the Python snippet) is plain text, without marks.
+      port.writeText('import openeo');
+      await port.settled();
+      assert.equal(world.clipboardItems.length, 1, `${platform}: plain text is not written as an item`);
+      assert.equal(world.clipboardText, 'import openeo');
+    }
+  });
+
+  test('a clipboard that refuses the marks still gets the secret (and it is still cleared)', async () => {
+    const { electron, world } = createFakeElectron({ appPath: APP_ROOT });
+    const log = recordingLogger();
+    const port = electronClipboard({ ...electron, clipboard: { ...electron.clipboard, write: () => Promise.reject(new Error('format refused')) } }, log, 'linux');
+    const clock = new FakeClock();
+    const guard = createClipboardGuard({ clipboard: port, timers: clock, clearAfterMs: () => 30_000 });
+    guard.copy('refresh-token-1');
+    await port.settled();
+    assert.equal(world.clipboardText, 'refresh-token-1');
+    assert.ok(log.lines.some((l) => /copied without them/.test(l)), log.lines.join(''));
+    await clock.advance(30_000);
+    await port.settled();
+    assert.equal(world.clipboardText, '');
   });
 });

@@ -8,13 +8,12 @@
  *
  * It behaves like Electron where the app relies on it: `app.quit()` emits `before-quit` (which
  * can be prevented) and then `will-quit`; a new BrowserWindow emits `web-contents-created` on the
- * app; `loadFile` sets the main frame's URL (tests then call `finishLoad()` for `ready-to-show`
+ * app; `loadURL` sets the main frame's URL (tests then call `finishLoad()` for `ready-to-show`
  * and `did-finish-load`).
  */
 import { EventEmitter } from 'node:events';
-import { pathToFileURL } from 'node:url';
 import type {
-  BaseWindow, BrowserWindowConstructorOptions, Event, HandlerDetails, LoginItemSettings, Menu, MenuItem,
+  BaseWindow, BrowserWindowConstructorOptions, ClipboardBookmark, ClipboardItem, CustomScheme, Event, HandlerDetails, LoginItemSettings, Menu, MenuItem,
   MenuItemConstructorOptions, MessageBoxOptions, MessageBoxReturnValue, NativeImage, NotificationConstructorOptions,
   Settings, WindowOpenHandlerResponse,
 } from 'electron';
@@ -67,6 +66,11 @@ export interface FakeWorld {
   dialogs: MessageBoxOptions[];
   opened: string[];
   clipboardText: string;
+  /** Schemes registered as privileged (before ready), and the handlers of `protocol.handle`. */
+  schemes: CustomScheme[];
+  protocolHandlers: Map<string, (request: Request) => Response | Promise<Response>>;
+  /** Every ClipboardItem written with `clipboard.write()`, in order (its entries as given). */
+  clipboardItems: FakeClipboardItem[];
   nextId: number;
 }
 
@@ -102,7 +106,10 @@ export class FakeApp extends FakeEmitter implements AppPort {
     this.emit('will-quit', fakeEvent());
     this.quitted = true;
   }
+  /** Set once the app asked to be told when it is ready. */
+  readyCalled = false;
   whenReady(): Promise<void> {
+    this.readyCalled = true;
     return Promise.resolve();
   }
   setPath(name: string, path: string): void {
@@ -216,6 +223,17 @@ export class FakeMenu extends FakeEmitter implements Menu {
   }
 }
 
+/** Electron's ClipboardItem (main process): the entries it was made with, kept for the tests to read. */
+export class FakeClipboardItem implements ClipboardItem {
+  readonly types: string[];
+  constructor(readonly entries: Record<string, string | ClipboardBookmark | Blob | Promise<Blob | string>>) {
+    this.types = Object.keys(entries);
+  }
+  getType(type: string): Promise<never> {
+    return Promise.reject(new Error(`the fake ClipboardItem is write-only (asked for ${type})`));
+  }
+}
+
 export class FakeFrame implements FrameFacts {
   constructor(public url: string, readonly processId: number, readonly routingId: number) {}
 }
@@ -265,7 +283,7 @@ export class FakeBrowserWindow extends FakeEmitter implements AppWindow {
   destroyed = false;
   menuRemoved = false;
   focusCount = 0;
-  loadedFile: string | undefined;
+  loadedUrl: string | undefined;
 
   constructor(world: FakeWorld, readonly options: BrowserWindowConstructorOptions) {
     super();
@@ -292,9 +310,9 @@ export class FakeBrowserWindow extends FakeEmitter implements AppWindow {
   removeMenu(): void {
     this.menuRemoved = true;
   }
-  loadFile(filePath: string): Promise<void> {
-    this.loadedFile = filePath;
-    this.webContents.mainFrame.url = pathToFileURL(filePath).href;
+  loadURL(url: string): Promise<void> {
+    this.loadedUrl = url;
+    this.webContents.mainFrame.url = url;
     return Promise.resolve();
   }
   /** The page painted and finished loading. */
@@ -338,6 +356,9 @@ export function createFakeElectron(opts: { appPath: string; platform?: NodeJS.Pl
     dialogs: [],
     opened: [],
     clipboardText: '',
+    clipboardItems: [],
+    schemes: [],
+    protocolHandlers: new Map(),
     nextId: 0,
   };
   const handlers = new Map<string, IpcListener>();
@@ -395,6 +416,28 @@ export function createFakeElectron(opts: { appPath: string; platform?: NodeJS.Pl
       writeText: (text: string): Promise<void> => {
         world.clipboardText = text;
         return Promise.resolve();
+      },
+      // Like Electron: the entries of one item land together; `text/plain` is what readText sees.
+      write: (data: ClipboardItem[]): Promise<void> => {
+        for (const item of data) {
+          if (!(item instanceof FakeClipboardItem)) return Promise.reject(new TypeError('only ClipboardItems made here can be written'));
+          world.clipboardItems.push(item);
+          const text = item.entries['text/plain'];
+          world.clipboardText = typeof text === 'string' ? text : '';
+        }
+        return Promise.resolve();
+      },
+    },
+    ClipboardItem: FakeClipboardItem,
+    protocol: {
+      registerSchemesAsPrivileged(customSchemes: CustomScheme[]): void {
+        // Electron allows it only before `ready`; the app's start does it first thing.
+        if (world.app.readyCalled) throw new Error('registerSchemesAsPrivileged after the app is ready');
+        world.schemes.push(...customSchemes);
+      },
+      handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void {
+        if (!world.schemes.some((s) => s.scheme === scheme)) throw new Error(`scheme ${scheme} was not registered before ready`);
+        world.protocolHandlers.set(scheme, handler);
       },
     },
     session: {

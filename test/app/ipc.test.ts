@@ -46,7 +46,7 @@ describe('IPC', () => {
     try {
       // Another webContents (e.g. one a compromised page managed to create), even on our page's URL.
       const other = new s.electron.BrowserWindow({});
-      await other.loadFile(s.win.loadedFile!);
+      await other.loadURL(s.win.loadedUrl!);
       const answer = await s.ipc.invoke(CHANNELS.getSettings, other.webContents.ipcEvent());
       assert.deepEqual(answer, FORBIDDEN);
       assert.deepEqual(s.core.apiCalls, []);

@@ -6,13 +6,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { APP_FILES, WINDOW_BACKGROUND } from '../../src/main/app/windows.ts';
+import { PAGE_URL } from '../../src/main/app/app-protocol.ts';
 import { isAllowedNavigation, isOurPage, isSafeExternalUrl } from '../../src/main/app/web-guards.ts';
 import { PUSH_CHANNELS } from '../../src/shared/channels.ts';
 import { status } from '../core/tray/identity-status.ts';
 import { fakeEvent } from './fake-electron.ts';
 import { APP_ROOT, settle, startOnFakes } from './harness.ts';
 
-const PAGE = pathToFileURL(join(APP_ROOT, APP_FILES.page)).href;
+const PAGE = PAGE_URL;
 
 describe('guards (pure)', () => {
   test('only https, or http on a loopback host, goes to the system browser', () => {
@@ -25,10 +26,12 @@ describe('guards (pure)', () => {
     for (const url of no) assert.equal(isSafeExternalUrl(url), false, String(url));
   });
 
-  test('our page is our file: URL, with any fragment, and nothing else', () => {
+  test('our page is our app:// URL, with any fragment, and nothing else', () => {
     assert.equal(isOurPage(PAGE, PAGE), true);
     assert.equal(isOurPage(`${PAGE}#settings`, PAGE), true);
-    for (const url of [`${PAGE}?a=1`, PAGE.replace('index.html', 'other.html'), 'https://evil.example/', 'file:///etc/passwd', 'about:blank', 7]) {
+    const fileCopy = pathToFileURL(join(APP_ROOT, APP_FILES.page)).href;
+    for (const url of [`${PAGE}?a=1`, PAGE.replace('index.html', 'other.html'), 'app://other-host/index.html', 'app://u:p@openeo-auth-tray/index.html',
+      fileCopy, 'https://evil.example/', 'file:///etc/passwd', 'about:blank', 7]) {
       assert.equal(isOurPage(url, PAGE), false, String(url));
     }
     assert.equal(isAllowedNavigation('https://openeo.example/', PAGE), false);
@@ -85,7 +88,7 @@ describe('the window', () => {
       const win = s.window()!;
       assert.equal(win.options.webPreferences?.preload, join(APP_ROOT, APP_FILES.preload));
       assert.equal(win.options.webPreferences?.sandbox, true);
-      assert.equal(win.loadedFile, join(APP_ROOT, APP_FILES.page));
+      assert.equal(win.loadedUrl, PAGE_URL, 'from the app\'s own scheme, never file://');
       assert.equal(win.visible, false);
       assert.equal(win.menuRemoved, true, 'no menu bar on Linux');
       win.finishLoad();

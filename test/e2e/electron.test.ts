@@ -73,7 +73,7 @@ test('the tray app starts in Electron, hardened, with its window and tray menu',
     }));
     assert.equal(windows.length, 1);
     const [win] = windows;
-    assert.match(win!.url, /^file:\/\/.*\/dist\/renderer\/index\.html$/);
+    assert.equal(win!.url, 'app://openeo-auth-tray/index.html', 'served from the app\'s own scheme, not file://');
     if (win!.prefs) {
       const p = win!.prefs;
       assert.deepEqual(

@@ -148,6 +148,8 @@ export interface FaultStand {
 
 export interface FaultStandOptions {
   idp?: Omit<TestIdpOptions, 'issuer'>;
+  /** The app's environment (e.g. OPENEO_AUTH_TRAY_TIMEOUT); default empty. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Starts proxies, IdP, backend and the app core. Call `ownKeyring()` first (this does). */
@@ -177,7 +179,7 @@ export async function startFaultStand(opts: FaultStandOptions = {}): Promise<Fau
     notify: (n) => notifications.push(n),
     setStartAtLogin: () => undefined,
     pythonStorePath: join(dir, 'python', 'refresh-tokens.json'),
-    env: {},
+    env: opts.env ?? {},
   });
   await core.start();
   const api = core.api;

@@ -9,14 +9,26 @@
  * `writeText('')` (the guard's clear) becomes an asynchronous compare-and-clear that empties the
  * clipboard only if the OS clipboard still holds that text. Whatever the person copied since is
  * never wiped. Once the core's port accepts promises, this shrinks to passing Electron's through.
+ *
+ * A secret is written together with the formats that keep it out of clipboard managers and the
+ * OS's clipboard history (core/clipboard/concealed-formats.ts), in one `clipboard.write()` of one
+ * ClipboardItem (Electron commits its entries atomically), as raw OS formats
+ * (`electron application/osclipboard;format="…"`).
  */
-import type { Clipboard } from 'electron';
+import type { Clipboard, ClipboardItem } from 'electron';
 import type { ClipboardPort } from '../core/clipboard/clipboard-guard.ts';
+import { concealedFormats } from '../core/clipboard/concealed-formats.ts';
 import type { Logger } from '../core/log.ts';
 
 /** The Electron parts this module uses. */
 export interface ClipboardElectron {
-  clipboard: Pick<Clipboard, 'readText' | 'writeText'>;
+  clipboard: Pick<Clipboard, 'readText' | 'writeText' | 'write'>;
+  ClipboardItem: typeof ClipboardItem;
+}
+
+/** The MIME type under which Electron writes a raw clipboard format of the OS. */
+export function osClipboardType(format: string): string {
+  return `electron application/osclipboard;format="${format}"`;
 }
 
 export interface AppClipboard extends ClipboardPort {
@@ -25,8 +37,21 @@ export interface AppClipboard extends ClipboardPort {
 }
 
 /** The core's clipboard port on Electron's clipboard. */
-export function electronClipboard(electron: ClipboardElectron, log: Logger): AppClipboard {
+export function electronClipboard(electron: ClipboardElectron, log: Logger, platform: NodeJS.Platform = process.platform): AppClipboard {
   const { clipboard } = electron;
+  const marks = concealedFormats(platform);
+  const writeConcealed = async (text: string): Promise<void> => {
+    if (marks.length === 0) return clipboard.writeText(text);
+    const entries: Record<string, string | Blob> = { 'text/plain': text };
+    for (const f of marks) entries[osClipboardType(f.name)] = new Blob([f.data]);
+    try {
+      await clipboard.write([new electron.ClipboardItem(entries)]);
+    } catch (e) {
+      // The copy itself matters more than the marks: the secret is still cleared later.
+      log('warn', 'The clipboard did not take the marks that keep a secret out of clipboard histories; it was copied without them.', e);
+      await clipboard.writeText(text);
+    }
+  };
   let lastWritten = '';
   // One operation at a time, in call order: a clear must not overtake the write it undoes.
   let queue: Promise<void> = Promise.resolve();
@@ -36,7 +61,7 @@ export function electronClipboard(electron: ClipboardElectron, log: Logger): App
 
   return {
     readText: () => lastWritten,
-    writeText(text) {
+    writeText(text, options) {
       if (text === '') {
         const expected = lastWritten;
         lastWritten = '';
@@ -46,7 +71,7 @@ export function electronClipboard(electron: ClipboardElectron, log: Logger): App
         return;
       }
       lastWritten = text;
-      enqueue('written', () => clipboard.writeText(text));
+      enqueue('written', () => (options?.concealed ? writeConcealed(text) : clipboard.writeText(text)));
     },
     settled: () => queue,
   };

@@ -8,7 +8,7 @@
  * removed as soon as the store exists, and main listens only on our own channels.
  */
 import {
-  app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeTheme, Notification, powerMonitor, session, shell, Tray,
+  app, BrowserWindow, clipboard, ClipboardItem, dialog, ipcMain, Menu, nativeTheme, Notification, powerMonitor, protocol, session, shell, Tray,
 } from 'electron';
 import ElectronStore from 'electron-store';
 import { createAppCore } from '../core/app/app-core.ts';
@@ -18,7 +18,7 @@ import { startTrayApp, type TrayAppElectron } from './start.ts';
 
 // Compile-time proof that the parts the app is written against are Electron's own.
 const electron = {
-  app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeTheme, Notification, powerMonitor, session, shell, Tray,
+  app, BrowserWindow, clipboard, ClipboardItem, dialog, ipcMain, Menu, nativeTheme, Notification, powerMonitor, protocol, session, shell, Tray,
 } satisfies TrayAppElectron;
 
 /** electron-store's own renderer channel; we do not use it (see above). */

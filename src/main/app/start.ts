@@ -5,7 +5,7 @@
  * typed stand-in), so this file never imports 'electron'.
  */
 import { join } from 'node:path';
-import type { App, Dock, Shell } from 'electron';
+import type { App, Dock, Protocol, Shell } from 'electron';
 import type { AppCore, AppCoreDeps, createAppCore } from '../core/app/app-core.ts';
 import { AuthTrayError, toAuthTrayError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
@@ -20,7 +20,8 @@ import { setupPower, type PowerElectron } from './power.ts';
 import { claimSingleInstance } from './single-instance.ts';
 import { launchedAtLogin, setupStartAtLogin } from './start-at-login.ts';
 import { setupTray, type TrayController, type TrayElectron } from './tray.ts';
-import { denyAllPermissions, guardWebContents, isSafeExternalUrl, pageUrlOf, type PermissionSession } from './web-guards.ts';
+import { denyAllPermissions, guardWebContents, isSafeExternalUrl, type PermissionSession } from './web-guards.ts';
+import { PAGE_URL, registerAppScheme, serveAppFiles } from './app-protocol.ts';
 import { APP_FILES, setupWindows, type WindowController, type WindowsElectron } from './windows.ts';
 
 /** Windows groups notifications and taskbar entries by this id; it is electron-builder's appId. */
@@ -41,6 +42,7 @@ export interface TrayAppElectron
   extends TrayElectron, WindowsElectron, NotificationsElectron, IpcElectron, PowerElectron, ClipboardElectron {
   app: AppPort;
   shell: Pick<Shell, 'openExternal'>;
+  protocol: Pick<Protocol, 'registerSchemesAsPrivileged' | 'handle'>;
   session: { readonly defaultSession: PermissionSession };
 }
 
@@ -94,6 +96,8 @@ export async function startTrayApp(electron: TrayAppElectron, deps: TrayAppDeps)
     return null;
   }
   app.enableSandbox();
+  // The window's page comes from the app's own scheme, never file:// (app-protocol.ts).
+  registerAppScheme(electron.protocol);
   if (platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
   // A tray app: closing its window does not quit it.
   app.on('window-all-closed', () => {});
@@ -106,18 +110,19 @@ export async function startTrayApp(electron: TrayAppElectron, deps: TrayAppDeps)
     }, (e: unknown) => log('error', 'Opening a link failed.', e));
   };
   const appPath = app.getAppPath();
-  const pageUrl = pageUrlOf(join(appPath, APP_FILES.page));
+  const pageUrl = PAGE_URL;
   // Every webContents, ours included, gets the guards the moment it exists.
   app.on('web-contents-created', (_event, contents) => {
     guardWebContents(contents, { pageUrl, openExternal: openFromPage, log: (m) => log('warn', m) });
   });
 
   await app.whenReady();
+  serveAppFiles(electron.protocol, join(appPath, APP_FILES.rendererDir), log);
   if (platform === 'darwin') app.dock?.hide();
   denyAllPermissions(electron.session.defaultSession, (m) => log('warn', m));
 
   const timers = deps.timers ?? systemTimers;
-  const clipboard = electronClipboard(electron, log);
+  const clipboard = electronClipboard(electron, log, platform);
   const notifier = setupNotifications(electron, { appPath, platform, log, showWindow: (to) => show(to) });
   core = deps.createAppCore({
     dir: settingsDir(env, platform),

@@ -5,7 +5,6 @@
  * system browser instead. Every webContents the app ever creates gets these guards
  * (`app.on('web-contents-created')`), our window included.
  */
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Event, HandlerDetails, Session, WebContents, WindowOpenHandlerResponse } from 'electron';
 import { isOpenableUrl } from '../core/external-url.ts';
 
@@ -18,14 +17,10 @@ export function isSafeExternalUrl(url: unknown): url is string {
   return typeof url === 'string' && isOpenableUrl(url);
 }
 
-/** The `file:` URL of our page. */
-export function pageUrlOf(indexHtmlPath: string): string {
-  return pathToFileURL(indexHtmlPath).href;
-}
-
 /**
- * Whether `url` is our own page (`pageUrl`), ignoring only the fragment: same protocol, host and
- * path, no query string. Used for both the IPC sender check and navigation.
+ * Whether `url` is our own page (`pageUrl`, on the app's own scheme, see app-protocol.ts),
+ * ignoring only the fragment: same scheme, host and path, no query string, no user info. Used
+ * for both the IPC sender check and navigation.
  */
 export function isOurPage(url: unknown, pageUrl: string): boolean {
   if (typeof url !== 'string') return false;
@@ -37,11 +32,10 @@ export function isOurPage(url: unknown, pageUrl: string): boolean {
   } catch {
     return false;
   }
-  if (seen.protocol !== 'file:' || ours.protocol !== 'file:') return false;
-  if (seen.host !== ours.host || seen.search !== '' || seen.username || seen.password) return false;
-  // Compare decoded paths so `%20` and a space, or different escapings, cannot slip through.
+  if (seen.protocol !== ours.protocol || seen.host !== ours.host || seen.search !== '' || seen.username || seen.password) return false;
+  // Compare decoded paths so different escapings of the same path cannot slip through either way.
   try {
-    return fileURLToPath(seen) === fileURLToPath(ours);
+    return decodeURIComponent(seen.pathname) === decodeURIComponent(ours.pathname);
   } catch {
     return false;
   }
@@ -56,7 +50,7 @@ export function isAllowedNavigation(url: unknown, pageUrl: string): boolean {
 export type GuardedContents = Pick<WebContents, 'setWindowOpenHandler' | 'on'>;
 
 export interface WebGuardOptions {
-  /** Our page's `file:` URL (see {@link pageUrlOf}). */
+  /** Our page's URL (app-protocol.ts PAGE_URL). */
   pageUrl: string;
   /** Opens a URL that passed {@link isSafeExternalUrl} in the system browser. */
   openExternal(url: string): void;

@@ -8,7 +8,8 @@ import type { BrowserWindow, BrowserWindowConstructorOptions, NativeTheme, WebCo
 import type { Navigation } from '../../shared/api.ts';
 import { PUSH_CHANNELS, type PushChannel } from '../../shared/channels.ts';
 import type { Logger } from '../core/log.ts';
-import { isOurPage, pageUrlOf } from './web-guards.ts';
+import { PAGE_URL } from './app-protocol.ts';
+import { isOurPage } from './web-guards.ts';
 
 /** What identifies a frame: its process, its id in that process, and what it shows. */
 export type FrameFacts = Pick<WebFrameMain, 'url' | 'processId' | 'routingId'>;
@@ -20,7 +21,7 @@ export interface SenderFacts {
 }
 
 export type AppWindowContents = Pick<WebContents, 'id' | 'send' | 'on' | 'isDestroyed'> & { readonly mainFrame: FrameFacts };
-export type AppWindow = Pick<BrowserWindow, 'show' | 'focus' | 'restore' | 'isMinimized' | 'isDestroyed' | 'once' | 'on' | 'loadFile' | 'removeMenu'> & {
+export type AppWindow = Pick<BrowserWindow, 'show' | 'focus' | 'restore' | 'isMinimized' | 'isDestroyed' | 'once' | 'on' | 'loadURL' | 'removeMenu'> & {
   readonly webContents: AppWindowContents;
 };
 
@@ -35,13 +36,15 @@ export const WINDOW_BACKGROUND = { light: '#f2f2f5', dark: '#17171a' } as const;
 
 /** Where the built files are, relative to the app folder (`app.getAppPath()`). */
 export const APP_FILES = {
+  /** Served on the app's own scheme (app-protocol.ts), never loaded as a file. */
+  rendererDir: 'dist/renderer',
   page: 'dist/renderer/index.html',
   preload: 'dist/preload/preload.cjs',
   windowIcon: 'assets/icon.png',
 } as const;
 
 export interface WindowController {
-  /** The page's `file:` URL. */
+  /** The page's URL on the app's own scheme. */
   readonly pageUrl: string;
   /** Opens (or raises) the window, at `to` when given. */
   show(to?: Navigation): void;
@@ -64,8 +67,7 @@ export interface WindowOptions {
 
 /** Sets up the (lazily created) window. */
 export function setupWindows(electron: WindowsElectron, opts: WindowOptions): WindowController {
-  const pagePath = join(opts.appPath, APP_FILES.page);
-  const pageUrl = pageUrlOf(pagePath);
+  const pageUrl = PAGE_URL;
   let win: AppWindow | undefined;
   let loaded = false;
   let pending: Navigation | undefined;
@@ -126,7 +128,7 @@ export function setupWindows(electron: WindowsElectron, opts: WindowOptions): Wi
         pending = undefined;
       }
     });
-    created.loadFile(pagePath).catch((e: unknown) => opts.log('error', 'The window could not load its page.', e));
+    created.loadURL(pageUrl).catch((e: unknown) => opts.log('error', 'The window could not load its page.', e));
     return created;
   }
 

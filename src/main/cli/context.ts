@@ -15,7 +15,7 @@ import { systemClock, type Clock, type SecretStore } from '../core/ports.ts';
 import { createLogger } from '../core/log.ts';
 import type { Identity } from '../core/model.ts';
 import type { IdentityRepository } from '../core/session/ports.ts';
-import { TokenService } from '../core/session/token-service.ts';
+import { requestTimeoutFromEnv, TokenService } from '../core/session/token-service.ts';
 import type { PythonSyncDeps } from '../core/session/python-sync.ts';
 
 export interface CliContext {
@@ -65,11 +65,11 @@ export async function openContext(env: NodeJS.ProcessEnv = process.env): Promise
   const secrets = createKeytarSecretStore();
   const log = createLogger({ file: join(logDir(env), 'cli.log'), level: 'warn' });
   const settings = () => readSettingsFast(dir).settings;
-  const pythonSyncDeps = (storePath: string): PythonSyncDeps => ({ storePath, identities, clock: systemClock });
-  const timeout = Number(env.OPENEO_AUTH_TRAY_TIMEOUT);
+  const pythonSyncDeps = (storePath: string): PythonSyncDeps => ({ storePath, identities, clock: systemClock, log });
+  const timeoutMs = requestTimeoutFromEnv(env);
   const service = new TokenService({
     // OPENEO_AUTH_TRAY_TIMEOUT: seconds to wait for one answer from an IdP or a backend.
-    ...(Number.isFinite(timeout) && timeout > 0 ? { requestTimeoutMs: timeout * 1000 } : {}),
+    ...(timeoutMs ? { requestTimeoutMs: timeoutMs } : {}),
     identities,
     secrets,
     clock: systemClock,

@@ -2,7 +2,7 @@
  * `openeo-auth-tray`: the command line on the same core as the tray app. Each command is loaded
  * only when used, so `token` with a valid cached token loads no OIDC library and no UI code.
  */
-import { EXIT, processIo, reportError, UsageError, type Io } from './output.ts';
+import { EXIT, processIo, quietOnClosedPipes, reportError, UsageError, type Io } from './output.ts';
 // `token` is what scripts call most: bundled into the entry chunk, the others load on demand.
 import * as tokenCommand from './commands/token.ts';
 
@@ -66,6 +66,7 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
 // Run when executed directly (the bundled bin, or `tsx src/main/cli/main.ts`).
 const entry = process.argv[1] ?? '';
 if (/openeo-auth-tray(\.c?js)?$|cli[\\/]main\.ts$/.test(entry)) {
+  quietOnClosedPipes();
   runCli(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

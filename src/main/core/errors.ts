@@ -1,4 +1,13 @@
 import { redact } from './redact.ts';
+import { capText, stripControls } from './format/peer-text.ts';
+
+/** Longest message or next step kept; longer ones quote far more of a peer than anyone reads. */
+const MAX_SENTENCE = 2048;
+
+/** A message as it may reach a terminal, a log or the tray: bounded, redacted, one line of plain text. */
+function sentenceText(text: string): string {
+  return stripControls(redact(capText(text, MAX_SENTENCE))).replace(/ {2,}/g, ' ');
+}
 
 /**
  * Stable error codes. They are part of the CLI's JSON output and of the IPC contract,
@@ -54,7 +63,8 @@ export interface AuthTrayErrorOptions {
 
 /**
  * The one error type that leaves the core. `message` is a sentence a person understands
- * (never containing a secret); `nextStep` says what to do; `cause` keeps the raw error for the log.
+ * (never containing a secret, nor a control character a peer slipped into it); `nextStep` says
+ * what to do; `cause` keeps the raw error for the log.
  */
 export class AuthTrayError extends Error {
   override readonly name = 'AuthTrayError';
@@ -63,9 +73,9 @@ export class AuthTrayError extends Error {
   readonly retryAfterMs: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: AuthTrayErrorOptions = {}) {
-    super(redact(message), options.cause === undefined ? undefined : { cause: options.cause });
+    super(sentenceText(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.nextStep = options.nextStep === undefined ? undefined : redact(options.nextStep);
+    this.nextStep = options.nextStep === undefined ? undefined : sentenceText(options.nextStep);
     this.retryAfterMs = options.retryAfterMs;
   }
 

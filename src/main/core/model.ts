@@ -138,6 +138,11 @@ export interface Identity {
   jwtBearer: boolean;
   /** `user_id` from `GET /me`, once known. */
   userId?: string;
+  /**
+   * The OIDC subject (`sub` of the ID token) of the person who signed in, once known: a token
+   * from outside (the Python client's store) is used only after it is proven to be theirs.
+   */
+  subject?: string;
   createdAt: number;
   /** Non-secret facts about the tokens in the keychain. */
   accessTokenExpiresAt: number | null;

@@ -90,6 +90,7 @@ export function devicePanel(started: DeviceLoginStarted, onCancel: () => Promise
         steps,
         h('div', { class: 'user-code-row' }, code, copyCode),
         urlLine,
+        ...(started.warning ? [h('p', { class: 'page-warning tone-warn', role: 'alert' }, started.warning)] : []),
         h('div', { class: 'actions' }, newCode, open, cancel)),
       qr),
     h('div', { class: 'panel-foot' }, wait, countdown));

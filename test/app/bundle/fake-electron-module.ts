@@ -34,7 +34,7 @@ const dialogExtras = {
 } satisfies Pick<import('electron').Dialog, 'showErrorBox'>;
 export const ipcMain = Object.assign(electron.ipcMain, ipcMainExtras);
 export const dialog = Object.assign(electron.dialog, dialogExtras);
-export const { app, BrowserWindow, Tray, Menu, Notification, powerMonitor, nativeTheme, shell, clipboard, session } = electron;
+export const { app, BrowserWindow, Tray, Menu, Notification, powerMonitor, nativeTheme, shell, clipboard, ClipboardItem, protocol, session } = electron;
 export default { ...electron, ipcMain, dialog };
 
 world.app.on('will-quit', () => setImmediate(() => process.exit(0)));
@@ -48,13 +48,21 @@ const poll = setInterval(() => {
   if (!running && Date.now() - started < 20_000) return;
   clearInterval(poll);
   const menu = tray?.menu;
-  process.stdout.write(`${JSON.stringify({
-    trayMenu: menu?.labels() ?? null,
-    tooltip: world.trays[0]?.tooltip ?? null,
-    windows: world.windows.map((w) => ({ file: w.loadedFile, webPreferences: w.options.webPreferences })),
-    channels: ipc.channels(),
-    listenerChannels: [...listeners.keys()].sort(),
-    userData: world.app.paths.get('userData'),
-  })}\n`);
-  world.app.quit();
+  void (async () => {
+    // The window's page as the app's own scheme serves it (what Chromium would load).
+    const serve = world.protocolHandlers.get('app');
+    const pageUrl = world.windows[0]?.loadedUrl;
+    const page = serve && pageUrl ? await serve(new Request(pageUrl)) : null;
+    process.stdout.write(`${JSON.stringify({
+      trayMenu: menu?.labels() ?? null,
+      tooltip: world.trays[0]?.tooltip ?? null,
+      windows: world.windows.map((w) => ({ url: w.loadedUrl, webPreferences: w.options.webPreferences })),
+      page: page ? { status: page.status, csp: page.headers.get('content-security-policy'), html: (await page.text()).slice(0, 200) } : null,
+      schemes: world.schemes,
+      channels: ipc.channels(),
+      listenerChannels: [...listeners.keys()].sort(),
+      userData: world.app.paths.get('userData'),
+    })}\n`);
+    world.app.quit();
+  })();
 }, 20);

@@ -7,12 +7,12 @@ import { throwsWith } from './local-server.ts';
 
 describe('isLoopbackHost', () => {
   test('accepts every spelling of this machine', () => {
-    for (const host of ['127.0.0.1', '127.255.1.9', '127.1', '::1', '[::1]', '0:0:0:0:0:0:0:1', 'localhost', 'LOCALHOST', 'api.localhost', 'localhost.']) {
+    for (const host of ['127.0.0.1', '127.255.1.9', '127.1', '::1', '[::1]', '0:0:0:0:0:0:0:1', 'localhost', 'LOCALHOST', 'localhost.']) {
       assert.equal(isLoopbackHost(host), true, host);
     }
   });
   test('refuses other hosts, including look-alikes', () => {
-    for (const host of ['128.0.0.1', '10.0.0.1', '::2', 'localhost.example.com', 'mylocalhost', '127.0.0.1.nip.io', 'example.com', '', '[::ffff:8.8.8.8]', '127.0.0.256']) {
+    for (const host of ['api.localhost', 'evil.localhost.', 'a.b.localhost', '128.0.0.1', '10.0.0.1', '::2', 'localhost.example.com', 'mylocalhost', '127.0.0.1.nip.io', 'example.com', '', '[::ffff:8.8.8.8]', '127.0.0.256']) {
       assert.equal(isLoopbackHost(host), false, host);
     }
   });
@@ -98,5 +98,21 @@ describe('assertSecureUrl', () => {
     throwsWith(() => assertSecureUrl('/relative', 'the token endpoint'), 'INVALID_URL');
     throwsWith(() => assertSecureUrl('ftp://identity.example', 'the issuer'), 'INVALID_URL');
     throwsWith(() => assertSecureUrl('https://u:p@identity.example', 'the issuer'), 'INVALID_URL');
+  });
+});
+
+describe('*.localhost is not loopback for plain http (issue 10, item 8)', () => {
+  // glibc resolves `<name>.localhost` through the configured DNS server: a query leaves the
+  // machine, and whoever answers would receive tokens in clear text.
+  test('a backend, an issuer and a link on http://<name>.localhost are refused', async () => {
+    const { checkIssuerUrl } = await import('../../../src/main/core/oidc/issuer.ts');
+    const { isOpenableUrl } = await import('../../../src/main/core/external-url.ts');
+    throwsWith(() => normaliseBackendUrl('http://openeo.localhost:8080'), 'INSECURE_URL');
+    throwsWith(() => assertSecureUrl('http://api.localhost/openeo/1.2', 'the API'), 'INSECURE_URL');
+    throwsWith(() => checkIssuerUrl('http://idp.localhost:9000/realms/x'), 'INSECURE_URL');
+    assert.equal(isOpenableUrl('http://login.localhost/device'), false);
+    // Plain localhost and the loopback addresses stay allowed.
+    assert.equal(normaliseBackendUrl('http://localhost:8080'), 'http://localhost:8080');
+    assert.equal(isOpenableUrl('http://127.0.0.1:8080/x'), true);
   });
 });

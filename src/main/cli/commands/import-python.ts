@@ -6,7 +6,7 @@
 import { dirname, resolve } from 'node:path';
 import { parse, str } from '../args.ts';
 import { openContext } from '../context.ts';
-import { UsageError, type Io } from '../output.ts';
+import { plain, UsageError, type Io } from '../output.ts';
 import { readRefreshTokenStore } from '../../core/python/refresh-token-store.ts';
 import { IMPORT_TAKEOVER_NOTICE, importCandidates } from '../../core/python/sync.ts';
 import { importFromPythonStore } from '../../core/session/import-python.ts';
@@ -23,7 +23,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   io.stderr(`The openEO Python client's store (${storePath}) holds:\n`);
-  for (const c of candidates) io.stderr(`  issuer ${c.issuer}  client ${c.clientId}  saved ${c.date || 'at an unknown time'}\n`);
+  // The store is a file other programs write: its keys and dates are shown as plain text only.
+  for (const c of candidates) io.stderr(`  issuer ${plain(c.issuer, 300)}  client ${plain(c.clientId, 200)}  saved ${plain(c.date, 64) || 'at an unknown time'}\n`);
   const backendUrl = str(values.backend);
   if (!backendUrl || !values.yes) {
     io.stderr(`${IMPORT_TAKEOVER_NOTICE}\nTo import, run: openeo-auth-tray import-python --backend <backend-url> --yes${values.dir ? ` --dir ${str(values.dir)}` : ''}\n`);
@@ -42,15 +43,15 @@ export async function run(argv: string[], io: Io): Promise<number> {
     try {
       const identity = await importFromPythonStore(ctx.service, { backendUrl, storePath, issuer: c.issuer, clientId: c.clientId });
       imported++;
-      io.stderr(`Imported "${identity.label}" (id ${identity.id}${identity.userId ? `, user ${identity.userId}` : ''}); sync with the Python client is on.\n`);
+      io.stderr(`Imported "${plain(identity.label)}" (id ${identity.id}${identity.userId ? `, user ${plain(identity.userId)}` : ''}); sync with the Python client is on.\n`);
     } catch (e) {
       // A login of another backend's provider is not this backend's to import: skipped, untouched.
       if (isAuthTrayError(e, 'UNKNOWN_PROVIDER')) {
-        io.stderr(`Skipped client ${c.clientId} at ${c.issuer}: not a login provider of ${backendUrl}.\n`);
+        io.stderr(`Skipped client ${plain(c.clientId, 200)} at ${plain(c.issuer, 300)}: not a login provider of ${backendUrl}.\n`);
         continue;
       }
       failures++;
-      io.stderr(`Could not import client ${c.clientId} at ${c.issuer}: ${toAuthTrayError(e).sentence}\n`);
+      io.stderr(`Could not import client ${plain(c.clientId, 200)} at ${plain(c.issuer, 300)}: ${toAuthTrayError(e).sentence}\n`);
     }
   }
   if (imported === 0 && failures === 0) {

@@ -1,7 +1,7 @@
 /** `jobs [<id>] [--json]`: the batch jobs of one identity (or of every identity). */
 import { parse } from '../args.ts';
 import { openContext } from '../context.ts';
-import { exitCodeFor, type Io } from '../output.ts';
+import { exitCodeFor, jsonText, plain, type Io } from '../output.ts';
 import { toAuthTrayError } from '../../core/errors.ts';
 import { resolveIdentity } from '../../core/session/identity-records.ts';
 import type { BatchJob, Identity } from '../../core/model.ts';
@@ -23,12 +23,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
       if (positionals[0]) throw e;
       // Listing every identity: one login that needs a new sign-in must not hide the others' jobs.
       const err = toAuthTrayError(e);
-      io.stderr(`openeo-auth-tray: the jobs of "${identity.label}" (${identity.id}) could not be listed: ${err.sentence}\n`);
+      io.stderr(`openeo-auth-tray: the jobs of "${plain(identity.label)}" (${identity.id}) could not be listed: ${err.sentence}\n`);
       failed ??= exitCodeFor(err);
     }
   }
   if (values.json) {
-    io.stdout(`${JSON.stringify(rows.map((j) => ({
+    io.stdout(`${jsonText(rows.map((j) => ({
       identity: j.identity,
       id: j.id,
       title: j.title ?? null,
@@ -37,7 +37,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       created: j.created,
       updated: j.updated ?? null,
       costs: j.costs ?? null,
-    })), null, 2)}\n`);
+    })), 2)}\n`);
     return failed ?? 0;
   }
   if (rows.length === 0) {
@@ -46,7 +46,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
   for (const j of rows) {
     const progress = typeof j.progress === 'number' ? ` ${Math.round(j.progress)}%` : '';
-    io.stdout(`${j.identity}  ${j.id}  ${j.status}${progress}  ${j.title ?? '(untitled)'}  created ${j.created}${j.costs !== undefined ? `  costs ${j.costs}` : ''}\n`);
+    // Every field but the status word and the numbers came from the backend: plain text only.
+    io.stdout(`${j.identity}  ${plain(j.id, 200)}  ${j.status}${progress}  ${j.title ? plain(j.title, 200) : '(untitled)'}  created ${plain(j.created, 64)}${j.costs !== undefined ? `  costs ${j.costs}` : ''}\n`);
   }
   return failed ?? 0;
 }

@@ -4,7 +4,7 @@
  */
 import { parse, str } from '../args.ts';
 import { openContext } from '../context.ts';
-import { EXIT, iso, UsageError, type Io } from '../output.ts';
+import { EXIT, iso, jsonText, plain, UsageError, type Io } from '../output.ts';
 import { openInBrowser } from '../open-browser.ts';
 import { addServiceAccount, browserIdentityLogin, startDeviceIdentityLogin, type LoginRequest } from '../../core/session/login.ts';
 import type { Identity, LoginFlow } from '../../core/model.ts';
@@ -56,9 +56,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
       identity = await browserIdentityLogin(ctx.service, {
         ...req,
         openBrowser: (url) => {
-          if (json) io.stdout(`${JSON.stringify({ event: 'authorization_url', url })}\n`);
+          if (json) io.stdout(`${jsonText({ event: 'authorization_url', url })}\n`);
           const opened = !noBrowser && openInBrowser(url);
-          io.stderr(opened ? `Opened your browser to sign in. If nothing happened, visit:\n  ${url}\n` : `Visit this URL to sign in:\n  ${url}\n`);
+          io.stderr(opened ? `Opened your browser to sign in. If nothing happened, visit:\n  ${plain(url)}\n` : `Visit this URL to sign in:\n  ${plain(url)}\n`);
         },
       });
     } else {
@@ -75,8 +75,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
       access_token_expires_at: iso(identity.accessTokenExpiresAt),
       refresh_token_expires_at: identity.refreshTokenExpiry.kind === 'at' ? iso(identity.refreshTokenExpiry.at) : null,
     };
-    if (json) io.stdout(`${JSON.stringify(done)}\n`);
-    io.stderr(`Authorized successfully: "${identity.label}" (id ${identity.id}${identity.userId ? `, user ${identity.userId}` : ''}).\n`);
+    if (json) io.stdout(`${jsonText(done)}\n`);
+    io.stderr(`Authorized successfully: "${plain(identity.label)}" (id ${identity.id}${identity.userId ? `, user ${plain(identity.userId)}` : ''}).\n`);
     return EXIT.ok;
   } finally {
     process.removeListener('SIGINT', onSigint);
@@ -88,18 +88,20 @@ async function deviceLogin(ctx: Awaited<ReturnType<typeof openContext>>, req: Lo
   const a = handle.authorization;
   const now = ctx.clock.now();
   if (json) {
-    io.stdout(`${JSON.stringify({
+    io.stdout(`${jsonText({
       event: 'device_authorization',
       verification_uri: a.verificationUri,
       verification_uri_complete: a.verificationUriComplete,
       user_code: a.userCode,
       expires_in: Math.max(0, Math.round((a.expiresAt - now) / 1000)),
       interval: a.interval,
+      ...(a.warning ? { warning: a.warning } : {}),
     })}\n`);
   }
   io.stderr(a.verificationUriComplete
-    ? `Visit ${a.verificationUriComplete} to authenticate.\nUser code: ${a.userCode}\n`
-    : `Visit ${a.verificationUri} and enter user code '${a.userCode}' to authenticate.\n`);
+    ? `Visit ${plain(a.verificationUriComplete)} to authenticate.\nUser code: ${plain(a.userCode)}\n`
+    : `Visit ${plain(a.verificationUri)} and enter user code '${plain(a.userCode)}' to authenticate.\n`);
+  if (a.warning) io.stderr(`Warning: ${plain(a.warning)}\n`);
   if (!noBrowser) openInBrowser(a.verificationUriComplete ?? a.verificationUri);
   // A countdown on a terminal; scripts (no TTY) get no control characters.
   let countdown: ReturnType<typeof setInterval> | undefined;

@@ -18,5 +18,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   } else {
     io.stderr(`Signed out of ${identity.label}; its tokens were removed from the keychain (not revoked; use --revoke for that).\n`);
   }
+  if (outcome.pythonStore === 'removed') io.stderr('Its refresh token was also removed from the openEO Python client\'s store.\n');
+  if (outcome.pythonStore === 'left') io.stderr('The openEO Python client\'s store holds a login of its own for this provider; it was left as it is.\n');
   return 0;
 }

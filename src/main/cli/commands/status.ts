@@ -2,7 +2,7 @@
 import { parse } from '../args.ts';
 import { openContext } from '../context.ts';
 import { identityStatuses } from '../../core/session/status.ts';
-import { iso, type Io } from '../output.ts';
+import { iso, jsonText, plain, type Io } from '../output.ts';
 import type { IdentityStatus, RefreshTokenExpiry } from '../../core/model.ts';
 
 function refreshExpiresAt(e: RefreshTokenExpiry): string | null {
@@ -35,19 +35,19 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const health = identities.length ? await ctx.secrets.health() : { ok: true as const };
   const rows = identityStatuses(identities, ctx.clock.now(), { health, thresholdsMs: ctx.thresholdsMs() });
   if (values.json) {
-    io.stdout(`${JSON.stringify(rows.map(statusRow), null, 2)}\n`);
+    io.stdout(`${jsonText(rows.map(statusRow), 2)}\n`);
     return 0;
   }
-  if (!health.ok) io.stderr(`Keychain: ${health.message}\n`);
+  if (!health.ok) io.stderr(`Keychain: ${plain(health.message)}\n`);
   if (rows.length === 0) {
     io.stdout('No openEO logins yet. Sign in with: openeo-auth-tray login <backend-url>\n');
     return 0;
   }
   const { stateLine } = await import('../../core/tray/state-line.ts');
   for (const s of rows) {
-    io.stdout(`${s.id}  ${s.label}  (${s.kind === 'personal' ? 'personal' : 'service account'})\n`);
-    io.stdout(`    ${s.backend} · provider ${s.provider}${s.userId ? ` · user ${s.userId}` : ''}\n`);
-    io.stdout(`    ${stateLine(s, ctx.clock.now())}\n`);
+    io.stdout(`${s.id}  ${plain(s.label)}  (${s.kind === 'personal' ? 'personal' : 'service account'})\n`);
+    io.stdout(`    ${plain(s.backend)} · provider ${plain(s.provider)}${s.userId ? ` · user ${plain(s.userId)}` : ''}\n`);
+    io.stdout(`    ${plain(stateLine(s, ctx.clock.now()))}\n`);
   }
   return 0;
 }

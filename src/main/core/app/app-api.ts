@@ -62,11 +62,11 @@ export function createAppApi(s: AppServices): OpenEoAuthApi {
   return {
     listIdentities: () => guard('listing identities', async () => s.statuses()),
     discoverBackend: (backendUrl) => guard('discovering the backend', async () => {
-      const fetch = deps.fetch ? { fetch: deps.fetch } : {};
+      const http = s.service().http();
       const { discoverBackend } = await import('../openeo/discovery.ts');
       const { fetchOidcProviders, providerFlows, chooseProvider } = await import('../openeo/providers.ts');
-      const backend = await discoverBackend(backendUrl, fetch);
-      const providers = await fetchOidcProviders(backend, fetch);
+      const backend = await discoverBackend(backendUrl, http);
+      const providers = await fetchOidcProviders(backend, http);
       const preferred = chooseProvider(providers, { env: deps.env ?? process.env }).id;
       const choice: BackendChoice = {
         backendUrl: backend.inputUrl,
@@ -94,7 +94,7 @@ export function createAppApi(s: AppServices): OpenEoAuthApi {
       const loginId = s.logins.add(abort, handle.done, request.identityId);
       if (request.identityId) s.changed();
       const a = handle.authorization;
-      return { loginId, verificationUri: a.verificationUri, verificationUriComplete: a.verificationUriComplete, userCode: a.userCode, expiresAt: a.expiresAt, interval: a.interval };
+      return { loginId, verificationUri: a.verificationUri, verificationUriComplete: a.verificationUriComplete, userCode: a.userCode, expiresAt: a.expiresAt, interval: a.interval, ...(a.warning ? { warning: a.warning } : {}) };
     }),
     startBrowserLogin: (request) => guard('starting a browser login', async () => {
       const abort = new AbortController();
@@ -162,7 +162,7 @@ export function createAppApi(s: AppServices): OpenEoAuthApi {
       const service = s.service();
       const token = await service.accessToken(identityId);
       const { listJobs } = await import('../openeo/api.ts');
-      const http = deps.fetch ? { fetch: deps.fetch } : {};
+      const http = service.http();
       const [jobs, facts] = await Promise.all([
         listJobs(token.identity.apiUrl, service.bearer(token.identity, token.accessToken), http),
         backendFacts(s, token.identity.apiUrl),
@@ -173,7 +173,7 @@ export function createAppApi(s: AppServices): OpenEoAuthApi {
       const service = s.service();
       const token = await service.accessToken(identityId);
       const { getJob, getJobLogs, getJobResults } = await import('../openeo/job-details.ts');
-      const http = deps.fetch ? { fetch: deps.fetch } : {};
+      const http = service.http();
       const apiUrl = token.identity.apiUrl;
       const bearer = service.bearer(token.identity, token.accessToken);
       const [job, facts] = await Promise.all([getJob(apiUrl, bearer, jobId, http), backendFacts(s, apiUrl)]);

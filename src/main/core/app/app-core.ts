@@ -21,7 +21,7 @@ import type { Clock, FetchLike, KeychainHealth, SecretStore, Timers } from '../p
 import { pythonRefreshTokenStorePath } from '../python/paths.ts';
 import { createPythonSync } from '../session/python-sync.ts';
 import { identityStatuses } from '../session/status.ts';
-import { TokenService } from '../session/token-service.ts';
+import { requestTimeoutFromEnv, TokenService } from '../session/token-service.ts';
 import { openSettingsStore, type SettingsStore } from '../settings/store.ts';
 import { buildTrayMenu } from '../tray/menu.ts';
 import type { TrayAction, TrayMenuItem } from '../tray/menu-item.ts';
@@ -94,6 +94,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   let lifecycle: TokenLifecycle | undefined;
   let jobs: JobTracker | undefined;
   let health: KeychainHealth = { ok: true };
+  let stopping: AbortController | undefined;
   const logins = new LoginRegistry();
   const need = <T>(v: T | undefined, what: string): T => {
     if (v === undefined) throw new Error(`${what} is used before start()`);
@@ -197,14 +198,20 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       const env = deps.env ?? process.env;
       const storePath = deps.pythonStorePath ?? pythonRefreshTokenStorePath(env, process.platform, homedir(), existsSync);
       const s = store;
+      // Every request of the app goes through the service's HTTP layer: the user's timeout
+      // (OPENEO_AUTH_TRAY_TIMEOUT, as for the CLI) and an abort when the app stops.
+      stopping = new AbortController();
+      const timeoutMs = requestTimeoutFromEnv(env);
       service = new TokenService({
         identities: s,
         secrets: deps.secrets,
         clock: deps.clock,
         lockDir: join(deps.dir, 'locks'),
         log: deps.log,
+        signal: stopping.signal,
+        ...(timeoutMs ? { requestTimeoutMs: timeoutMs } : {}),
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
-        pythonSync: () => createPythonSync({ storePath, identities: s, clock: deps.clock }),
+        pythonSync: () => createPythonSync({ storePath, identities: s, clock: deps.clock, log: deps.log }),
       });
       const svc = service;
       lifecycle = new TokenLifecycle({
@@ -235,7 +242,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
         listJobs: async (id) => {
           const token = await svc.accessToken(id);
           const { listJobs } = await import('../openeo/api.ts');
-          return listJobs(token.identity.apiUrl, svc.bearer(token.identity, token.accessToken), deps.fetch ? { fetch: deps.fetch } : {});
+          return listJobs(token.identity.apiUrl, svc.bearer(token.identity, token.accessToken), svc.http());
         },
         onTransition: (t) => {
           announce({ type: 'job', identityId: t.identityId, job: t.job, from: t.from });
@@ -252,9 +259,13 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       changed();
     },
     async idle() {
-      await lifecycle?.idle();
+      // The job tracker's listings refresh tokens too (under the lock, in the settings folder).
+      await Promise.all([lifecycle?.idle(), jobs?.idle(), service?.idle()]);
+      await service?.idle();
     },
     stop() {
+      // Requests under way end now: a refresh waiting for a hung IdP lets go of its lock.
+      stopping?.abort(new Error('openEO Auth Tray is quitting'));
       logins.cancelAll();
       lifecycle?.stop();
       jobs?.stop();

@@ -1,5 +1,6 @@
 /**
- * Every copy goes through here: the text is written, and after a delay the clipboard is cleared
+ * Every copy of a secret goes through here: the text is written (marked concealed, so clipboard
+ * histories skip it where the OS allows), and after a delay the clipboard is cleared
  * again — but only if it still holds exactly what we put there, so whatever the user copied
  * since is never wiped.
  */
@@ -8,7 +9,12 @@ import type { TimerHandle, Timers } from '../ports.ts';
 /** The two clipboard calls the guard needs (Electron's `clipboard` has both). */
 export interface ClipboardPort {
   readText(): string;
-  writeText(text: string): void;
+  /**
+   * `concealed`: the text is a secret; where the OS has formats for it, the port writes them
+   * with the text so clipboard managers and the clipboard history leave it alone
+   * (see concealed-formats.ts).
+   */
+  writeText(text: string, options?: { concealed?: boolean }): void;
 }
 
 export interface ClipboardGuardDeps {
@@ -52,7 +58,7 @@ export function createClipboardGuard(deps: ClipboardGuardDeps): ClipboardGuard {
       if (disposed) throw new Error('The clipboard guard was disposed; nothing is copied after quitting.');
       cancelTimer();
       pending = null;
-      deps.clipboard.writeText(text);
+      deps.clipboard.writeText(text, { concealed: true });
       const ms = deps.clearAfterMs();
       if (!Number.isFinite(ms) || ms <= 0) return { clearsInMs: 0 };
       pending = { text, timer: null };

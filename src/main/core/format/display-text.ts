@@ -3,14 +3,18 @@
  * to show in a menu, tooltip or notification: secrets removed, one line, bounded length.
  */
 import { redact } from '../redact.ts';
+import { capText, stripControls } from './peer-text.ts';
+
+/** Room before the cut for a whole token (a JWT runs to a few KB), so redaction sees it entire. */
+const TOKEN_ROOM = 8192;
 
 /**
- * One line of display text: registered secrets and token-shaped strings redacted, control
- * characters and runs of whitespace collapsed to one space, cut at `max` characters with "…".
+ * One line of display text: registered secrets and token-shaped strings redacted, control and
+ * invisible format characters and runs of whitespace collapsed to one space, cut at `max`
+ * characters with "…". Only the first `max` + 8 KB of `text` are looked at, whatever its size.
  */
 export function displayText(text: string, max = 80): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what we remove
-  const line = redact(text).replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+  const line = stripControls(redact(capText(text, max + TOKEN_ROOM))).replace(/\s+/g, ' ').trim();
   if (line.length <= max) return line;
   return `${line.slice(0, Math.max(0, max - 1)).trimEnd()}…`;
 }

@@ -46,6 +46,8 @@ export interface JobTracker {
   refreshNow(identityId?: string): Promise<void>;
   /** The last listing of an identity (empty before the first one). */
   jobs(identityId: string): BatchJob[];
+  /** Resolves when no listing is under way (for quitting). */
+  idle(): Promise<void>;
 }
 
 interface IdentityJobs {
@@ -176,6 +178,13 @@ export function createJobTracker(deps: JobTrackerDeps): JobTracker {
     },
     jobs(identityId: string) {
       return [...(state.get(identityId)?.listed ?? [])];
+    },
+    async idle() {
+      for (;;) {
+        const running = [...state.values()].flatMap((s) => (s.inFlight ? [s.inFlight] : []));
+        if (running.length === 0) return;
+        await Promise.allSettled(running);
+      }
     },
   };
 }

@@ -10,7 +10,7 @@ import { AuthTrayError } from '../errors.ts';
 import type { TokenSet } from '../model.ts';
 import { systemClock, type Clock } from '../ports.ts';
 import { registerSecret } from '../redact.ts';
-import { loginCancelled, loginRefused, oidcError } from './errors.ts';
+import { loginCancelled, oidcError } from './errors.ts';
 import { configurationFor, type IssuerConnection } from './issuer.ts';
 import { failurePage, successPage } from './login-pages.ts';
 import { tokenSetFromResponse } from './token-facts.ts';
@@ -29,7 +29,8 @@ export interface BrowserLoginOptions {
 
 /**
  * Runs a browser sign-in and resolves with the tokens. Rejects with AuthTrayError:
- * LOGIN_REFUSED (denied at the IdP, or an answer for another sign-in: state mismatch),
+ * LOGIN_REFUSED (denied at the IdP; an answer with another state is refused on its own page and
+ * does not end the sign-in),
  * LOGIN_CANCELLED (signal), LOGIN_TIMEOUT, IDP_UNREACHABLE, IDP_ERROR, IDP_INVALID_RESPONSE.
  */
 export async function browserLogin(conn: IssuerConnection, opts: BrowserLoginOptions): Promise<TokenSet> {
@@ -102,13 +103,15 @@ export async function browserLogin(conn: IssuerConnection, opts: BrowserLoginOpt
       void send(res, 400, failurePage('Nothing to do here', 'This address only receives the answer of a sign-in.'));
       return undefined;
     }
-    answered = true;
     if (params.get('state') !== state) {
-      const error = loginRefused(undefined,
-        'The browser brought back an answer that does not belong to this sign-in, so it was refused for safety.');
-      await send(res, 400, failurePage('Sign-in refused', `${error.message} Start the sign-in again from openEO Auth Tray.`));
-      return { error };
+      // Anyone on this computer (or a page the browser visits) can call the listener; only the
+      // answer carrying our state may end the sign-in, so a forged one is turned away and the
+      // real one is still awaited.
+      void send(res, 400, failurePage('Sign-in refused',
+        'This answer does not belong to the sign-in under way, so it was refused for safety. Finish the sign-in in the page openEO Auth Tray opened.'));
+      return undefined;
     }
+    answered = true;
     try {
       const tokens = await oidc.authorizationCodeGrant(config, url, { pkceCodeVerifier: verifier, expectedState: state });
       const tokenSet = tokenSetFromResponse(tokens as unknown as Record<string, unknown>, clock.now());

@@ -8,9 +8,15 @@ import { AuthTrayError } from '../errors.ts';
 import type { TokenSet } from '../model.ts';
 import { systemClock, type Clock } from '../ports.ts';
 import { registerSecret } from '../redact.ts';
+import { peerLine } from '../format/peer-text.ts';
+import { isOpenableUrl } from '../external-url.ts';
 import { issuerHost, loginCancelled, loginExpired, oidcError } from './errors.ts';
 import { configurationFor, type IssuerConnection } from './issuer.ts';
 import { tokenSetFromResponse } from './token-facts.ts';
+
+const MAX_URL_LENGTH = 2048;
+/** User codes are a handful of characters (RFC 8628 suggests 8); anything longer is cut. */
+const MAX_USER_CODE_LENGTH = 64;
 
 /** What the user needs to finish the sign-in on another device or in a browser. */
 export interface DeviceAuthorization {
@@ -22,6 +28,11 @@ export interface DeviceAuthorization {
   expiresAt: number;
   /** Seconds between polls as the IdP asked (5 when it did not say). */
   interval: number;
+  /**
+   * Set when the sign-in page is not where the identity provider itself lives (another host, or
+   * not https): one sentence to show beside the code, so a look-alike page is not trusted blindly.
+   */
+  warning: string | null;
 }
 
 export interface DeviceLogin {
@@ -71,17 +82,48 @@ export async function startDeviceLogin(conn: IssuerConnection, opts: DeviceLogin
   }
   registerSecret(response.device_code);
   const issuedAt = clock.now();
+  // Shown on a terminal, in the window and as a QR code: bounded, one line, no control characters.
   const authorization: DeviceAuthorization = {
-    verificationUri: response.verification_uri,
-    verificationUriComplete: response.verification_uri_complete ?? null,
-    userCode: response.user_code,
+    verificationUri: peerLine(response.verification_uri, MAX_URL_LENGTH),
+    verificationUriComplete: response.verification_uri_complete === undefined ? null : peerLine(response.verification_uri_complete, MAX_URL_LENGTH),
+    userCode: peerLine(response.user_code, MAX_USER_CODE_LENGTH),
     expiresAt: issuedAt + response.expires_in * 1000,
     interval: response.interval ?? 5,
+    warning: null,
   };
+  authorization.warning = verificationPageWarning(conn.issuer, [authorization.verificationUri, authorization.verificationUriComplete]);
   const result = pollForTokens(conn, config, response, verifier, opts.signal, clock);
   // The caller may attach its handler later; the rejection is still delivered to it then.
   result.catch(() => undefined);
   return { authorization, result };
+}
+
+/**
+ * The warning for a sign-in page that is not on the issuer's own host, or not on https (plain
+ * http only for this computer), or no web address at all. Null when every page given is fine.
+ */
+export function verificationPageWarning(issuer: string, pages: ReadonlyArray<string | null>): string | null {
+  const own = issuerHost(issuer);
+  const ownName = hostnameOf(issuer);
+  for (const page of pages) {
+    if (page === null) continue;
+    if (!isOpenableUrl(page)) {
+      return `The identity provider at ${own} gave a sign-in page address that is not a secure web address (${page.slice(0, 80)}). Do not sign in there; cancel and tell the backend's support.`;
+    }
+    const host = hostnameOf(page);
+    if (host !== ownName) {
+      return `The sign-in page is on ${host}, not on the identity provider's own address (${ownName}). Sign in there only if you trust ${host}.`;
+    }
+  }
+  return null;
+}
+
+function hostnameOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
 }
 
 function pollForTokens(

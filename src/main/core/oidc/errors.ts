@@ -6,6 +6,7 @@
  */
 import * as oidc from 'openid-client';
 import { AuthTrayError, type ErrorCode } from '../errors.ts';
+import { peerLine } from '../format/peer-text.ts';
 
 export type OidcOperation =
   | 'discovery'
@@ -63,7 +64,7 @@ export function retryAfterMs(response: Response | undefined, now = Date.now()): 
 
 /** An IdP's error text, shortened and stripped of control characters; redaction happens in AuthTrayError. */
 function describe(error: string, description: unknown): string {
-  const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 200);
+  const clean = (s: string) => peerLine(s, 1024).slice(0, 200);
   const d = typeof description === 'string' ? clean(description) : '';
   return d ? `${clean(error)}: ${d}` : clean(error);
 }
@@ -165,6 +166,8 @@ function fromOAuthError(
  */
 export function oidcError(e: unknown, op: OidcOperation, issuer: string): AuthTrayError {
   if (e instanceof AuthTrayError) return e;
+  // What the HTTP layer (boundedFetch) threw, wrapped by openid-client: already in words.
+  if (e instanceof oidc.ClientError && e.cause instanceof AuthTrayError) return e.cause;
   const host = issuerHost(issuer);
   if (e instanceof oidc.ResponseBodyError) {
     return fromOAuthError(op, host, e.error, e.error_description, e.status, e, e.response);

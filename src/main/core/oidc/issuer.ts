@@ -4,9 +4,11 @@
  */
 import * as oidc from 'openid-client';
 import { AuthTrayError } from '../errors.ts';
+import { trimTrailingSlashes } from '../format/peer-text.ts';
 import type { FetchLike } from '../ports.ts';
 import { registerSecret } from '../redact.ts';
 import { issuerHost, oidcError } from './errors.ts';
+import { boundedFetch } from '../openeo/http.ts';
 
 /** A discovered IdP plus one client at it. Holds the client secret only inside `configuration`. */
 export interface IssuerConnection {
@@ -26,6 +28,9 @@ interface ConnectionInternals {
   clientAuth: oidc.ClientAuth;
   fetch: FetchLike | undefined;
   insecure: boolean;
+  /** The connection's own signal (ConnectOptions.signal): every request of it stops with it. */
+  signal: AbortSignal | undefined;
+  timeoutMs: number | undefined;
   timeoutSeconds: number | undefined;
 }
 
@@ -73,7 +78,7 @@ export function checkIssuerUrl(issuer: string): { issuer: string; url: URL; inse
       nextStep: 'Only https is allowed (plain http only for a provider on this computer).',
     });
   }
-  const normalised = url.href.replace(/\/+$/, '');
+  const normalised = trimTrailingSlashes(url.href);
   return { issuer: normalised, url: new URL(normalised), insecure };
 }
 
@@ -85,24 +90,26 @@ function clientAuthFor(metadata: oidc.ServerMetadata, secret: string | undefined
   return oidc.ClientSecretPost(secret);
 }
 
-/** openid-client's fetch hook, backed by an injected FetchLike and an optional caller signal. */
-function customFetchFor(fetchImpl: FetchLike | undefined, signal: AbortSignal | undefined): oidc.CustomFetch | undefined {
-  if (!fetchImpl && !signal) return undefined;
-  const f: FetchLike = fetchImpl ?? ((input, init) => fetch(input, init));
-  return (url, options) => {
-    const signals = [options.signal, signal].filter((s): s is AbortSignal => s !== undefined);
-    const init = { ...options, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0] };
-    // CustomFetchOptions is RequestInit-shaped; its body union is a subset of BodyInit.
-    return f(url, init as RequestInit);
-  };
+/**
+ * openid-client's fetch hook: every request to the IdP goes through the one HTTP layer
+ * (`boundedFetch`): a deadline covering the body, a size cap, and the caller's signal.
+ */
+function customFetchFor(fetchImpl: FetchLike | undefined, signal: AbortSignal | undefined, timeoutMs: number | undefined): oidc.CustomFetch {
+  const f = boundedFetch({
+    peer: 'idp',
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    ...(signal ? { signal } : {}),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  });
+  // CustomFetchOptions is RequestInit-shaped; its body union is a subset of BodyInit.
+  return (url, options) => f(url, options as RequestInit);
 }
 
 async function discover(url: URL, issuer: string, opts: ConnectOptions): Promise<oidc.ServerMetadata> {
   const cached = discoveryCache.get(issuer);
   if (cached && cached.fetch === opts.fetch && Date.now() - cached.at < CACHE_TTL_MS) return cached.metadata;
-  const custom = customFetchFor(opts.fetch, opts.signal);
   const options: oidc.DiscoveryRequestOptions = {
-    ...(custom ? { [oidc.customFetch]: custom } : {}),
+    [oidc.customFetch]: customFetchFor(opts.fetch, opts.signal, opts.timeoutMs),
     ...(url.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : {}),
     ...(opts.timeoutMs === undefined ? {} : { timeout: Math.max(1, Math.ceil(opts.timeoutMs / 1000)) }),
   };
@@ -139,8 +146,9 @@ function mismatchedIssuer(e: unknown): string | undefined {
 export interface ConnectOptions {
   clientSecret?: string;
   fetch?: FetchLike;
-  /** Per-request timeout; openid-client's default is 30 s. */
+  /** Per-request timeout, body included (default 30 s, as openid-client's). */
   timeoutMs?: number;
+  /** Stops every request of this connection (discovery included) at once. */
   signal?: AbortSignal;
 }
 
@@ -164,6 +172,8 @@ export async function connectIssuer(issuer: string, clientId: string, opts: Conn
     clientAuth,
     fetch: opts.fetch,
     insecure: checked.insecure,
+    signal: opts.signal,
+    timeoutMs: opts.timeoutMs,
     timeoutSeconds: opts.timeoutMs === undefined ? undefined : Math.max(1, Math.ceil(opts.timeoutMs / 1000)),
   };
   const scopes = metadata.scopes_supported;
@@ -186,8 +196,9 @@ function buildConfiguration(
   metadata: oidc.ServerMetadata, clientId: string, inner: ConnectionInternals, signal: AbortSignal | undefined,
 ): oidc.Configuration {
   const config = new oidc.Configuration(metadata, clientId, inner.clientSecret, inner.clientAuth);
-  const custom = customFetchFor(inner.fetch, signal);
-  if (custom) config[oidc.customFetch] = custom;
+  const signals = [inner.signal, signal].filter((s): s is AbortSignal => s !== undefined);
+  const combined = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+  config[oidc.customFetch] = customFetchFor(inner.fetch, combined, inner.timeoutMs);
   if (inner.timeoutSeconds !== undefined) config.timeout = inner.timeoutSeconds;
   if (inner.insecure) oidc.allowInsecureRequests(config);
   return config;

@@ -5,6 +5,7 @@
 import { AuthTrayError } from '../errors.ts';
 import type { RefreshTokenExpiry, TokenSet } from '../model.ts';
 import { registerSecret } from '../redact.ts';
+import { hasControls } from '../format/peer-text.ts';
 
 /** The last instant a Date can hold (ms). A later "expiry" is nonsense and cannot be shown or stored. */
 const LAST_DATE_MS = 8.64e15;
@@ -35,6 +36,21 @@ export function jwtExpiry(token: string): number | undefined {
   }
 }
 
+/**
+ * The `sub` of a JWT-shaped token (Keycloak's refresh tokens are JWTs), decoded only: the
+ * signature is not checked, so this may only ever be used to REFUSE a token as someone else's.
+ */
+export function jwtSubject(token: string): string | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts[1] || parts[1].length > 16_384) return undefined;
+  try {
+    const sub = (JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { sub?: unknown } | null)?.sub;
+    return typeof sub === 'string' && sub !== '' ? sub : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Keycloak's `refresh_expires_in` first (0 = offline token), then a JWT `exp`, else unknown. */
 function refreshExpiry(response: Record<string, unknown>, refreshToken: string, now: number): RefreshTokenExpiry {
   const given = seconds(response['refresh_expires_in']);
@@ -51,7 +67,8 @@ function subjectOf(response: Record<string, unknown>): string | undefined {
   if (typeof claims !== 'function') return undefined;
   try {
     const sub = (claims.call(response) as { sub?: unknown } | undefined)?.sub;
-    return typeof sub === 'string' && sub ? sub : undefined;
+    // Kept as an identity's user id when /me gives none: bounded and plain, as the settings file wants.
+    return typeof sub === 'string' && sub && sub.length <= 512 && !hasControls(sub) ? sub : undefined;
   } catch {
     return undefined;
   }

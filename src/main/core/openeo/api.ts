@@ -5,6 +5,7 @@
  */
 import { AuthTrayError } from '../errors.ts';
 import type { BatchJob, JobStatus, OpenEoUser } from '../model.ts';
+import { capText } from '../format/peer-text.ts';
 import { describePeer } from './http-failure.ts';
 import { getJson, type HttpDeps } from './http.ts';
 import {
@@ -15,6 +16,7 @@ import {
   lenientLinks,
   lenientNumber,
   lenientString,
+  MAX_DISPLAY_TEXT,
   withShapeCheck,
 } from './validate.ts';
 
@@ -41,7 +43,8 @@ export function parseMe(body: unknown, source = 'the backend'): OpenEoUser {
     () => {
       const doc = expectRecord(body, 'the document');
       const user: OpenEoUser = {
-        userId: expectString(doc['user_id'], 'user_id', { nonEmpty: true }),
+        // Kept in the settings file and matched on: at most 512 characters, no control characters.
+        userId: expectString(doc['user_id'], 'user_id', { nonEmpty: true, maxLength: 512, noControls: true }),
         links: lenientLinks(doc['links']),
       };
       const name = lenientString(doc['name']);
@@ -103,7 +106,7 @@ function readJob(item: unknown, at: string): ListedBatchJob {
   const o = expectRecord(item, at);
   const { status, reported } = jobStatus(o['status']);
   const job: ListedBatchJob = {
-    id: expectString(o['id'], `${at}.id`, { nonEmpty: true }),
+    id: capText(expectString(o['id'], `${at}.id`, { nonEmpty: true }), MAX_DISPLAY_TEXT),
     status,
     created: lenientString(o['created']) ?? '',
   };

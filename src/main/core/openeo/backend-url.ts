@@ -9,6 +9,7 @@
  */
 import { AuthTrayError } from '../errors.ts';
 import { redact } from '../redact.ts';
+import { capText, trimTrailingSlashes } from '../format/peer-text.ts';
 
 /** Longer inputs are not addresses but pasted text. */
 const MAX_URL_LENGTH = 2048;
@@ -17,13 +18,15 @@ const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
 
 /**
  * True for hosts that can only mean this machine: 127.0.0.0/8, `::1` (with or without
- * brackets), `localhost` and any `*.localhost` (RFC 6761). Expects a URL's hostname;
- * other spellings of these addresses (`127.1`, `0:0::1`) are normalised first.
+ * brackets) and `localhost`. Expects a URL's hostname; other spellings of these addresses
+ * (`127.1`, `0:0::1`) are normalised first. Not `*.localhost`: RFC 6761 asks resolvers to keep
+ * those local, but glibc sends them to the DNS server like any name, so whoever answers
+ * could receive tokens sent in clear text.
  */
 export function isLoopbackHost(hostname: string): boolean {
   let host = hostname.trim().toLowerCase();
   if (host.endsWith('.')) host = host.slice(0, -1);
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === 'localhost') return true;
   if (!host.startsWith('[') && host.includes(':')) host = `[${host}]`;
   let canonical: string;
   try {
@@ -145,7 +148,7 @@ function assertTransportAllowed(url: URL, what: string): void {
 }
 
 function stripTrailingSlashes(path: string): string {
-  return path.replace(/\/+$/, '');
+  return trimTrailingSlashes(path);
 }
 
 /**
@@ -153,6 +156,6 @@ function stripTrailingSlashes(path: string): string {
  * masked, then capped (masking first: a token cut short no longer looks like one).
  */
 function shorten(text: string): string {
-  const masked = redact(text).replace(/^([^/]*\/\/)?[^/@\s]*@/, (_m, scheme: string | undefined) => `${scheme ?? ''}…@`);
+  const masked = redact(capText(text, 4096)).replace(/^([^/]*\/\/)?[^/@\s]*@/, (_m, scheme: string | undefined) => `${scheme ?? ''}…@`);
   return masked.length > 80 ? `${masked.slice(0, 77)}...` : masked;
 }

@@ -4,6 +4,7 @@
  * capabilities at the address itself. A URL that already names a version is tried directly.
  */
 import { AuthTrayError } from '../errors.ts';
+import { trimTrailingSlashes } from '../format/peer-text.ts';
 import type { OpenEoBackend } from '../model.ts';
 import { assertSecureUrl, normaliseBackendUrl } from './backend-url.ts';
 import { describePeer } from './http-failure.ts';
@@ -173,7 +174,7 @@ export async function discoverBackend(input: string, deps: HttpDeps = {}): Promi
     });
   }
   const root = assertSecureUrl(chosen.url, `the openEO API ${chosen.apiVersion} listed by ${new URL(inputUrl).host}`);
-  return readCapabilities(inputUrl, `${root.origin}${root.pathname.replace(/\/+$/, '')}`, chosen.production, deps);
+  return readCapabilities(inputUrl, `${root.origin}${trimTrailingSlashes(root.pathname)}`, chosen.production, deps);
 }
 
 async function readCapabilities(inputUrl: string, root: string, listedProduction: boolean | undefined, deps: HttpDeps): Promise<DiscoveredBackend> {
@@ -188,7 +189,7 @@ async function readCapabilities(inputUrl: string, root: string, listedProduction
   const { production, ...rest } = caps;
   return {
     inputUrl,
-    apiUrl: `${answered.origin}${answered.pathname.replace(/\/+$/, '')}`,
+    apiUrl: `${answered.origin}${trimTrailingSlashes(answered.pathname)}`,
     ...rest,
     production: production ?? listedProduction ?? true,
   };

@@ -6,6 +6,7 @@
 import { AuthTrayError, type AuthTrayErrorOptions, type ErrorCode } from '../errors.ts';
 import { isLoopbackHost } from './backend-url.ts';
 import { capitalise, isRecord } from './validate.ts';
+import { capText, stripControls } from '../format/peer-text.ts';
 
 /** Who is on the other end; picks the error codes and the words. */
 export type Peer = 'backend' | 'idp';
@@ -174,8 +175,9 @@ export function statusError(args: {
   if (isRecord(args.body)) {
     const c = args.body['code'] ?? args.body['error'];
     const m = args.body['message'] ?? args.body['error_description'];
-    if (typeof c === 'string' && c !== '') peerCode = oneLine(scrub(c, args.secrets), 60);
-    if (typeof m === 'string' && m !== '') peerMessage = oneLine(scrub(m, args.secrets), 300);
+    // Capped before anything else runs over them; the secrets are scrubbed from the capped text.
+    if (typeof c === 'string' && c !== '') peerCode = oneLine(scrub(capText(c, 1024), args.secrets), 60);
+    if (typeof m === 'string' && m !== '') peerMessage = oneLine(scrub(capText(m, 4096), args.secrets), 300);
   }
   const said = peerMessage ? `: "${peerMessage}"` : '';
   const label = `HTTP ${status}${peerCode ? ` ${peerCode}` : ''}`;
@@ -208,6 +210,6 @@ export function statusError(args: {
 }
 
 function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = stripControls(text).replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
 }

@@ -1,8 +1,12 @@
 /**
- * One careful JSON GET, used for every call to an openEO backend and for reading an IdP's
- * documents. It bounds everything a peer controls: time (one deadline for the whole exchange),
- * size (2 MB), redirects (5, same origin only, so an Authorization header never leaves the host
- * it was meant for) — and turns every failure into an AuthTrayError with a sentence.
+ * The one HTTP layer of the app and the CLI. Every request goes through here, bounded in what a
+ * peer controls: time (one deadline for the whole exchange, body included), size, and an abort
+ * that stops it at once (so a refresh holding the cross-process lock lets go of it).
+ * - {@link getJson}: one careful JSON GET, used for every call to an openEO backend: 2 MB,
+ *   redirects (5, same origin only, so an Authorization header never leaves the host it was
+ *   meant for), every failure an AuthTrayError with a sentence.
+ * - {@link boundedFetch}: the fetch openid-client gets (`customFetch`) for every request to an
+ *   identity provider (discovery, tokens, device flow, revocation): 1 MB, 30 s by default.
  *
  * Cancellation: when the caller's signal aborts, the result is AuthTrayError `LOGIN_CANCELLED`
  * (the core's one "cancelled" code), with the signal's reason as `cause`. Timeouts are
@@ -28,6 +32,10 @@ export { PeerHttpError, parseRetryAfter, type Peer } from './http-failure.ts';
 export const DEFAULT_TIMEOUT_MS = 15_000;
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 export const MAX_REDIRECTS = 5;
+/** An IdP's documents and token answers are a few KB; a discovery document of 300 MB is an attack. */
+export const MAX_IDP_BODY_BYTES = 1024 * 1024;
+/** openid-client's own default. */
+export const DEFAULT_IDP_TIMEOUT_MS = 30_000;
 
 /** The I/O one request needs; everything optional so production code can pass nothing. */
 export interface HttpDeps {
@@ -163,14 +171,21 @@ function nextHop(peer: Peer, from: URL, origin: string, location: string | null,
 
 /** Reads the body as UTF-8 text, refusing more than `maxBytes` (announced or actual). */
 async function readCapped(res: Response, maxBytes: number, peer: Peer, url: URL): Promise<string> {
-  const tooBig = (): AuthTrayError =>
-    invalidBodyError(peer, url, `more than ${Math.round(maxBytes / 1024 / 1024)} MB of data, far more than expected`);
+  return new TextDecoder('utf-8').decode(await readCappedBytes(res, maxBytes, peer, url));
+}
+
+/** The body's bytes, refusing more than `maxBytes` (announced or actual) without reading on. */
+async function readCappedBytes(res: Response, maxBytes: number, peer: Peer, url: URL): Promise<Buffer> {
+  const tooBig = (): AuthTrayError => {
+    const mb = maxBytes / 1024 / 1024;
+    return invalidBodyError(peer, url, `more than ${mb >= 1 ? `${Math.round(mb)} MB` : `${Math.round(maxBytes / 1024)} KB`} of data, far more than expected`);
+  };
   const announced = Number(res.headers.get('content-length'));
   if (Number.isFinite(announced) && announced > maxBytes) {
     await res.body?.cancel().catch(() => undefined);
     throw tooBig();
   }
-  if (res.body === null) return '';
+  if (res.body === null) return Buffer.alloc(0);
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -184,7 +199,71 @@ async function readCapped(res: Response, maxBytes: number, peer: Peer, url: URL)
     }
     chunks.push(value);
   }
-  return new TextDecoder('utf-8').decode(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
+}
+
+function isTimeout(reason: unknown): boolean {
+  return reason instanceof DOMException && reason.name === 'TimeoutError';
+}
+
+/** Statuses whose Response may carry no body (the Response constructor refuses one). */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+export interface BoundedFetchOptions {
+  fetch?: FetchLike;
+  /** Deadline of each request, from sending it to the last byte of its body. */
+  timeoutMs?: number;
+  /** Stops every request at once (the app quitting, a cancelled sign-in). */
+  signal?: AbortSignal;
+  /** Longest body accepted. */
+  maxBytes?: number;
+  peer: Peer;
+}
+
+/**
+ * A fetch whose every request is bounded: it is aborted after `timeoutMs` (body included), when
+ * `signal` or the request's own signal aborts, and its body is read — at most `maxBytes` of it —
+ * before the Response is handed on, so the caller can never be held by a trickling body or fed
+ * hundreds of megabytes. Failures are AuthTrayErrors: `*_UNREACHABLE` "did not answer within
+ * N s", `*_INVALID_RESPONSE` "more than … of data", `LOGIN_CANCELLED`; network errors pass as
+ * they are (openid-client and the callers turn those into sentences).
+ */
+export function boundedFetch(opts: BoundedFetchOptions): FetchLike {
+  const fetchImpl: FetchLike = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const timeoutMs = opts.timeoutMs ?? (opts.peer === 'idp' ? DEFAULT_IDP_TIMEOUT_MS : DEFAULT_TIMEOUT_MS);
+  const maxBytes = opts.maxBytes ?? (opts.peer === 'idp' ? MAX_IDP_BODY_BYTES : MAX_BODY_BYTES);
+  return async (input, init = {}) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const callers = [opts.signal, init.signal ?? undefined].filter((s): s is AbortSignal => s !== undefined);
+    const aborted = callers.find((s) => s.aborted);
+    if (aborted) throw cancelledError(opts.peer, url, aborted.reason);
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError'));
+    }, timeoutMs);
+    const onAbort = (): void => controller.abort(callers.find((s) => s.aborted)?.reason);
+    for (const s of callers) s.addEventListener('abort', onAbort, { once: true });
+    try {
+      const res = await fetchImpl(input, { ...init, signal: controller.signal });
+      const body = NULL_BODY_STATUSES.has(res.status) ? null : await readCappedBytes(res, maxBytes, opts.peer, url);
+      const copy = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+      // A constructed Response has no URL; openid-client and getJson's callers read it.
+      Object.defineProperty(copy, 'url', { value: res.url || url.href });
+      return copy;
+    } catch (e) {
+      if (e instanceof AuthTrayError) throw e;
+      const stopped = callers.find((s) => s.aborted);
+      // openid-client's own per-request timeout arrives as a signal too: a timeout, not a cancel.
+      if (timedOut || isTimeout(stopped?.reason)) throw timeoutError(opts.peer, url, timeoutMs);
+      if (stopped) throw cancelledError(opts.peer, url, stopped.reason);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      for (const s of callers) s.removeEventListener('abort', onAbort);
+    }
+  };
 }
 
 function tryParse(text: string): unknown {

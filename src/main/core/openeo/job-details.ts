@@ -8,6 +8,7 @@
  * Everything a backend sends is display text here: control characters removed, lengths capped,
  * and only `https:` (or loopback `http:`) links kept.
  */
+import { capText, stripControls } from '../format/peer-text.ts';
 import type { BatchJob, JobLogEntry, JobLogLevel, JobResults } from '../model.ts';
 import { isOpenableUrl } from '../external-url.ts';
 import { parseJob } from './api.ts';
@@ -28,10 +29,13 @@ function authorization(bearer: string): Record<string, string> {
   return { Authorization: `Bearer ${bearer}` };
 }
 
-/** Peer text made safe to show: no control characters except line breaks, at most `max` characters. */
+/**
+ * Peer text made safe to show: capped first (no regex over more than `max` + 1 characters), then
+ * line breaks kept and every other control or invisible format character replaced.
+ */
 export function peerText(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what we remove
-  const clean = text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, ' ').trim();
+  const capped = capText(text, max + 1);
+  const clean = capped.split(/\r\n?|\n/).map(stripControls).join('\n').trim();
   return clean.length <= max ? clean : `${clean.slice(0, max - 1).trimEnd()}…`;
 }
 

@@ -4,6 +4,7 @@
  * here behaves like one made there.
  */
 import { AuthTrayError } from '../errors.ts';
+import { capText, trimTrailingSlashes } from '../format/peer-text.ts';
 import type { DefaultClient, LoginFlow, OidcProvider, OpenEoBackend } from '../model.ts';
 import { assertSecureUrl } from './backend-url.ts';
 import { describePeer } from './http-failure.ts';
@@ -19,10 +20,14 @@ import {
   capitalise,
   parseLinks,
   withShapeCheck,
+  MAX_DISPLAY_TEXT,
 } from './validate.ts';
 
 /** The spec's provider id pattern, anchored: the id becomes part of `oidc/<id>/<token>`. */
 export const PROVIDER_ID = /^[\d\w]{1,20}$/;
+
+/** Longer issuers are not addresses but junk (an issuer is a short https URL). */
+const MAX_ISSUER_LENGTH = 2048;
 
 export const GRANT = {
   deviceCode: 'urn:ietf:params:oauth:grant-type:device_code',
@@ -60,14 +65,15 @@ export function parseOidcProviders(body: unknown, source = 'the backend'): OidcP
 
 function parseProvider(item: unknown, at: string): OidcProvider {
   const o = expectRecord(item, at);
-  const issuer = expectString(o['issuer'], `${at}.issuer`, { nonEmpty: true }).trim().replace(/\/+$/, '');
+  const issuer = trimTrailingSlashes(expectString(o['issuer'], `${at}.issuer`, { nonEmpty: true }).trim());
+  if (issuer.length > MAX_ISSUER_LENGTH) throw new ShapeError(`${at}.issuer`, `an address of at most ${MAX_ISSUER_LENGTH} characters`, issuer);
   if (!URL.canParse(issuer) || !/^https?:$/.test(new URL(issuer).protocol)) {
     throw new ShapeError(`${at}.issuer`, 'an absolute https URL', issuer);
   }
   const provider: OidcProvider = {
-    id: expectString(o['id'], `${at}.id`, { pattern: PROVIDER_ID, patternHint: "1 to 20 letters, digits or '_'" }),
+    id: expectString(o['id'], `${at}.id`, { pattern: PROVIDER_ID, maxLength: 20, patternHint: "1 to 20 letters, digits or '_'" }),
     issuer,
-    title: expectString(o['title'], `${at}.title`),
+    title: capText(expectString(o['title'], `${at}.title`), MAX_DISPLAY_TEXT),
     scopes: o['scopes'] === undefined || o['scopes'] === null ? [] : expectStringArray(o['scopes'], `${at}.scopes`),
     defaultClients: (optionalArray(o['default_clients'], `${at}.default_clients`) ?? []).map((c, j) =>
       parseDefaultClient(c, `${at}.default_clients[${j}]`),
@@ -75,7 +81,7 @@ function parseProvider(item: unknown, at: string): OidcProvider {
     links: parseLinks(o['links'], `${at}.links`),
   };
   const description = optionalString(o['description'], `${at}.description`);
-  if (description !== undefined) provider.description = description;
+  if (description !== undefined) provider.description = capText(description, MAX_DISPLAY_TEXT);
   return provider;
 }
 

@@ -5,6 +5,7 @@
  */
 import { AuthTrayError } from '../errors.ts';
 import { redact } from '../redact.ts';
+import { capText, hasControls } from '../format/peer-text.ts';
 
 /** A field of a peer's JSON that does not have the shape the spec requires. */
 export class ShapeError extends Error {
@@ -40,6 +41,10 @@ export function optionalArray(value: unknown, field: string): unknown[] | undefi
 export interface StringRule {
   nonEmpty?: boolean;
   pattern?: RegExp;
+  /** Longer texts are refused before the pattern runs over them. */
+  maxLength?: number;
+  /** Refuse control and invisible format characters (for ids that are stored and shown). */
+  noControls?: boolean;
   /** Words for the pattern, e.g. "1 to 20 letters, digits or '_'". */
   patternHint?: string;
 }
@@ -47,6 +52,10 @@ export interface StringRule {
 export function expectString(value: unknown, field: string, rule: StringRule = {}): string {
   if (typeof value !== 'string') throw new ShapeError(field, 'a text', value);
   if (rule.nonEmpty && value.trim() === '') throw new ShapeError(field, 'a non-empty text', value);
+  if (rule.maxLength !== undefined && value.length > rule.maxLength) {
+    throw new ShapeError(field, rule.patternHint ?? `a text of at most ${rule.maxLength} characters`, value);
+  }
+  if (rule.noControls && hasControls(value)) throw new ShapeError(field, 'a text without control characters', value);
   if (rule.pattern && !rule.pattern.test(value)) {
     throw new ShapeError(field, rule.patternHint ?? `text matching ${String(rule.pattern)}`, value);
   }
@@ -61,9 +70,12 @@ export function expectStringArray(value: unknown, field: string): string[] {
   return expectArray(value, field).map((item, i) => expectString(item, `${field}[${i}]`));
 }
 
-/** A display-only value: kept when it has the right type, left out otherwise. */
-export function lenientString(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
+/** Display-only texts are kept to this many characters (a job title, a plan name, a date). */
+export const MAX_DISPLAY_TEXT = 1024;
+
+/** A display-only value: kept (capped at `max`) when it has the right type, left out otherwise. */
+export function lenientString(value: unknown, max = MAX_DISPLAY_TEXT): string | undefined {
+  return typeof value === 'string' ? capText(value, max) : undefined;
 }
 
 export function lenientNumber(value: unknown): number | undefined {
@@ -143,7 +155,7 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'string') {
     // Mask before cutting: a token cut short no longer looks like one (nor matches a registered secret).
-    const masked = redact(value);
+    const masked = redact(capText(value, 4096));
     return masked.length > 40 ? `"${masked.slice(0, 37)}..."` : JSON.stringify(masked);
   }
   if (typeof value === 'object') return 'an object';

@@ -11,6 +11,7 @@
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import { AuthTrayError } from '../errors.ts';
+import { trimTrailingSlashes } from '../format/peer-text.ts';
 import { registerSecret } from '../redact.ts';
 import { withFileLock } from '../process-lock.ts';
 import { commit, readRaw, resolveTarget, sameBytes, writeTemporary } from './atomic-file.ts';
@@ -34,7 +35,7 @@ export interface StoreIoOptions {
 
 /** The issuer key the Python client uses: trailing slashes removed (`url.rstrip("/") or "/"`). */
 export function issuerKey(issuer: string): string {
-  return issuer.replace(/\/+$/, '') || '/';
+  return trimTrailingSlashes(issuer) || '/';
 }
 
 /** `date` as the Python client writes it: RFC 3339, UTC, whole seconds, `Z`. */

@@ -24,7 +24,7 @@ export function newIdentityId(backendUrl: string, providerId: string, taken: Rea
 }
 
 /** What a login knows about the identity besides its tokens. */
-export type NewIdentityFacts = Pick<Identity, 'kind' | 'flow' | 'label' | 'backendUrl' | 'apiUrl' | 'providerId' | 'issuer' | 'clientId' | 'scopes' | 'jwtBearer' | 'userId'>;
+export type NewIdentityFacts = Pick<Identity, 'kind' | 'flow' | 'label' | 'backendUrl' | 'apiUrl' | 'providerId' | 'issuer' | 'clientId' | 'scopes' | 'jwtBearer' | 'userId' | 'subject'>;
 
 /** The identity record for a fresh login (no secrets in it). */
 export function identityFromLogin(id: string, facts: NewIdentityFacts, tokens: TokenSet, now: number): Identity {
@@ -48,14 +48,38 @@ export function tokenMetadata(tokens: TokenSet): Pick<Identity, 'accessTokenExpi
 }
 
 /**
- * The existing identity a login belongs to: the same issuer + client + user is one identity.
+ * The existing identity a login belongs to. An identity is one person at one backend: the same
+ * backend (as typed, or the same versioned API) + issuer + client + user. The same person at a
+ * second backend on the same IdP (CDSE and its federation, or a look-alike backend naming CDSE's
+ * issuer) is a second identity, so the first one's tokens never go to the other backend.
  * Without a user id (backend gave none) only an explicit identity (sign in again) matches.
  */
-export function findSameIdentity(identities: Identity[], facts: Pick<Identity, 'issuer' | 'clientId' | 'kind'> & { userId?: string }): Identity | undefined {
+export function findSameIdentity(
+  identities: Identity[],
+  facts: Pick<Identity, 'issuer' | 'clientId' | 'kind' | 'backendUrl' | 'apiUrl'> & { userId?: string },
+): Identity | undefined {
   if (!facts.userId) return undefined;
   return identities.find(
-    (i) => i.issuer === facts.issuer && i.clientId === facts.clientId && i.kind === facts.kind && i.userId === facts.userId,
+    (i) => (i.backendUrl === facts.backendUrl || i.apiUrl === facts.apiUrl)
+      && i.issuer === facts.issuer && i.clientId === facts.clientId && i.kind === facts.kind && i.userId === facts.userId,
   );
+}
+
+/**
+ * Why a login may not renew `existing` ("Sign in again"), or null when it may: it must be the
+ * same person (when both user ids are known) at the same backend.
+ */
+export function renewalMismatch(existing: Identity, facts: { backendUrl: string; apiUrl: string; userId?: string; subject?: string }): string | null {
+  if (existing.backendUrl !== facts.backendUrl && existing.apiUrl !== facts.apiUrl) {
+    return `This sign-in was made at ${facts.backendUrl}, but the login "${existing.label}" belongs to ${existing.backendUrl}.`;
+  }
+  if (existing.userId && facts.userId && existing.userId !== facts.userId) {
+    return `You signed in as "${facts.userId}", but the login "${existing.label}" belongs to "${existing.userId}"; it was left as it was.`;
+  }
+  if (existing.subject && facts.subject && existing.subject !== facts.subject) {
+    return `You signed in as another person than the one of the login "${existing.label}"; it was left as it was.`;
+  }
+  return null;
 }
 
 /** Finds an identity by id or label; with no reference, the only one. */

@@ -7,6 +7,7 @@
  * once so the Python side keeps working, and keeps the two in sync from then on.
  */
 import { AuthTrayError } from '../errors.ts';
+import { trimTrailingSlashes } from '../format/peer-text.ts';
 import type { Identity } from '../model.ts';
 import { getStoredRefreshToken, readRefreshTokenStore, writeRefreshToken } from '../python/refresh-token-store.ts';
 import { refreshTokenFingerprint } from '../python/sync.ts';
@@ -29,7 +30,7 @@ export async function importFromPythonStore(service: TokenService, req: ImportRe
   const { connectIssuer, chooseScopes, refreshTokens } = await import('../oidc/index.ts');
   const backend = await discoverBackend(req.backendUrl, http);
   const providers = await fetchOidcProviders(backend, http);
-  const want = req.issuer.replace(/\/+$/, '');
+  const want = trimTrailingSlashes(req.issuer);
   const provider = providers.find((p) => p.issuer === want);
   if (!provider) {
     throw new AuthTrayError('UNKNOWN_PROVIDER', `The backend ${backend.inputUrl} has no login provider with issuer ${want}.`, {

@@ -11,7 +11,7 @@ import type { DiscoveredBackend } from '../openeo/discovery.ts';
 import type { ClientChoice } from '../openeo/providers.ts';
 import type { IssuerConnection, DeviceAuthorization } from '../oidc/index.ts';
 import { displayText, hostOf } from '../format/display-text.ts';
-import { findSameIdentity, identityFromLogin, newIdentityId } from './identity-records.ts';
+import { findSameIdentity, identityFromLogin, newIdentityId, renewalMismatch } from './identity-records.ts';
 import type { TokenService } from './token-service.ts';
 
 export interface LoginRequest {
@@ -37,7 +37,7 @@ export interface LoginPlan {
 /** Discovery, provider, client and scopes for one login. */
 export async function planLogin(service: TokenService, req: LoginRequest, flow: LoginFlow, clientSecret?: string): Promise<LoginPlan> {
   await requireUsableKeychain(service);
-  const http = { ...service.http(), ...(req.signal ? { signal: req.signal } : {}) };
+  const http = service.http(req.signal);
   const { discoverBackend } = await import('../openeo/discovery.ts');
   const { fetchOidcProviders, chooseProvider, chooseClient } = await import('../openeo/providers.ts');
   const { connectIssuer, chooseScopes } = await import('../oidc/index.ts');
@@ -126,8 +126,18 @@ export async function saveLogin(service: TokenService, plan: LoginPlan, tokens: 
     return tokens.subject;
   });
   const all = identities.listIdentities();
-  const facts = { issuer: plan.provider.issuer, clientId: plan.client.clientId, kind, ...(userId ? { userId } : {}) };
+  const facts = {
+    issuer: plan.provider.issuer, clientId: plan.client.clientId, kind, backendUrl: plan.backend.inputUrl, apiUrl: plan.backend.apiUrl,
+    ...(userId ? { userId } : {}),
+  };
   const existing = req.identityId ? all.find((i) => i.id === req.identityId) : findSameIdentity(all, facts);
+  const mismatch = req.identityId && existing ? renewalMismatch(existing, { ...facts, ...(tokens.subject ? { subject: tokens.subject } : {}) }) : null;
+  if (mismatch) {
+    // Nothing is saved: the tokens of another person (or backend) must not replace this login's.
+    throw new AuthTrayError('LOGIN_REFUSED', mismatch, {
+      nextStep: `Sign in again as the person of "${existing!.label}", or use Add account for this one.`,
+    });
+  }
   const id = existing?.id ?? newIdentityId(plan.backend.inputUrl, plan.provider.id, new Set(all.map((i) => i.id)));
 
   // Secrets first: if the keychain refuses, the settings file is untouched.
@@ -150,6 +160,7 @@ export async function saveLogin(service: TokenService, plan: LoginPlan, tokens: 
       scopes: plan.scopes,
       jwtBearer,
       ...(userId ? { userId } : existing?.userId ? { userId: existing.userId } : {}),
+      ...(tokens.subject ? { subject: tokens.subject } : existing?.subject ? { subject: existing.subject } : {}),
     },
     tokens,
     now,

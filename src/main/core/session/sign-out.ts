@@ -9,6 +9,11 @@ export interface SignOutOutcome {
   revoked: string[];
   /** Revocation that failed or was impossible; the local secrets are deleted all the same. */
   revocationProblem: string | null;
+  /**
+   * The openEO Python client's store, for a login shared with it: `removed` (its entry was this
+   * login's refresh token), `left` (it holds a login of its own), or null (nothing shared there).
+   */
+  pythonStore: 'removed' | 'left' | null;
 }
 
 /**
@@ -45,7 +50,20 @@ export async function signOut(service: TokenService, id: string, opts: { revoke?
       log?.('warn', `${id}: revocation failed`, e);
     }
   }
+  // A login shared with the Python client lives on in its store: a live refresh token would stay
+  // in refresh-tokens.json after the sign-out. Removed before the keychain entries (ours is
+  // needed to recognise it), and a failure here does not keep the secrets.
+  let pythonStore: SignOutOutcome['pythonStore'] = null;
+  if (identity.pythonSync) {
+    try {
+      const ours = await secrets.get(keys[0]);
+      const outcome = await (await service.deps.pythonSync?.())?.forget(identity, ours);
+      pythonStore = outcome === 'removed' || outcome === 'left' ? outcome : null;
+    } catch (e) {
+      log?.('warn', `${id}: the Python client's store could not be cleaned up`, e);
+    }
+  }
   for (const key of keys) await secrets.delete(key);
   await identities.removeIdentity(id);
-  return { identity, revoked, revocationProblem };
+  return { identity, revoked, revocationProblem, pythonStore };
 }

@@ -27,6 +27,17 @@ export interface RefreshTokenSync {
   saved(identity: Identity, refreshToken: string): Promise<void>;
   /** Our token was refused (invalid_grant): another one to try once, or null. */
   alternative(identity: Identity, refused: string): Promise<string | null>;
+  /**
+   * A token taken from the store was spent but is not proven to be this identity's: give the
+   * store back the rotated token it was exchanged for (that login must keep working), and with
+   * `otherPerson` (proven someone else's) stop syncing.
+   */
+  giveBack(identity: Identity, rotated: string | undefined, otherPerson: boolean): Promise<void>;
+  /**
+   * Signing out: removes the store's entry when it is this login's (the token we wrote there or
+   * hold), and leaves it when it is a login of its own. `ours` is our refresh token, if any.
+   */
+  forget(identity: Identity, ours: string | null): Promise<'removed' | 'left' | 'none'>;
 }
 
 export interface TokenServiceDeps {
@@ -38,6 +49,11 @@ export interface TokenServiceDeps {
   fetch?: FetchLike;
   /** Longest wait for one answer from an IdP or a backend (default: 30 s for the IdP, 15 s for backends). */
   requestTimeoutMs?: number;
+  /**
+   * Aborts every request this service makes (the app quitting): a refresh waiting for a hung IdP
+   * then ends at once and lets go of its cross-process lock.
+   */
+  signal?: AbortSignal;
   /** Python store sync hooks, loaded when a refresh needs them (they act only for shared identities). */
   pythonSync?: () => RefreshTokenSync | null | Promise<RefreshTokenSync | null>;
   log?: LogFn;
@@ -49,6 +65,15 @@ export interface AccessToken {
   expiresAt: number | null;
   /** True when this call obtained a new token (refresh or client credentials). */
   renewed: boolean;
+}
+
+/**
+ * `OPENEO_AUTH_TRAY_TIMEOUT`: seconds to wait for one answer from an IdP or a backend, for the
+ * tray app and the CLI alike. Undefined when unset or not a positive number.
+ */
+export function requestTimeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const seconds = Number(env.OPENEO_AUTH_TRAY_TIMEOUT);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
 }
 
 /** Default: a token handed out stays valid for at least this long. */
@@ -97,11 +122,21 @@ export class TokenService {
     return work;
   }
 
-  /** How to reach IdPs and backends: the injected fetch and the request timeout, when given. */
-  http(): { fetch?: FetchLike; timeoutMs?: number } {
+  /** Resolves when no refresh of this service is under way (for quitting). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /**
+   * How every request of the app and the CLI reaches IdPs and backends (the one HTTP layer): the
+   * injected fetch, the request timeout, and the service's abort signal combined with `signal`.
+   */
+  http(signal?: AbortSignal): { fetch?: FetchLike; timeoutMs?: number; signal?: AbortSignal } {
+    const signals = [this.deps.signal, signal].filter((s): s is AbortSignal => s !== undefined);
     return {
       ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
       ...(this.deps.requestTimeoutMs ? { timeoutMs: this.deps.requestTimeoutMs } : {}),
+      ...(signals.length ? { signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0] } : {}),
     };
   }
 
@@ -180,7 +215,7 @@ export class TokenService {
       registerSecret(candidate);
       this.deps.log?.('info', `${identity.id}: using the newer refresh token saved by the openEO Python client`);
     }
-    const { connectIssuer, refreshTokens } = await import('../oidc/index.ts');
+    const { connectIssuer, refreshTokens, REFRESH_TOKEN_INVALID_MESSAGE } = await import('../oidc/index.ts');
     const conn = await connectIssuer(identity.issuer, identity.clientId, this.http());
     const tried = new Set<string>();
     let tokens: TokenSet;
@@ -188,7 +223,6 @@ export class TokenService {
       tried.add(candidate);
       try {
         tokens = await refreshTokens(conn, candidate, { clock });
-        break;
       } catch (e) {
         if (!(e instanceof AuthTrayError && e.code === 'REFRESH_TOKEN_INVALID')) throw e;
         // Refused: the Python store may hold a token we have not tried yet, or (after adopting
@@ -205,9 +239,44 @@ export class TokenService {
         registerSecret(next);
         this.deps.log?.('info', `${identity.id}: a refresh token was refused; trying another one we know of`);
         candidate = next;
+        continue;
       }
+      if (candidate === ours || !sync) break;
+      // Taken from the Python client's store: used only once proven to be this identity's person.
+      let same: boolean;
+      try {
+        same = await this.samePerson(identity, tokens);
+      } catch (e) {
+        // Not proven either way (the backend did not answer): the store keeps the login it lent.
+        await sync.giveBack(identity, tokens.refreshToken, false);
+        throw e;
+      }
+      if (same) break;
+      await sync.giveBack(identity, tokens.refreshToken, true);
+      if (tried.has(ours)) {
+        await this.markExpired(identity);
+        throw new AuthTrayError('REFRESH_TOKEN_INVALID', REFRESH_TOKEN_INVALID_MESSAGE, {
+          nextStep: `Sign in again: openeo-auth-tray login ${identity.backendUrl}`,
+        });
+      }
+      // Another person's login: ours was never theirs to spend, so it is still the live one.
+      candidate = ours;
     }
     return this.persist(identity, tokens, ours, sync);
+  }
+
+  /**
+   * Whether tokens obtained with a refresh token from outside belong to this identity's person:
+   * the ID token's subject (validated by openid-client) against the one saved at sign-in, else
+   * `/me` with the new access token against the saved user id. Unprovable is not the same person;
+   * a backend that cannot be asked leaves the question open (its error is thrown: try again).
+   */
+  private async samePerson(identity: Identity, tokens: TokenSet): Promise<boolean> {
+    if (identity.subject && tokens.subject) return identity.subject === tokens.subject;
+    if (!identity.userId) return false;
+    const { getMe } = await import('../openeo/api.ts');
+    const me = await getMe(identity.apiUrl, openEoBearer(identity, tokens.accessToken), this.http());
+    return me.userId === identity.userId;
   }
 
   private async clientCredentials(identity: Identity): Promise<AccessToken> {
@@ -256,6 +325,8 @@ export class TokenService {
       refreshTokenObtainedAt: identity.refreshTokenObtainedAt ?? meta.refreshTokenObtainedAt,
       warningsSent: warningsStillCrossed(identity.warningsSent, expiry, now),
       expiredAt: undefined,
+      // Logins from before subjects were kept learn theirs from a refresh of their own token.
+      ...(tokens.subject && !identity.subject && identity.kind === 'personal' ? { subject: tokens.subject } : {}),
     });
     return { identity: updated, accessToken: tokens.accessToken, expiresAt: tokens.accessTokenExpiresAt, renewed: true };
   }

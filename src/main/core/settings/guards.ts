@@ -113,6 +113,8 @@ function identity(v: unknown, where: string): Identity {
   };
   const userId = field(o, 'userId');
   if (userId !== undefined) out.userId = text(userId, at('userId'));
+  const subject = field(o, 'subject');
+  if (subject !== undefined) out.subject = text(subject, at('subject'));
   const expiredAt = field(o, 'expiredAt');
   if (expiredAt !== undefined) out.expiredAt = epochMs(expiredAt, at('expiredAt'));
   const sync = field(o, 'pythonSync');
@@ -158,7 +160,7 @@ function settingsPart(o: Record<string, unknown>, where: string, strict: boolean
 
 const IDENTITY_FIELDS: ReadonlySet<string> = new Set<keyof Identity>([
   'id', 'label', 'kind', 'flow', 'backendUrl', 'apiUrl', 'providerId', 'issuer', 'clientId', 'scopes', 'jwtBearer',
-  'userId', 'createdAt', 'accessTokenExpiresAt', 'accessTokenObtainedAt', 'refreshTokenExpiry', 'refreshTokenObtainedAt',
+  'userId', 'subject', 'createdAt', 'accessTokenExpiresAt', 'accessTokenObtainedAt', 'refreshTokenExpiry', 'refreshTokenObtainedAt',
   'warningsSent', 'expiredAt', 'pythonSync',
 ]);
 

@@ -115,6 +115,7 @@ export const CONF_SCHEMA: Schema<SettingsDocument> = {
         scopes: { type: 'array', maxItems: LIMITS.scopes, items: { type: 'string', minLength: 1, maxLength: 256, pattern: '^\\S+$' } },
         jwtBearer: { type: 'boolean' },
         userId: text,
+        subject: text,
         createdAt: epochMs,
         accessTokenExpiresAt: epochMsOrNull,
         accessTokenObtainedAt: epochMsOrNull,
