@@ -28,6 +28,18 @@ export interface LifecycleDeps {
   thresholdsMs?: () => readonly number[];
   /** Where failures of the host's persistence or event listener go (default: stderr, redacted). */
   log?: (message: string, error: unknown) => void;
+  /**
+   * Whether the identity's access token is wanted fresh all the time (the window shows its
+   * countdown): then it is renewed at 80% of its life. Default: never — background refreshes
+   * only keep logins alive, and access tokens are fetched on demand. Call `reevaluate()` when it
+   * changes.
+   */
+  accessDemand?: (identityId: string) => boolean;
+  /**
+   * Evaluate at least this often even when nothing is due, so that a change of the wall clock
+   * (which moves no timer) is noticed within this time. Default: only when something is due.
+   */
+  recheckEveryMs?: number;
 }
 
 /** One identity as the lifecycle sees it now, for status rows. */
@@ -128,6 +140,7 @@ export class TokenLifecycle {
     for (const identity of this.deps.host.listIdentities()) {
       seen.add(identity.id);
       const rt = this.runtimeOf(identity.id);
+      rt.accessDemand = this.deps.accessDemand?.(identity.id) ?? false;
       this.announceWarnings(viewOf(identity, rt), rt, now, thresholds, events);
       this.announceExpiry(identity, rt, now, events);
       const view = viewOf(identity, rt);
@@ -158,7 +171,7 @@ export class TokenLifecycle {
     this.armedFor = next;
     if (next === null) return;
     // A wait past Node's limit fires early, finds nothing due, and arms the rest.
-    const delay = Math.min(next.at - now, MAX_TIMER_DELAY_MS);
+    const delay = Math.min(next.at - now, MAX_TIMER_DELAY_MS, this.deps.recheckEveryMs ?? Infinity);
     this.timer = this.deps.timers.setTimeout(() => {
       this.timer = null;
       this.evaluate();
@@ -229,6 +242,7 @@ export class TokenLifecycle {
   private describe(identity: Identity): LifecycleDetail {
     const now = this.deps.clock.now();
     const rt = this.runtimes.get(identity.id) ?? newRuntime();
+    rt.accessDemand = this.deps.accessDemand?.(identity.id) ?? false;
     const view = viewOf(identity, rt);
     const thresholds = this.deps.thresholdsMs?.() ?? DEFAULT_WARNING_THRESHOLDS_MS;
     return {

@@ -16,6 +16,7 @@ import type { Clock, FetchLike, SecretStore } from '../ports.ts';
 import { withFileLock } from '../process-lock.ts';
 import { registerSecret } from '../redact.ts';
 import { openEoBearer } from '../openeo/bearer.ts';
+import { learnEnd, loginEnd } from '../format/login-end.ts';
 import { tokenMetadata } from './identity-records.ts';
 import type { IdentityRepository, LogFn } from './ports.ts';
 
@@ -244,7 +245,8 @@ export class TokenService {
     await secrets.set(secretKey(identity.id, 'access_token'), tokens.accessToken);
     const meta = tokenMetadata(tokens);
     const now = clock.now();
-    const expiry = identity.kind === 'personal' ? meta.refreshTokenExpiry : { kind: 'none' as const };
+    // Comparing the end before and after this refresh tells a sliding end from a fixed one.
+    const expiry = identity.kind === 'personal' ? learnEnd(identity.refreshTokenExpiry, meta.refreshTokenExpiry, now) : { kind: 'none' as const };
     const updated = await identities.updateIdentity(identity.id, {
       accessTokenExpiresAt: meta.accessTokenExpiresAt,
       accessTokenObtainedAt: meta.accessTokenObtainedAt,
@@ -271,6 +273,7 @@ export class TokenService {
  * refresh moved the expiry further out (sliding sessions) they can fire again later.
  */
 export function warningsStillCrossed(sent: number[], expiry: Identity['refreshTokenExpiry'], now: number): number[] {
-  if (expiry.kind !== 'at') return [];
-  return sent.filter((t) => expiry.at - now <= t);
+  const warnAt = loginEnd(expiry).warnAt;
+  if (warnAt === null) return [];
+  return sent.filter((t) => warnAt - now <= t);
 }
