@@ -28,6 +28,13 @@ export const RETRY_MAX_MS = 5 * MINUTE;
 export const RETRY_AFTER_MAX_MS = HOUR;
 /** Keep-alive: a login with no known end (offline token, or the IdP does not say) is renewed at least this often. */
 export const KEEP_ALIVE_MAX_GAP_MS = DAY;
+/**
+ * Keep-alive: a sliding (or not yet confirmed) end is renewed at least this often, so that the
+ * last renewal before a night or a weekend away is at most this old: the login then survives
+ * every absence shorter than its window less this (a client renewing at every waking moment:
+ * shorter than its window).
+ */
+export const KEEP_ALIVE_SLIDING_MAX_GAP_MS = HOUR;
 /** Keep-alive: a sliding window is renewed this share of its length before it closes... */
 export const KEEP_ALIVE_MARGIN_FRACTION = 0.25;
 /** ...but at least this long before. */
@@ -104,9 +111,8 @@ export function accessRefreshDueAt(identity: Identity): number | null {
  * When a background refresh keeps this login alive, or null when none can: never for a fixed end
  * (nothing moves it) or a sliding end that reached its maximum; before a sliding (or not yet
  * confirmed) end closes, a quarter of its window ahead (at least a minute, never before half of
- * it has passed); for a login with no known end (offline token, unknown) at least daily — and
- * daily also bounds the long windows, so that a weekend off or a night asleep cannot outlast
- * them unnoticed. Client credentials have nothing to keep alive.
+ * it has passed) and at least hourly; for a login with no known end (offline token, unknown) at
+ * least daily. Client credentials have nothing to keep alive.
  */
 export function keepAliveDueAt(identity: Identity): number | null {
   if (identity.kind !== 'personal') return null;
@@ -123,7 +129,7 @@ export function keepAliveDueAt(identity: Identity): number | null {
   if (!(window > 0)) return null;
   const margin = Math.max(window * KEEP_ALIVE_MARGIN_FRACTION, KEEP_ALIVE_MIN_MARGIN_MS);
   const due = Math.max(expiry.at - margin, renewed + window / 2);
-  return Math.floor(Math.min(due, daily));
+  return Math.floor(Math.min(due, renewed + KEEP_ALIVE_SLIDING_MAX_GAP_MS));
 }
 
 /**

@@ -6,6 +6,7 @@ import * as oidc from 'openid-client';
 import { AuthTrayError } from '../errors.ts';
 import type { FetchLike } from '../ports.ts';
 import { registerSecret } from '../redact.ts';
+import type { DiscoveryCache } from './discovery-cache.ts';
 import { issuerHost, oidcError } from './errors.ts';
 
 /** A discovered IdP plus one client at it. Holds the client secret only inside `configuration`. */
@@ -38,6 +39,11 @@ const discoveryCache = new Map<string, CachedDiscovery>();
 /** Forget cached discovery documents (tests, or after the user asks to retry). */
 export function forgetDiscoveredIssuers(): void {
   discoveryCache.clear();
+}
+
+/** Forget this process's copy of one issuer's document (after a failure with it). */
+export function forgetDiscoveredIssuer(issuer: string): void {
+  discoveryCache.delete(issuer);
 }
 
 /** 127.0.0.0/8, ::1 and localhost: the only hosts where plain http is acceptable. */
@@ -100,6 +106,8 @@ function customFetchFor(fetchImpl: FetchLike | undefined, signal: AbortSignal | 
 async function discover(url: URL, issuer: string, opts: ConnectOptions): Promise<oidc.ServerMetadata> {
   const cached = discoveryCache.get(issuer);
   if (cached && cached.fetch === opts.fetch && Date.now() - cached.at < CACHE_TTL_MS) return cached.metadata;
+  const kept = opts.discoveryCache?.get(issuer);
+  if (kept) return kept.metadata as unknown as oidc.ServerMetadata;
   const custom = customFetchFor(opts.fetch, opts.signal);
   const options: oidc.DiscoveryRequestOptions = {
     ...(custom ? { [oidc.customFetch]: custom } : {}),
@@ -120,6 +128,7 @@ async function discover(url: URL, issuer: string, opts: ConnectOptions): Promise
   }
   const metadata = plainMetadata(config);
   discoveryCache.set(issuer, { metadata, at: Date.now(), fetch: opts.fetch });
+  opts.discoveryCache?.put(issuer, metadata as unknown as Record<string, unknown>);
   return metadata;
 }
 
@@ -142,6 +151,8 @@ export interface ConnectOptions {
   /** Per-request timeout; openid-client's default is 30 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Discovery documents kept between processes (the settings folder's cache); default none. */
+  discoveryCache?: DiscoveryCache;
 }
 
 /**

@@ -17,6 +17,7 @@ import { withFileLock } from '../process-lock.ts';
 import { registerSecret } from '../redact.ts';
 import { openEoBearer } from '../openeo/bearer.ts';
 import { learnEnd, loginEnd } from '../format/login-end.ts';
+import { jwtKeyId, type DiscoveryCache } from '../oidc/discovery-cache.ts';
 import { tokenMetadata } from './identity-records.ts';
 import type { IdentityRepository, LogFn } from './ports.ts';
 
@@ -39,6 +40,11 @@ export interface TokenServiceDeps {
   fetch?: FetchLike;
   /** Longest wait for one answer from an IdP or a backend (default: 30 s for the IdP, 15 s for backends). */
   requestTimeoutMs?: number;
+  /**
+   * Issuers' discovery documents kept between processes (the settings folder's `cache/`), so that
+   * a refresh in a one-shot CLI process goes straight to the token endpoint. Dropped on any failure.
+   */
+  discoveryCache?: DiscoveryCache;
   /** Python store sync hooks, loaded when a refresh needs them (they act only for shared identities). */
   pythonSync?: () => RefreshTokenSync | null | Promise<RefreshTokenSync | null>;
   log?: LogFn;
@@ -182,7 +188,7 @@ export class TokenService {
       this.deps.log?.('info', `${identity.id}: using the newer refresh token saved by the openEO Python client`);
     }
     const { connectIssuer, refreshTokens } = await import('../oidc/index.ts');
-    const conn = await connectIssuer(identity.issuer, identity.clientId, this.http());
+    const conn = await connectIssuer(identity.issuer, identity.clientId, { ...this.http(), ...this.cacheOption() });
     const tried = new Set<string>();
     let tokens: TokenSet;
     for (;;) {
@@ -191,6 +197,7 @@ export class TokenService {
         tokens = await refreshTokens(conn, candidate, { clock });
         break;
       } catch (e) {
+        await this.rediscoverNextTime(identity.issuer);
         if (!(e instanceof AuthTrayError && e.code === 'REFRESH_TOKEN_INVALID')) throw e;
         // Refused: the Python store may hold a token we have not tried yet, or (after adopting
         // one of its tokens) our own may still be the live one.
@@ -205,7 +212,19 @@ export class TokenService {
         candidate = next;
       }
     }
+    this.deps.discoveryCache?.noteSigningKey(identity.issuer, jwtKeyId(tokens.accessToken));
     return this.persist(identity, tokens, ours, sync);
+  }
+
+  private cacheOption(): { discoveryCache?: DiscoveryCache } {
+    return this.deps.discoveryCache ? { discoveryCache: this.deps.discoveryCache } : {};
+  }
+
+  /** After any failure the IdP's document may be what is wrong: the next attempt discovers it again. */
+  private async rediscoverNextTime(issuer: string): Promise<void> {
+    if (!this.deps.discoveryCache) return;
+    this.deps.discoveryCache.forget(issuer);
+    (await import('../oidc/index.ts')).forgetDiscoveredIssuer(issuer);
   }
 
   private async clientCredentials(identity: Identity): Promise<AccessToken> {
@@ -217,8 +236,15 @@ export class TokenService {
     }
     registerSecret(secret);
     const { connectIssuer, clientCredentialsLogin } = await import('../oidc/index.ts');
-    const conn = await connectIssuer(identity.issuer, identity.clientId, { clientSecret: secret, ...this.http() });
-    const tokens = await clientCredentialsLogin(conn, { scopes: identity.scopes, clock: this.deps.clock });
+    const conn = await connectIssuer(identity.issuer, identity.clientId, { clientSecret: secret, ...this.http(), ...this.cacheOption() });
+    let tokens: TokenSet;
+    try {
+      tokens = await clientCredentialsLogin(conn, { scopes: identity.scopes, clock: this.deps.clock });
+    } catch (e) {
+      await this.rediscoverNextTime(identity.issuer);
+      throw e;
+    }
+    this.deps.discoveryCache?.noteSigningKey(identity.issuer, jwtKeyId(tokens.accessToken));
     return this.persist(identity, tokens, null, null);
   }
 
