@@ -159,6 +159,19 @@ function fromOAuthError(
 }
 
 /**
+ * An answer of a token endpoint that is not a success, read by hand (the lean refresh path in
+ * refresh-grant.ts): `body` is the parsed JSON when it was JSON. Same mapping as {@link oidcError}.
+ */
+export function oidcAnswerError(op: OidcOperation, issuer: string, response: Response, body: unknown): AuthTrayError {
+  const host = issuerHost(issuer);
+  const o = body !== null && typeof body === 'object' ? body as Record<string, unknown> : undefined;
+  const cause = new Error(`HTTP ${response.status} from the token endpoint`);
+  if (typeof o?.error === 'string' && !response.ok) return fromOAuthError(op, host, o.error, o.error_description, response.status, cause, response);
+  if (response.status >= 500) return serverTrouble(host, response.status, cause, response);
+  return invalidResponse(host, cause);
+}
+
+/**
  * Maps anything an openid-client call threw to an AuthTrayError. `issuer` names the IdP in the
  * message. Caller cancellation (OAUTH_ABORT) becomes LOGIN_CANCELLED; a timeout of a single
  * request becomes IDP_UNREACHABLE (the device flow handles its own code lifetime before this).

@@ -7,6 +7,7 @@ import { AuthTrayError } from '../errors.ts';
 import type { FetchLike } from '../ports.ts';
 import { registerSecret } from '../redact.ts';
 import type { DiscoveryCache } from './discovery-cache.ts';
+import { isLoopbackHost } from './loopback.ts';
 import { issuerHost, oidcError } from './errors.ts';
 
 /** A discovered IdP plus one client at it. Holds the client secret only inside `configuration`. */
@@ -46,11 +47,7 @@ export function forgetDiscoveredIssuer(issuer: string): void {
   discoveryCache.delete(issuer);
 }
 
-/** 127.0.0.0/8, ::1 and localhost: the only hosts where plain http is acceptable. */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
-}
+export { isLoopbackHost };
 
 /** Parses and checks an issuer URL; returns it without trailing slash, and whether http is in use. */
 export function checkIssuerUrl(issuer: string): { issuer: string; url: URL; insecure: boolean } {

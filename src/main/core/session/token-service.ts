@@ -163,7 +163,7 @@ export class TokenService {
   }
 
   private async refresh(identity: Identity): Promise<AccessToken> {
-    const { secrets, clock } = this.deps;
+    const { secrets } = this.deps;
     const key = secretKey(identity.id, 'refresh_token');
     const pending = this.unsaved.get(identity.id);
     if (pending) {
@@ -171,7 +171,10 @@ export class TokenService {
       this.unsaved.delete(identity.id);
       this.deps.log?.('info', `${identity.id}: saved the rotated refresh token the keychain refused earlier`);
     }
-    let refreshToken = await secrets.get(key);
+    const stored = secrets.get(key);
+    // While the keychain answers (on another thread), load the HTTP client the refresh will need.
+    if (!this.deps.fetch) setImmediate(warmUpHttpClient);
+    let refreshToken = await stored;
     if (!refreshToken) {
       throw new AuthTrayError('SECRET_MISSING', `The login "${identity.label}" has no refresh token in the keychain.`, {
         nextStep: `Sign in again: openeo-auth-tray login ${identity.backendUrl}`,
@@ -187,14 +190,13 @@ export class TokenService {
       registerSecret(candidate);
       this.deps.log?.('info', `${identity.id}: using the newer refresh token saved by the openEO Python client`);
     }
-    const { connectIssuer, refreshTokens } = await import('../oidc/index.ts');
-    const conn = await connectIssuer(identity.issuer, identity.clientId, { ...this.http(), ...this.cacheOption() });
+    const grant = await this.refreshGrant(identity);
     const tried = new Set<string>();
     let tokens: TokenSet;
     for (;;) {
       tried.add(candidate);
       try {
-        tokens = await refreshTokens(conn, candidate, { clock });
+        tokens = await grant(candidate);
         break;
       } catch (e) {
         await this.rediscoverNextTime(identity.issuer);
@@ -216,6 +218,30 @@ export class TokenService {
     return this.persist(identity, tokens, ours, sync);
   }
 
+  /**
+   * How to spend a refresh token: straight at the token endpoint of the kept discovery document
+   * (no OIDC library to load), or through openid-client after discovering the IdP.
+   */
+  private async refreshGrant(identity: Identity): Promise<(refreshToken: string) => Promise<TokenSet>> {
+    const { clock } = this.deps;
+    const kept = this.deps.discoveryCache?.get(identity.issuer);
+    const tokenEndpoint = kept?.metadata.token_endpoint;
+    if (kept) {
+      const { refreshAtTokenEndpoint, usableTokenEndpoint } = await import('../oidc/refresh-grant.ts');
+      if (usableTokenEndpoint(tokenEndpoint)) {
+        const { fetch, timeoutMs } = this.http();
+        return (refreshToken) => refreshAtTokenEndpoint({
+          issuer: identity.issuer, tokenEndpoint, clientId: identity.clientId, refreshToken, clock,
+          ...(fetch ? { fetch } : {}), ...(timeoutMs ? { timeoutMs } : {}),
+        });
+      }
+    }
+    const { connectIssuer } = await import('../oidc/issuer.ts');
+    const { refreshTokens } = await import('../oidc/refresh.ts');
+    const conn = await connectIssuer(identity.issuer, identity.clientId, { ...this.http(), ...this.cacheOption() });
+    return (refreshToken) => refreshTokens(conn, refreshToken, { clock });
+  }
+
   private cacheOption(): { discoveryCache?: DiscoveryCache } {
     return this.deps.discoveryCache ? { discoveryCache: this.deps.discoveryCache } : {};
   }
@@ -224,7 +250,7 @@ export class TokenService {
   private async rediscoverNextTime(issuer: string): Promise<void> {
     if (!this.deps.discoveryCache) return;
     this.deps.discoveryCache.forget(issuer);
-    (await import('../oidc/index.ts')).forgetDiscoveredIssuer(issuer);
+    (await import('../oidc/issuer.ts')).forgetDiscoveredIssuer(issuer);
   }
 
   private async clientCredentials(identity: Identity): Promise<AccessToken> {
@@ -291,6 +317,15 @@ export class TokenService {
     } catch (e) {
       this.deps.log?.('warn', `${identity.id}: could not record that the login expired`, e);
     }
+  }
+}
+
+/** Node loads its fetch implementation (undici) on first use; this makes that use now. */
+function warmUpHttpClient(): void {
+  try {
+    new Headers();
+  } catch {
+    // nothing to gain then
   }
 }
 
