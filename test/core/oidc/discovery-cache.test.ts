@@ -78,3 +78,56 @@ describe('discovery cache', () => {
     }
   });
 });
+
+describe('the token service with a kept discovery document (the lean refresh path)', () => {
+  test('a later process refreshes with one POST and no discovery; a failed refresh drops the document', async () => {
+    const { TokenService } = await import('../../../src/main/core/session/token-service.ts');
+    const { createMemorySecretStore } = await import('../../../src/main/core/keychain/memory-store.ts');
+    const { startDeviceLogin } = await import('../../../src/main/core/oidc/device-login.ts');
+    const { approveDevice } = await import('../../fixtures/device-user.ts');
+    const { sampleIdentity } = await import('../../helpers/sample-identity.ts');
+    const idp = await startTestIdp({ accessTokenTtl: 300 });
+    try {
+      const conn = await connectIssuer(idp.issuer, idp.publicClientId);
+      const login = await startDeviceLogin(conn, { scopes: ['openid', 'offline_access'], usePkce: true });
+      await approveDevice(login.authorization.verificationUriComplete!);
+      const tokens = await login.result;
+      const secrets = createMemorySecretStore({ 'kc-1/refresh_token': tokens.refreshToken! });
+      let identity = sampleIdentity({ id: 'kc-1', issuer: idp.issuer, clientId: idp.publicClientId, accessTokenExpiresAt: null, refreshTokenExpiry: tokens.refreshTokenExpiry });
+      const identities = {
+        listIdentities: () => [identity],
+        getIdentity: (id: string) => (id === identity.id ? identity : undefined),
+        upsertIdentity: async () => undefined,
+        updateIdentity: async (_id: string, patch: Partial<typeof identity>) => (identity = { ...identity, ...patch }),
+        removeIdentity: async () => false,
+      };
+      const paths: string[] = [];
+      const fetchSeen = (input: string | URL | Request, init?: RequestInit) => {
+        paths.push(new URL(String(input instanceof Request ? input.url : input)).pathname);
+        return fetch(input, init);
+      };
+      const cacheDir = tempDir();
+      const newProcess = () => {
+        // A forced refresh right after another in the same millisecond would take that one's token.
+        const until = Date.now() + 3;
+        while (Date.now() < until) { /* wait */ }
+        forgetDiscoveredIssuers();
+        return new TokenService({ identities, secrets, clock: { now: () => Date.now() }, lockDir: join(cacheDir, 'locks'), fetch: fetchSeen, discoveryCache: createDiscoveryCache(join(cacheDir, 'd'), { now: () => Date.now() }) });
+      };
+      await newProcess().accessToken('kc-1', { force: true });
+      assert.deepEqual(paths, ['/.well-known/openid-configuration', '/token']);
+      paths.length = 0;
+      await newProcess().accessToken('kc-1', { force: true });
+      assert.deepEqual(paths, ['/token'], 'no discovery: the kept document named the token endpoint');
+
+      paths.length = 0;
+      idp.failNextToken({ status: 502, body: '<html>Bad gateway</html>', contentType: 'text/html' });
+      await assert.rejects(newProcess().accessToken('kc-1', { force: true }), /HTTP 502/);
+      await newProcess().accessToken('kc-1', { force: true });
+      assert.deepEqual(paths, ['/token', '/.well-known/openid-configuration', '/token'], 'after the failure the IdP is discovered again');
+    } finally {
+      await idp.stop();
+      forgetDiscoveredIssuers();
+    }
+  });
+});
