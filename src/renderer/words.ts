@@ -6,7 +6,7 @@ import type { IdentityStatus, RefreshTokenExpiry } from '../shared/api.ts';
 import type { IdentityState } from '../main/core/model.ts';
 import { DAY_MS, HOUR_MS, formatDuration, formatRelative } from '../main/core/format/relative-time.ts';
 import { effectiveState } from '../main/core/tray/look.ts';
-import { loginEndShortWords } from '../main/core/format/login-end.ts';
+import { loginEnd, loginEndShortWords } from '../main/core/format/login-end.ts';
 
 export { effectiveState };
 
@@ -72,17 +72,20 @@ const FALLBACK_SCALE_MS = 30 * DAY_MS;
 
 /** Share of the refresh token's life that is left, 0..1, or null when there is nothing to draw. */
 export function timeLeftFraction(expiry: RefreshTokenExpiry, obtainedAt: number | null | undefined, now: number): number | null {
-  if (expiry.kind !== 'at') return null;
-  const left = expiry.at - now;
+  // The bar runs to the end no use can move; a sliding window the app keeps moving has none.
+  const end = loginEnd(expiry).warnAt;
+  if (end === null) return null;
+  const left = end - now;
   if (left <= 0) return 0;
-  const total = typeof obtainedAt === 'number' && obtainedAt < expiry.at ? expiry.at - obtainedAt : Math.max(left, FALLBACK_SCALE_MS);
+  const total = typeof obtainedAt === 'number' && obtainedAt < end ? end - obtainedAt : Math.max(left, FALLBACK_SCALE_MS);
   return Math.min(1, left / total);
 }
 
 /** Tone of the time-left bar: red in the last day, amber in the last week. */
 export function timeLeftTone(expiry: RefreshTokenExpiry, now: number): Tone {
-  if (expiry.kind !== 'at') return 'neutral';
-  const left = expiry.at - now;
+  const end = loginEnd(expiry).warnAt;
+  if (end === null) return 'neutral';
+  const left = end - now;
   if (left <= DAY_MS) return 'bad';
   return left <= 7 * DAY_MS ? 'warn' : 'ok';
 }
