@@ -5,6 +5,7 @@
  */
 import { toAuthTrayError } from '../errors.ts';
 import { redact } from '../redact.ts';
+import { loginEnd } from '../format/login-end.ts';
 import type { Identity, IdentityState } from '../model.ts';
 import type { Clock, TimerHandle, Timers } from '../ports.ts';
 import { applyFailure, applySuccess } from './failures.ts';
@@ -187,14 +188,15 @@ export class TokenLifecycle {
   private announceWarnings(view: Identity, rt: Runtime, now: number, thresholds: readonly number[], events: LifecycleEvent[]): void {
     const due = dueWarnings(view, now, thresholds);
     const mostUrgent = due[0];
-    if (mostUrgent === undefined || view.refreshTokenExpiry.kind !== 'at') return;
+    const warnAt = loginEnd(view.refreshTokenExpiry).warnAt;
+    if (mostUrgent === undefined || warnAt === null) return;
     const sent = [...new Set([...view.warningsSent, ...due])].sort((a, b) => b - a);
     rt.sent = { key: refreshTokenKey(view), thresholds: sent };
     events.push({
       type: 'refresh-token-expiring',
       identityId: view.id,
       thresholdMs: mostUrgent,
-      expiresAt: view.refreshTokenExpiry.at,
+      expiresAt: warnAt,
     });
     this.persist('saving sent warnings', () => this.deps.host.markWarningsSent(view.id, sent));
   }
