@@ -29,7 +29,9 @@ export interface AppCoreHarness {
 }
 
 export async function startAppCore(opts: { idp?: TestIdpOptions; backend?: Omit<FixtureBackendOptions, 'idp'>; clock?: Clock & Timers } = {}): Promise<AppCoreHarness> {
-  const idp = await startTestIdp(opts.idp);
+  // With a fake clock, the IdP counts refresh_expires_in on it (an absolute end stays absolute).
+  const fake = opts.clock;
+  const idp = await startTestIdp({ ...opts.idp, ...(fake ? { appClock: () => fake.now() } : {}) });
   const backend = await startFixtureBackend({ idp, ...(opts.backend ?? {}) });
   const dir = mkdtempSync(join(tmpdir(), 'oat-app-'));
   const clipboard = { text: '', writes: 0 };
