@@ -5,7 +5,6 @@
  * signing with another key (a new `kid`), so the next use discovers afresh. A damaged, oversized
  * or foreign file is ignored. Files are written atomically, mode 0600, in a 0700 folder.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../ports.ts';
@@ -46,7 +45,7 @@ function isEndpoint(v: unknown): boolean {
 
 /** A cache in `dir` (created on first write). Every failure to read or write is a cache miss, never an error. */
 export function createDiscoveryCache(dir: string, clock: Clock, maxAgeMs = DISCOVERY_MAX_AGE_MS): DiscoveryCache {
-  const fileOf = (issuer: string) => join(dir, `${createHash('sha256').update(issuer).digest('hex').slice(0, 32)}.json`);
+  const fileOf = (issuer: string) => join(dir, fileNameOf(issuer));
 
   const read = (issuer: string): (CachedDiscovery & { issuer: string }) | null => {
     try {
@@ -66,7 +65,7 @@ export function createDiscoveryCache(dir: string, clock: Clock, maxAgeMs = DISCO
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const file = fileOf(entry.issuer);
-      const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+      const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
       writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
       renameSync(tmp, file);
     } catch {
@@ -105,6 +104,18 @@ export function createDiscoveryCache(dir: string, clock: Clock, maxAgeMs = DISCO
       write({ ...entry, kid });
     },
   };
+}
+
+/**
+ * A file name for an issuer: its readable part plus a 32-bit FNV-1a hash of the whole (no crypto
+ * module: the CLI's cached-token path must not load one). A collision only costs a cache miss:
+ * every entry names its issuer and is checked against it.
+ */
+function fileNameOf(issuer: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < issuer.length; i++) hash = Math.imul(hash ^ issuer.charCodeAt(i), 0x01000193) >>> 0;
+  const readable = issuer.replace(/^https?:\/\//, '').replace(/[^A-Za-z0-9.-]+/g, '_').slice(0, 80);
+  return `${readable}-${hash.toString(16).padStart(8, '0')}.json`;
 }
 
 /** The `kid` in a JWT's header, when the token is one. Decoded only (nothing is verified here). */
