@@ -8,6 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import { completeKeycloakBrowserLogin } from '../fixtures/keycloak/keycloak-user.ts';
 import { startFaultProxy, type FaultProxy } from '../fixtures/fault-proxy.ts';
 import { startFixtureBackend } from '../fixtures/openeo-backend.ts';
+import { readSettingsFast } from '../../src/main/core/settings/settings-file.ts';
+import { identityStatuses } from '../../src/main/core/session/status.ts';
+import { buildTrayMenu } from '../../src/main/core/tray/menu.ts';
+import type { TrayMenuItem } from '../../src/main/core/tray/menu-item.ts';
+import { refreshTokenWords } from '../../src/renderer/words.ts';
 import { EXPIRED_SENTENCE, ISO_8601, theErrorLine } from '../e2e/cli-harness.ts';
 import {
   PUBLIC_CLIENT, REALM, REALM_SETTINGS, REVOKE_CLIENT, REVOKE_REALM, SERVICE_CLIENT, SHORT_SESSION_CLIENT,
@@ -16,6 +21,16 @@ import {
 import { CDSE_TITLE, meAt, refreshAtKeycloak, signInAtKeycloak, startKeycloakWorld, statusOf, tokenOf, type KeycloakWorld } from './world.ts';
 
 const ONLINE_CLIENT = 'openeo-online';
+
+/** What the tray menu and the window say about one identity, from the settings file the CLI wrote. */
+function onScreen(home: string, id: string): { tray: string[]; window: string } {
+  const rows = identityStatuses(readSettingsFast(home).identities, Date.now());
+  const row = rows.find((r) => r.id === id);
+  assert.ok(row, `no identity ${id} in the settings file`);
+  const walk = (item: TrayMenuItem): string[] => [item.label, ...(item.submenu ?? []).flatMap(walk)];
+  const labels = buildTrayMenu([row], Date.now()).flatMap(walk);
+  return { tray: labels, window: refreshTokenWords(row, Date.now()) };
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Keycloak (CDSE-shaped realm): every flow', suiteOptions(), () => {
@@ -62,6 +77,9 @@ describe('Keycloak (CDSE-shaped realm): every flow', suiteOptions(), () => {
     const text = await world.cli(['status']);
     assert.match(text.stdout, /Active · no fixed end: lasts while it is used · last renewed \d/);
     assert.doesNotMatch(text.stdout, /never expires/i);
+    const screen = onScreen(world.home, id);
+    assert.ok(screen.tray.some((l) => /^Active · no fixed end: lasts while it is used · last renewed \d/.test(l)), `tray: ${screen.tray.join(' | ')}`);
+    assert.match(screen.window, /^no fixed end \(offline login\): lasts while it is used · last renewed \d/);
 
     const access = await tokenOf(world, [id]);
     const me = await meAt(backend, access);
@@ -113,6 +131,9 @@ describe('Keycloak (CDSE-shaped realm): every flow', suiteOptions(), () => {
     assert.ok(Date.parse(String(row.ends_if_unused_at)) >= end0 + 2_000, 'using it moved the end');
     assert.equal(row.absolute_end_at, null, 'the session maximum is not known yet');
     assert.match((await world.cli(['status'])).stdout, /ends if unused by .* · each use extends it/);
+    const screen = onScreen(world.home, id);
+    assert.ok(screen.tray.some((l) => /^Active · ends if unused by .* · each use extends it$/.test(l)), `tray: ${screen.tray.join(' | ')}`);
+    assert.match(screen.window, /^ends if unused in \d+ minutes · each use extends it$/);
 
     const reused = await refreshAtKeycloak(kc(), REALM, ONLINE_CLIENT, first!);
     assert.equal(reused.status, 200, 'Revoke Refresh Token is off (Keycloak\'s default): an older token can be used again');
@@ -131,6 +152,9 @@ describe('Keycloak (CDSE-shaped realm): every flow', suiteOptions(), () => {
     assert.ok(Math.abs(Date.parse(String(row.refresh_token_expires_at)) - Date.parse(String(atLogin.refresh_token_expires_at))) <= 3_000);
     assert.equal(row.state, 'expiring-soon', 'an absolute end within the warning window');
     assert.match((await world.cli(['status'])).stdout, /Sign in again soon · refresh token expires/);
+    const screen = onScreen(world.home, id);
+    assert.ok(screen.tray.some((l) => /^Sign in again soon · refresh token expires/.test(l)), `tray: ${screen.tray.join(' | ')}`);
+    assert.match(screen.window, /^expires in \d+ (seconds|minutes?)$/);
   });
 
   describe('reuse detection on (realm CDSE-revoke: Revoke Refresh Token, max reuse 0)', () => {
