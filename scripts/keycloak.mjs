@@ -99,7 +99,8 @@ export function fetchKeycloak(env = process.env) {
     const staging = join(cache, `.unpack-${process.pid}`);
     rmSync(staging, { recursive: true, force: true });
     console.error(`keycloak: fetching ${KEYCLOAK_ARTIFACT} with Maven into ${cache}`);
-    const r = spawnSync('mvn', ['-q', '-B', 'dependency:unpack', `-Dartifact=${KEYCLOAK_ARTIFACT}`, `-DoutputDirectory=${staging}`], { stdio: 'inherit' });
+    // Run in the cache folder: the plugin's marker files land there, not in the checkout.
+    const r = spawnSync('mvn', ['-q', '-B', 'dependency:unpack', `-Dartifact=${KEYCLOAK_ARTIFACT}`, `-DoutputDirectory=${staging}`], { stdio: 'inherit', cwd: cache });
     if (r.status !== 0) throw new Error(`mvn dependency:unpack ${KEYCLOAK_ARTIFACT} failed (exit ${r.status})`);
     rmSync(home, { recursive: true, force: true });
     renameSync(join(staging, `keycloak-${KEYCLOAK_VERSION}`), home);
