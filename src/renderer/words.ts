@@ -6,6 +6,7 @@ import type { IdentityStatus, RefreshTokenExpiry } from '../shared/api.ts';
 import type { IdentityState } from '../main/core/model.ts';
 import { DAY_MS, HOUR_MS, formatDuration, formatRelative } from '../main/core/format/relative-time.ts';
 import { effectiveState } from '../main/core/tray/look.ts';
+import { loginEnd, loginEndShortWords } from '../main/core/format/login-end.ts';
 
 export { effectiveState };
 
@@ -61,19 +62,9 @@ export function formatDateTime(at: number): string {
   return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(at);
 }
 
-/** "expires in 13 days" / "expired 2 days ago" and friends for each kind of refresh-token expiry. */
+/** "expires in 13 days", "ends if unused in 9 minutes · …", "no fixed end (offline login): …" (format/login-end.ts). */
 export function refreshTokenWords(status: IdentityStatus, now: number): string {
-  const expiry = status.refreshTokenExpiry;
-  switch (expiry.kind) {
-    case 'at':
-      return expiry.at > now ? `expires ${formatRelative(expiry.at, now)}` : `expired ${formatRelative(expiry.at, now)}`;
-    case 'never':
-      return 'no fixed expiry (offline token)';
-    case 'unknown':
-      return 'expiry not known: the provider does not say';
-    case 'none':
-      return status.kind === 'client-credentials' ? 'not needed: new tokens come from the client secret' : 'none: sign in again when the access token runs out';
-  }
+  return loginEndShortWords(status, now);
 }
 
 /** Without the refresh token's start, the bar is drawn on this scale (full at 30 days or more). */
@@ -81,17 +72,20 @@ const FALLBACK_SCALE_MS = 30 * DAY_MS;
 
 /** Share of the refresh token's life that is left, 0..1, or null when there is nothing to draw. */
 export function timeLeftFraction(expiry: RefreshTokenExpiry, obtainedAt: number | null | undefined, now: number): number | null {
-  if (expiry.kind !== 'at') return null;
-  const left = expiry.at - now;
+  // The bar runs to the end no use can move; a sliding window the app keeps moving has none.
+  const end = loginEnd(expiry).warnAt;
+  if (end === null) return null;
+  const left = end - now;
   if (left <= 0) return 0;
-  const total = typeof obtainedAt === 'number' && obtainedAt < expiry.at ? expiry.at - obtainedAt : Math.max(left, FALLBACK_SCALE_MS);
+  const total = typeof obtainedAt === 'number' && obtainedAt < end ? end - obtainedAt : Math.max(left, FALLBACK_SCALE_MS);
   return Math.min(1, left / total);
 }
 
 /** Tone of the time-left bar: red in the last day, amber in the last week. */
 export function timeLeftTone(expiry: RefreshTokenExpiry, now: number): Tone {
-  if (expiry.kind !== 'at') return 'neutral';
-  const left = expiry.at - now;
+  const end = loginEnd(expiry).warnAt;
+  if (end === null) return 'neutral';
+  const left = end - now;
   if (left <= DAY_MS) return 'bad';
   return left <= 7 * DAY_MS ? 'warn' : 'ok';
 }

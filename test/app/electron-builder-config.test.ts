@@ -86,10 +86,28 @@ function resource(path: string): string {
   return existsSync(inResources) ? inResources : resolve(root, path);
 }
 
+/**
+ * electron-builder logs ("• loaded configuration …") straight to process.stdout, which in a test
+ * file run by node's test runner (Node 20) is the runner's serialized channel: a log line written
+ * in the middle of a message made the whole file fail now and then ("Unable to deserialize cloned
+ * data"). Its text output is held back while it runs.
+ */
+async function quietly<T>(work: () => Promise<T>): Promise<T> {
+  const write = process.stdout.write;
+  // Only its text is held back: the runner's own messages are binary and pass.
+  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) =>
+    typeof chunk === 'string' ? true : (write as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest)) as typeof process.stdout.write;
+  try {
+    return await work();
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
 describe('electron-builder.yml', () => {
   let loaded: Record<string, unknown>;
   before(async () => {
-    loaded = await builderConfig.getConfig(root, CONFIG_FILE, null);
+    loaded = await quietly(() => builderConfig.getConfig(root, CONFIG_FILE, null));
   });
 
   test('electron-builder loads it and its own validator accepts it', async () => {

@@ -100,6 +100,11 @@ export class FakeCore implements AppCore {
   resume(): void {
     this.resumes += 1;
   }
+  /** Every visibility the window layer reported, in order. */
+  readonly visibility: boolean[] = [];
+  setWindowVisible(visible: boolean): void {
+    this.visibility.push(visible);
+  }
   start(): Promise<void> {
     this.starts += 1;
     return Promise.resolve();

@@ -292,14 +292,24 @@ export class FakeBrowserWindow extends FakeEmitter implements AppWindow {
     world.app.emit('web-contents-created', fakeEvent(), this.webContents);
   }
   show(): void {
+    const was = this.visible && !this.minimized;
     this.visible = true;
     this.minimized = false;
+    if (!was) this.emit('show');
   }
   focus(): void {
     this.focusCount += 1;
   }
   restore(): void {
-    this.minimized = false;
+    if (this.minimized) {
+      this.minimized = false;
+      this.emit('restore');
+    }
+  }
+  /** The user minimized it (Electron emits `minimize`). */
+  minimize(): void {
+    this.minimized = true;
+    this.emit('minimize');
   }
   isMinimized(): boolean {
     return this.minimized;

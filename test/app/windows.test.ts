@@ -70,6 +70,20 @@ describe('the window', () => {
     }
   });
 
+  test('tells the core when it is on screen (access-token countdowns are kept fresh only then)', async () => {
+    const s = await startOnFakes({ rows: [status()] });
+    try {
+      s.app!.windows.show();
+      s.window()!.finishLoad();
+      s.window()!.minimize();
+      s.app!.windows.show();
+      s.window()!.close();
+      assert.deepEqual(s.core.visibility, [true, false, true, false]);
+    } finally {
+      await s.cleanup();
+    }
+  });
+
   test('has no DevTools when packaged', async () => {
     const s = await startOnFakes({ rows: [status()], beforeStart: (f) => { f.world.app.isPackaged = true; } });
     try {

@@ -6,6 +6,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Fault } from '../fixtures/fault-proxy.ts';
 import { assertCliBuilt, runCli } from '../helpers/cli.ts';
 import { startFaultStand, stopOwnKeyring, type FaultStand } from './harness.ts';
@@ -55,6 +57,8 @@ describe('IdP faults under `openeo-auth-tray token`', () => {
       const rtBefore = await s.keychainRefreshToken(id);
       assert.ok(rtBefore);
       const tokenRequests = s.idpProxy.count('/token');
+      // The discovery document is kept in the settings folder; without it the refresh must discover.
+      if (c.path === DISCOVERY) rmSync(join(s.dir, 'cache'), { recursive: true, force: true });
       if (c.fault === 'refuse') await s.idpProxy.setRefusing(true);
       else s.idpProxy.inject({ path: c.path, fault: c.fault });
       let run;

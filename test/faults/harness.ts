@@ -156,14 +156,14 @@ export interface FaultStandOptions {
 export async function startFaultStand(opts: FaultStandOptions = {}): Promise<FaultStand> {
   const ring = await ownKeyring();
   const idpProxy = await startFaultProxy();
-  const idp = await startTestIdp({ accessTokenTtl: 300, refreshTokenTtl: 30 * 24 * 3600, ...opts.idp, issuer: idpProxy.url });
+  const clock = new FakeClock(Date.now());
+  const idp = await startTestIdp({ accessTokenTtl: 300, refreshTokenTtl: 30 * 24 * 3600, ...opts.idp, issuer: idpProxy.url, appClock: () => clock.now() });
   idpProxy.setTarget(idp.localUrl);
   const backendProxy = await startFaultProxy({ rewriteOrigin: true });
   const backend = await startFixtureBackend({ idp });
   backendProxy.setTarget(backend.url);
 
   const dir = mkdtempSync(join(tmpdir(), 'oat-faults-'));
-  const clock = new FakeClock(Date.now());
   const edge = edgeFetch();
   const secrets = countedSecrets(createKeytarSecretStore());
   const notifications: TrayNotification[] = [];
@@ -182,6 +182,9 @@ export async function startFaultStand(opts: FaultStandOptions = {}): Promise<Fau
     env: opts.env ?? {},
   });
   await core.start();
+  // The window is open: access tokens are kept fresh (80% of their life), so that an hour of
+  // fake time means a stream of refreshes to fail. Without it only keep-alives run (lifecycle tests).
+  core.setWindowVisible(true);
   const api = core.api;
 
   /** Nothing in flight and the lifecycle re-armed: a timer soon (a retry or the next refresh), or none (dead). */

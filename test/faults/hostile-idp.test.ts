@@ -14,7 +14,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { forgetDiscoveredIssuers } from '../../src/main/core/oidc/issuer.ts';
 import { withFileLock } from '../../src/main/core/process-lock.ts';
@@ -32,6 +32,12 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
+/** The next refresh discovers the IdP again: this process's copy and the settings folder's kept one go. */
+function forgetDiscovery(s: FaultStand): void {
+  forgetDiscoveredIssuers();
+  rmSync(join(s.dir, 'cache'), { recursive: true, force: true });
+}
+
 const lockFile = (s: FaultStand, id: string): string => join(s.dir, 'locks', `refresh-${id}.lock`);
 
 after(() => stopOwnKeyring());
@@ -47,7 +53,7 @@ describe('an IdP that answers too much (item 4)', () => {
 
   test('a 300 MB discovery document: refused after 1 MB, with a sentence', async () => {
     await s.runFor(1_000); // a forced refresh right after another one is answered from the cache
-    forgetDiscoveredIssuers();
+    forgetDiscovery(s);
     s.idpProxy.inject({ path: DISCOVERY, fault: { kind: 'flood', bytes: 300 * MB }, times: 1 });
     const before = s.idpProxy.floodedBytes;
     const result = await within(s.api.refreshNow(id), 20_000, 'the refresh');
@@ -61,7 +67,7 @@ describe('an IdP that answers too much (item 4)', () => {
 
   test('a token answer of 300 MB with its Content-Length announced: refused unread; the refresh token is kept', async () => {
     await s.runFor(1_000);
-    forgetDiscoveredIssuers();
+    forgetDiscovery(s);
     const kept = await s.keychainRefreshToken(id);
     s.idpProxy.inject({ path: '/token', method: 'POST', fault: { kind: 'flood', bytes: 300 * MB, announce: true }, times: 1 });
     const before = s.idpProxy.floodedBytes;
@@ -83,7 +89,7 @@ describe('a hung IdP (item 10)', () => {
     try {
       const id = await s.login();
       await s.runFor(1_000);
-      forgetDiscoveredIssuers();
+      forgetDiscovery(s);
       s.idpProxy.inject({ path: '/token', method: 'POST', fault: { kind: 'delay', ms: 60_000 } });
       const result = await within(s.api.refreshNow(id), 10_000, 'a refresh against an IdP that never answers');
       assert.equal(result.ok, false);
@@ -104,7 +110,7 @@ describe('a hung IdP (item 10)', () => {
     try {
       const id = await s.login();
       await s.runFor(1_000);
-      forgetDiscoveredIssuers();
+      forgetDiscovery(s);
       s.idpProxy.inject({ path: '/token', method: 'POST', fault: { kind: 'delay', ms: Infinity } });
       const pending = s.api.refreshNow(id);
       await until(async () => s.idpProxy.inFlight > 0 && existsSync(lockFile(s, id)), 'the refresh waits at the IdP, holding its lock');

@@ -40,7 +40,9 @@ export interface AppCoreOptions {
 }
 
 export async function startAppCore(opts: AppCoreOptions = {}): Promise<AppCoreHarness> {
-  const idp = await startTestIdp(opts.idp);
+  // With a fake clock, the IdP counts refresh_expires_in on it (an absolute end stays absolute).
+  const fake = opts.clock;
+  const idp = await startTestIdp({ ...opts.idp, ...(fake ? { appClock: () => fake.now() } : {}) });
   const backend = await startFixtureBackend({ idp, ...(opts.backend ?? {}) });
   const alias = opts.backendHost ? `https://${opts.backendHost}` : undefined;
   const fetch: typeof globalThis.fetch | undefined = alias

@@ -30,7 +30,7 @@ describe('window wording', () => {
   test('refresh-token expiry in words for every kind', () => {
     assert.equal(refreshTokenWords(row(), NOW), 'expires in 13 days');
     assert.equal(refreshTokenWords(row({ refreshTokenExpiry: { kind: 'at', at: NOW - 2 * DAY } }), NOW), 'expired 2 days ago');
-    assert.match(refreshTokenWords(row({ refreshTokenExpiry: { kind: 'never' } }), NOW), /no fixed expiry/);
+    assert.match(refreshTokenWords(row({ refreshTokenExpiry: { kind: 'never' } }), NOW), /no fixed end \(offline login\): lasts while it is used/);
     assert.match(refreshTokenWords(row({ refreshTokenExpiry: { kind: 'unknown' } }), NOW), /not known/);
     assert.match(refreshTokenWords(row({ kind: 'client-credentials', refreshTokenExpiry: { kind: 'none' } }), NOW), /client secret/);
   });

@@ -150,6 +150,8 @@ export async function startTrayApp(electron: TrayAppElectron, deps: TrayAppDeps)
     devTools: !app.isPackaged,
     log,
     ...(platform === 'darwin' ? { focusApp: () => app.focus({ steal: true }) } : {}),
+    // Countdowns on screen: access tokens kept fresh while the window shows them.
+    onVisibleChange: (visible) => appCore.setWindowVisible(visible),
   });
   const stopIpc = setupIpc(electron, { api: appCore.api, isOurSender: windows.isOurSender, log });
   const tray = setupTray(electron, {

@@ -63,6 +63,8 @@ export interface WindowOptions {
   log: Logger;
   /** macOS: a Dock-less app must take focus itself for its window to come to the front. */
   focusApp?: () => void;
+  /** The window became visible (shown, restored) or not (hidden, minimized, closed). */
+  onVisibleChange?: (visible: boolean) => void;
 }
 
 /** Sets up the (lazily created) window. */
@@ -121,7 +123,11 @@ export function setupWindows(electron: WindowsElectron, opts: WindowOptions): Wi
     created.webContents.on('render-process-gone', (_event, details) => {
       opts.log('warn', `The window's page stopped (${details.reason}); it is reopened from the tray.`);
     });
+    for (const [event, visible] of [['show', true], ['restore', true], ['hide', false], ['minimize', false]] as const) {
+      created.on(event as 'show', () => opts.onVisibleChange?.(visible));
+    }
     created.on('closed', () => {
+      opts.onVisibleChange?.(false);
       if (win === created) {
         win = undefined;
         loaded = false;

@@ -16,6 +16,7 @@ import { createLogger } from '../core/log.ts';
 import type { Identity } from '../core/model.ts';
 import type { IdentityRepository } from '../core/session/ports.ts';
 import { requestTimeoutFromEnv, TokenService } from '../core/session/token-service.ts';
+import { createDiscoveryCache } from '../core/oidc/discovery-cache.ts';
 import type { PythonSyncDeps } from '../core/session/python-sync.ts';
 
 export interface CliContext {
@@ -74,6 +75,7 @@ export async function openContext(env: NodeJS.ProcessEnv = process.env): Promise
     secrets,
     clock: systemClock,
     lockDir: join(dir, 'locks'),
+    discoveryCache: createDiscoveryCache(join(dir, 'cache', 'discovery'), systemClock),
     log,
     // Loaded only when a refresh happens; the hooks do nothing for identities never shared.
     pythonSync: async () => {

@@ -2,9 +2,30 @@
 
 /** When a refresh token stops working, as far as it can be known. */
 export type RefreshTokenExpiry =
-  /** Known absolute expiry, epoch ms. */
-  | { kind: 'at'; at: number }
-  /** Keycloak offline token (`refresh_expires_in: 0`): no fixed expiry. */
+  /**
+   * A known end, epoch ms: the end that comes first if the login is not used (Keycloak's
+   * `refresh_expires_in` / the JWT's `exp`: the sooner of the session's idle end and its maximum).
+   * Whether using it moves the end is learnt at the first refresh:
+   */
+  | {
+    kind: 'at';
+    at: number;
+    /**
+     * `fixed`: a refresh did not move the end (an absolute end: JWT `exp`, SSO session max).
+     * `sliding`: a refresh moved it by about the time since the previous one (an idle window).
+     * Absent: not seen yet (no refresh since the login).
+     */
+    end?: 'fixed' | 'sliding';
+    /** For `sliding`: the idle window (ms) the last refresh granted. */
+    idleMs?: number;
+    /** For `sliding`: the end no use can move (the session maximum), once a refresh ran into it. */
+    maxAt?: number;
+  }
+  /**
+   * No fixed end (Keycloak offline token: `refresh_expires_in: 0` and a JWT without `exp`). It
+   * lasts while it is used: the IdP can still end it after an idle time it does not tell
+   * (Keycloak's offline session idle timeout, 30 days by default).
+   */
   | { kind: 'never' }
   /** The IdP said nothing we can use. */
   | { kind: 'unknown' }
@@ -184,6 +205,8 @@ export interface IdentityStatus {
   refreshTokenExpiry: RefreshTokenExpiry;
   /** When the current refresh token was obtained (the window's "time left" bar); optional, additive. */
   refreshTokenObtainedAt?: number | null;
+  /** When the login was last renewed (the last refresh or sign-in); optional, additive. */
+  lastRenewedAt?: number | null;
   /** Since when the IdP/backend is unreachable (state `offline`). */
   offlineSince: number | null;
   /** The last failure, in words (states `error`, `keychain-unavailable`, `offline`). */

@@ -40,7 +40,7 @@ function statePill(identity: IdentityStatus): HTMLElement {
 }
 
 function timeLeftBar(identity: IdentityStatus, wordsId: string): HTMLElement | null {
-  if (identity.refreshTokenExpiry.kind !== 'at' || identity.refreshTokenExpiry.at <= Date.now()) return null;
+  if (identity.refreshTokenExpiry.kind !== 'at' || identity.refreshTokenExpiry.at <= Date.now() || timeLeftFraction(identity.refreshTokenExpiry, identity.refreshTokenObtainedAt, Date.now()) === null) return null;
   const expiry = identity.refreshTokenExpiry;
   return everySecond(h('meter', { class: 'time-left', min: '0', max: '1', 'aria-labelledby': wordsId }), (meter, now) => {
     meter.value = timeLeftFraction(expiry, identity.refreshTokenObtainedAt, now) ?? 0;

@@ -6,12 +6,19 @@ import type { ErrorCode } from '../../../src/main/core/errors.ts';
 import { TokenLifecycle } from '../../../src/main/core/lifecycle/lifecycle.ts';
 import type { LifecycleDeps } from '../../../src/main/core/lifecycle/lifecycle.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
+
+/**
+ * These tests drive the refresh loop while the access token is wanted fresh all the time (the
+ * window shows its countdown): refreshes at 80% of its life. What runs without that demand (only
+ * what keeps a login alive) is in keep-alive.test.ts.
+ */
+const ALWAYS_FRESH = (): boolean => true;
 import { D, FakeHost, H, MIN, S, gapsSeconds, makeIdentity } from './fake-host.ts';
 
 function setUp(deps: Partial<LifecycleDeps> = {}): { clock: FakeClock; host: FakeHost; lifecycle: TokenLifecycle; t0: number } {
   const clock = new FakeClock();
   const host = new FakeHost(clock);
-  const lifecycle = new TokenLifecycle({ clock, timers: clock, host, ...deps });
+  const lifecycle = new TokenLifecycle({ clock, timers: clock, host, accessDemand: ALWAYS_FRESH, ...deps });
   const t0 = clock.now();
   host.add(makeIdentity('alice', t0), { accessLifetimeMs: 300 * S });
   return { clock, host, lifecycle, t0 };
@@ -136,11 +143,11 @@ describe('dead logins', () => {
       makeIdentity('old', t0 - 40 * D, { refreshTokenExpiry: { kind: 'at', at: t0 - D }, accessTokenExpiresAt: t0 - 39 * D }),
       { accessLifetimeMs: 300 * S },
     );
-    const first = new TokenLifecycle({ clock, timers: clock, host });
+    const first = new TokenLifecycle({ clock, timers: clock, host, accessDemand: ALWAYS_FRESH });
     first.start();
     await first.idle();
     first.stop();
-    const second = new TokenLifecycle({ clock, timers: clock, host });
+    const second = new TokenLifecycle({ clock, timers: clock, host, accessDemand: ALWAYS_FRESH });
     second.start();
     await clock.advance(D);
     assert.deepEqual(host.eventsFor('old').map((e) => [e.type, e.at]), [['expired', t0]]);

@@ -4,12 +4,19 @@ import { describe, test } from 'node:test';
 import { performance } from 'node:perf_hooks';
 import { MAX_TIMER_DELAY_MS, TokenLifecycle } from '../../../src/main/core/lifecycle/lifecycle.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
+
+/**
+ * These tests drive the refresh loop while the access token is wanted fresh all the time (the
+ * window shows its countdown): refreshes at 80% of its life. What runs without that demand (only
+ * what keeps a login alive) is in keep-alive.test.ts.
+ */
+const ALWAYS_FRESH = (): boolean => true;
 import { D, FakeHost, H, S, gapsSeconds, makeIdentity } from './fake-host.ts';
 
 function setUp(): { clock: FakeClock; host: FakeHost; lifecycle: TokenLifecycle; t0: number } {
   const clock = new FakeClock();
   const host = new FakeHost(clock);
-  const lifecycle = new TokenLifecycle({ clock, timers: clock, host });
+  const lifecycle = new TokenLifecycle({ clock, timers: clock, host, accessDemand: ALWAYS_FRESH });
   return { clock, host, lifecycle, t0: clock.now() };
 }
 

@@ -57,3 +57,14 @@ describe('effectiveState', () => {
     assert.equal(effectiveState(status({ refreshTokenExpiry: { kind: 'never' } }), NOW + 1000 * DAY), 'active');
   });
 });
+
+test('a sliding end the app keeps moving is not "expiring soon"; its maximum is', () => {
+  const in10min = NOW + 10 * 60_000;
+  const sliding = status({ state: 'active', refreshTokenExpiry: { kind: 'at', at: in10min, end: 'sliding', idleMs: 600_000 } });
+  assert.equal(effectiveState(sliding, NOW), 'active');
+  const capped = status({ state: 'active', refreshTokenExpiry: { kind: 'at', at: in10min, end: 'sliding', idleMs: 600_000, maxAt: NOW + 3_600_000 } });
+  assert.equal(effectiveState(capped, NOW), 'expiring-soon');
+  const unconfirmed = status({ state: 'active', refreshTokenExpiry: { kind: 'at', at: in10min } });
+  assert.equal(effectiveState(unconfirmed, NOW), 'expiring-soon', 'not yet known to slide: its end is the end');
+  assert.equal(effectiveState(sliding, in10min + 1), 'expired', 'a sliding window that closed unused has ended');
+});

@@ -73,7 +73,7 @@ describe('buildTrayMenu', () => {
       'No usable keychain — tokens cannot be read');
     assert.equal(line({ state: 'signing-in' }), 'Signing in…');
     assert.equal(line({ state: 'signed-out' }), 'Signed out — sign in again to use it');
-    assert.equal(line({ refreshTokenExpiry: { kind: 'never' } }), 'Active · refresh token has no fixed expiry');
+    assert.equal(line({ refreshTokenExpiry: { kind: 'never' } }), 'Active · no fixed end: lasts while it is used');
     assert.equal(line({ refreshTokenExpiry: { kind: 'unknown' } }), 'Active · refresh token expiry unknown');
     assert.equal(line({ refreshTokenExpiry: { kind: 'at', at: NOW + 2 * DAY } }),
       'Sign in again soon · refresh token expires 1 Dec (in 2 days)');

@@ -4,9 +4,25 @@ import { openContext } from '../context.ts';
 import { identityStatuses } from '../../core/session/status.ts';
 import { iso, jsonText, plain, type Io } from '../output.ts';
 import type { IdentityStatus, RefreshTokenExpiry } from '../../core/model.ts';
+import { loginEnd } from '../../core/format/login-end.ts';
 
 function refreshExpiresAt(e: RefreshTokenExpiry): string | null {
   return e.kind === 'at' ? iso(e.at) : null;
+}
+
+/**
+ * How the login ends, as Keycloak means it: `login_end` is absolute | sliding | unconfirmed |
+ * while-used | unknown | none (see core/format/login-end.ts); `ends_if_unused_at` for a sliding
+ * end, `absolute_end_at` when a fixed end is known, `last_renewed_at` the last refresh or sign-in.
+ */
+function loginEndFields(s: IdentityStatus) {
+  const end = loginEnd(s.refreshTokenExpiry);
+  return {
+    login_end: end.type,
+    ends_if_unused_at: end.type === 'sliding' ? iso(end.endsAt) : null,
+    absolute_end_at: iso(end.absoluteAt),
+    last_renewed_at: iso(s.lastRenewedAt ?? null),
+  };
 }
 
 /** The `status --json` row (snake_case, ISO 8601 or null). */
@@ -22,6 +38,7 @@ export function statusRow(s: IdentityStatus) {
     access_token_expires_at: iso(s.accessTokenExpiresAt),
     refresh_token_expires_at: refreshExpiresAt(s.refreshTokenExpiry),
     refresh_token_expiry: s.refreshTokenExpiry.kind,
+    ...loginEndFields(s),
     client_id: s.clientId,
     issuer: s.issuer,
     problem: s.problem,

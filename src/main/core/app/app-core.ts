@@ -22,6 +22,7 @@ import { pythonRefreshTokenStorePath } from '../python/paths.ts';
 import { createPythonSync } from '../session/python-sync.ts';
 import { identityStatuses } from '../session/status.ts';
 import { requestTimeoutFromEnv, TokenService } from '../session/token-service.ts';
+import { createDiscoveryCache } from '../oidc/discovery-cache.ts';
 import { openSettingsStore, type SettingsStore } from '../settings/store.ts';
 import { buildTrayMenu } from '../tray/menu.ts';
 import type { TrayAction, TrayMenuItem } from '../tray/menu-item.ts';
@@ -61,6 +62,11 @@ export interface AppCore {
   onChange(listener: () => void): () => void;
   onNavigate(listener: (to: Navigation) => void): () => void;
   resume(): void;
+  /**
+   * The window is shown (or hidden): while it shows access-token countdowns they are kept fresh;
+   * otherwise background refreshes only keep logins alive and tokens are fetched on demand.
+   */
+  setWindowVisible(visible: boolean): void;
   start(): Promise<void>;
   stop(): void;
   /** Resolves when refreshes and settings writes already under way have finished (for quitting). */
@@ -95,6 +101,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   let jobs: JobTracker | undefined;
   let health: KeychainHealth = { ok: true };
   let stopping: AbortController | undefined;
+  let windowVisible = false;
   const logins = new LoginRegistry();
   const need = <T>(v: T | undefined, what: string): T => {
     if (v === undefined) throw new Error(`${what} is used before start()`);
@@ -193,6 +200,11 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       void checkKeychain().then(() => lifecycle?.reevaluate({ retryNow: true }));
       jobs?.refreshNow();
     },
+    setWindowVisible(visible) {
+      if (visible === windowVisible) return;
+      windowVisible = visible;
+      lifecycle?.reevaluate();
+    },
     async start() {
       store = openSettingsStore({ dir: deps.dir, ...(deps.Store ? { Store: deps.Store } : {}) });
       const env = deps.env ?? process.env;
@@ -207,6 +219,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
         secrets: deps.secrets,
         clock: deps.clock,
         lockDir: join(deps.dir, 'locks'),
+        discoveryCache: createDiscoveryCache(join(deps.dir, 'cache', 'discovery'), deps.clock),
         log: deps.log,
         signal: stopping.signal,
         ...(timeoutMs ? { requestTimeoutMs: timeoutMs } : {}),
@@ -218,6 +231,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
         clock: deps.clock,
         timers: deps.timers,
         thresholdsMs,
+        accessDemand: () => windowVisible,
         log: (message, error) => deps.log('warn', message, error),
         host: {
           listIdentities: () => s.listIdentities(),

@@ -5,6 +5,7 @@
  */
 import { toAuthTrayError } from '../errors.ts';
 import { redact } from '../redact.ts';
+import { loginEnd } from '../format/login-end.ts';
 import type { Identity, IdentityState } from '../model.ts';
 import type { Clock, TimerHandle, Timers } from '../ports.ts';
 import { applyFailure, applySuccess } from './failures.ts';
@@ -28,6 +29,18 @@ export interface LifecycleDeps {
   thresholdsMs?: () => readonly number[];
   /** Where failures of the host's persistence or event listener go (default: stderr, redacted). */
   log?: (message: string, error: unknown) => void;
+  /**
+   * Whether the identity's access token is wanted fresh all the time (the window shows its
+   * countdown): then it is renewed at 80% of its life. Default: never — background refreshes
+   * only keep logins alive, and access tokens are fetched on demand. Call `reevaluate()` when it
+   * changes.
+   */
+  accessDemand?: (identityId: string) => boolean;
+  /**
+   * Evaluate at least this often even when nothing is due, so that a change of the wall clock
+   * (which moves no timer) is noticed within this time. Default: only when something is due.
+   */
+  recheckEveryMs?: number;
 }
 
 /** One identity as the lifecycle sees it now, for status rows. */
@@ -128,6 +141,7 @@ export class TokenLifecycle {
     for (const identity of this.deps.host.listIdentities()) {
       seen.add(identity.id);
       const rt = this.runtimeOf(identity.id);
+      rt.accessDemand = this.deps.accessDemand?.(identity.id) ?? false;
       this.announceWarnings(viewOf(identity, rt), rt, now, thresholds, events);
       this.announceExpiry(identity, rt, now, events);
       const view = viewOf(identity, rt);
@@ -158,7 +172,7 @@ export class TokenLifecycle {
     this.armedFor = next;
     if (next === null) return;
     // A wait past Node's limit fires early, finds nothing due, and arms the rest.
-    const delay = Math.min(next.at - now, MAX_TIMER_DELAY_MS);
+    const delay = Math.min(next.at - now, MAX_TIMER_DELAY_MS, this.deps.recheckEveryMs ?? Infinity);
     this.timer = this.deps.timers.setTimeout(() => {
       this.timer = null;
       this.evaluate();
@@ -174,14 +188,15 @@ export class TokenLifecycle {
   private announceWarnings(view: Identity, rt: Runtime, now: number, thresholds: readonly number[], events: LifecycleEvent[]): void {
     const due = dueWarnings(view, now, thresholds);
     const mostUrgent = due[0];
-    if (mostUrgent === undefined || view.refreshTokenExpiry.kind !== 'at') return;
+    const warnAt = loginEnd(view.refreshTokenExpiry).warnAt;
+    if (mostUrgent === undefined || warnAt === null) return;
     const sent = [...new Set([...view.warningsSent, ...due])].sort((a, b) => b - a);
     rt.sent = { key: refreshTokenKey(view), thresholds: sent };
     events.push({
       type: 'refresh-token-expiring',
       identityId: view.id,
       thresholdMs: mostUrgent,
-      expiresAt: view.refreshTokenExpiry.at,
+      expiresAt: warnAt,
     });
     this.persist('saving sent warnings', () => this.deps.host.markWarningsSent(view.id, sent));
   }
@@ -229,6 +244,7 @@ export class TokenLifecycle {
   private describe(identity: Identity): LifecycleDetail {
     const now = this.deps.clock.now();
     const rt = this.runtimes.get(identity.id) ?? newRuntime();
+    rt.accessDemand = this.deps.accessDemand?.(identity.id) ?? false;
     const view = viewOf(identity, rt);
     const thresholds = this.deps.thresholdsMs?.() ?? DEFAULT_WARNING_THRESHOLDS_MS;
     return {

@@ -4,6 +4,7 @@
  * No clock, no timers, no I/O: `lifecycle.ts` drives these.
  */
 import type { Identity, IdentityState } from '../model.ts';
+import { loginEnd, SAME_END_SLACK_MS } from '../format/login-end.ts';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -25,6 +26,19 @@ export const RETRY_BASE_MS = 5 * SECOND;
 export const RETRY_MAX_MS = 5 * MINUTE;
 /** A server's Retry-After is honoured up to this. */
 export const RETRY_AFTER_MAX_MS = HOUR;
+/** Keep-alive: a login with no known end (offline token, or the IdP does not say) is renewed at least this often. */
+export const KEEP_ALIVE_MAX_GAP_MS = DAY;
+/**
+ * Keep-alive: a sliding (or not yet confirmed) end is renewed at least this often, so that the
+ * last renewal before a night or a weekend away is at most this old: the login then survives
+ * every absence shorter than its window less this (a client renewing at every waking moment:
+ * shorter than its window).
+ */
+export const KEEP_ALIVE_SLIDING_MAX_GAP_MS = HOUR;
+/** Keep-alive: a sliding window is renewed this share of its length before it closes... */
+export const KEEP_ALIVE_MARGIN_FRACTION = 0.25;
+/** ...but at least this long before. */
+export const KEEP_ALIVE_MIN_MARGIN_MS = MINUTE;
 
 /** A failure in words, as shown beside a state. */
 export interface LifecycleProblem {
@@ -47,6 +61,12 @@ export interface IdentityRuntime {
   refreshing?: boolean;
   /** No refresh before this time (set after a success). */
   refreshNotBefore?: number | null;
+  /**
+   * Someone wants the access token fresh all the time (a visible countdown): then it is renewed
+   * at 80% of its life. Otherwise background refreshes only keep the login alive
+   * ({@link keepAliveDueAt}) and access tokens are fetched on demand.
+   */
+  accessDemand?: boolean;
 }
 
 export type WakeUpReason = 'refresh-access' | 'warn' | 'expire' | 'retry';
@@ -85,6 +105,31 @@ export function accessRefreshDueAt(identity: Identity): number | null {
   const life = expiresAt - obtainedAt;
   const due = Math.min(obtainedAt + life * ACCESS_REFRESH_FRACTION, expiresAt - ACCESS_REFRESH_LEAD_MS);
   return Math.floor(Math.max(due, obtainedAt + life / 2));
+}
+
+/**
+ * When a background refresh keeps this login alive, or null when none can: never for a fixed end
+ * (nothing moves it) or a sliding end that reached its maximum; before a sliding (or not yet
+ * confirmed) end closes, a quarter of its window ahead (at least a minute, never before half of
+ * it has passed) and at least hourly; for a login with no known end (offline token, unknown) at
+ * least daily. Client credentials have nothing to keep alive.
+ */
+export function keepAliveDueAt(identity: Identity): number | null {
+  if (identity.kind !== 'personal') return null;
+  const expiry = identity.refreshTokenExpiry;
+  const renewed = identity.accessTokenObtainedAt ?? identity.refreshTokenObtainedAt;
+  if (expiry.kind === 'none') return null;
+  if (renewed === null) return null;
+  const daily = renewed + KEEP_ALIVE_MAX_GAP_MS;
+  if (expiry.kind !== 'at') return daily;
+  const end = loginEnd(expiry);
+  if (end.type === 'absolute') return null;
+  if (end.absoluteAt !== null && end.absoluteAt - expiry.at <= SAME_END_SLACK_MS) return null;
+  const window = end.type === 'sliding' && expiry.idleMs ? expiry.idleMs : expiry.at - renewed;
+  if (!(window > 0)) return null;
+  const margin = Math.max(window * KEEP_ALIVE_MARGIN_FRACTION, KEEP_ALIVE_MIN_MARGIN_MS);
+  const due = Math.max(expiry.at - margin, renewed + window / 2);
+  return Math.floor(Math.min(due, renewed + KEEP_ALIVE_SLIDING_MAX_GAP_MS));
 }
 
 /**
@@ -131,9 +176,9 @@ export function deriveState(
   if (isSignedOut(identity, runtime)) return 'signed-out';
   if (runtime.offlineSince !== undefined && runtime.offlineSince !== null) return 'offline';
   if (runtime.lastError) return 'error';
-  const expiry = identity.refreshTokenExpiry;
+  const warnAt = loginEnd(identity.refreshTokenExpiry).warnAt;
   const largest = normalizeThresholds(thresholdsMs)[0];
-  if (identity.kind === 'personal' && expiry.kind === 'at' && largest !== undefined && expiry.at - now <= largest) {
+  if (identity.kind === 'personal' && warnAt !== null && largest !== undefined && warnAt - now <= largest) {
     return 'expiring-soon';
   }
   return 'active';
@@ -145,9 +190,9 @@ export function deriveState(
  * "expires within 7 days" right after a login that lasts 2 days says nothing useful.
  */
 function pendingThresholds(identity: Identity, thresholdsMs: readonly number[]): number[] {
-  const expiry = identity.refreshTokenExpiry;
-  if (expiry.kind !== 'at') return [];
-  const life = identity.refreshTokenObtainedAt === null ? Infinity : expiry.at - identity.refreshTokenObtainedAt;
+  const warnAt = loginEnd(identity.refreshTokenExpiry).warnAt;
+  if (warnAt === null) return [];
+  const life = identity.refreshTokenObtainedAt === null ? Infinity : warnAt - identity.refreshTokenObtainedAt;
   return normalizeThresholds(thresholdsMs).filter((t) => t < life && !identity.warningsSent.includes(t));
 }
 
@@ -159,10 +204,10 @@ function pendingThresholds(identity: Identity, thresholdsMs: readonly number[]):
  * login is dead (the caller announces 'expired' instead).
  */
 export function dueWarnings(identity: Identity, now: number, thresholdsMs: readonly number[]): number[] {
-  const expiry = identity.refreshTokenExpiry;
-  if (expiry.kind !== 'at' || isLoginDead(identity, now)) return [];
+  const warnAt = loginEnd(identity.refreshTokenExpiry).warnAt;
+  if (warnAt === null || isLoginDead(identity, now)) return [];
   return pendingThresholds(identity, thresholdsMs)
-    .filter((t) => now >= expiry.at - t)
+    .filter((t) => now >= warnAt - t)
     .sort((a, b) => a - b);
 }
 
@@ -182,7 +227,7 @@ export function refreshDueAt(
   // The token was obtained "in the future": the clock went back, so its wall-clock expiry
   // cannot be trusted. Refresh now rather than trust it for up to an hour too long.
   const clockWentBack = identity.accessTokenObtainedAt !== null && identity.accessTokenObtainedAt > now + CLOCK_SLACK_MS;
-  const at = retryAt ?? (clockWentBack ? now : accessRefreshDueAt(identity));
+  const at = retryAt ?? (clockWentBack ? now : runtime.accessDemand ? accessRefreshDueAt(identity) : keepAliveDueAt(identity));
   if (at === null) return null;
   // A "not before" set before the clock went back must not hold the refresh back by that much.
   const notBefore = Math.min(runtime.refreshNotBefore ?? -Infinity, now + MIN_REFRESH_GAP_MS);
@@ -202,7 +247,8 @@ function nextEventOf(
   if (expiry.kind === 'at') {
     candidates.push({ at: expiry.at, reason: 'expire' });
     const pending = pendingThresholds(identity, thresholdsMs);
-    if (pending.length > 0) candidates.push({ at: expiry.at - Math.max(...pending), reason: 'warn' });
+    const warnAt = loginEnd(expiry).warnAt;
+    if (pending.length > 0 && warnAt !== null) candidates.push({ at: warnAt - Math.max(...pending), reason: 'warn' });
   } else if (identity.kind === 'personal' && expiry.kind === 'none' && identity.accessTokenExpiresAt !== null) {
     candidates.push({ at: identity.accessTokenExpiresAt, reason: 'expire' });
   }

@@ -7,8 +7,10 @@ import { AuthTrayError } from '../errors.ts';
 import { trimTrailingSlashes } from '../format/peer-text.ts';
 import type { FetchLike } from '../ports.ts';
 import { registerSecret } from '../redact.ts';
+import type { DiscoveryCache } from './discovery-cache.ts';
 import { issuerHost, oidcError } from './errors.ts';
 import { boundedFetch } from '../openeo/http.ts';
+import { isLoopbackHost } from '../openeo/backend-url.ts';
 
 /** A discovered IdP plus one client at it. Holds the client secret only inside `configuration`. */
 export interface IssuerConnection {
@@ -45,11 +47,12 @@ export function forgetDiscoveredIssuers(): void {
   discoveryCache.clear();
 }
 
-/** 127.0.0.0/8, ::1 and localhost: the only hosts where plain http is acceptable. */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
+/** Forget this process's copy of one issuer's document (after a failure with it). */
+export function forgetDiscoveredIssuer(issuer: string): void {
+  discoveryCache.delete(issuer);
 }
+
+export { isLoopbackHost };
 
 /** Parses and checks an issuer URL; returns it without trailing slash, and whether http is in use. */
 export function checkIssuerUrl(issuer: string): { issuer: string; url: URL; insecure: boolean } {
@@ -108,6 +111,8 @@ function customFetchFor(fetchImpl: FetchLike | undefined, signal: AbortSignal | 
 async function discover(url: URL, issuer: string, opts: ConnectOptions): Promise<oidc.ServerMetadata> {
   const cached = discoveryCache.get(issuer);
   if (cached && cached.fetch === opts.fetch && Date.now() - cached.at < CACHE_TTL_MS) return cached.metadata;
+  const kept = opts.discoveryCache?.get(issuer);
+  if (kept) return kept.metadata as unknown as oidc.ServerMetadata;
   const options: oidc.DiscoveryRequestOptions = {
     [oidc.customFetch]: customFetchFor(opts.fetch, opts.signal, opts.timeoutMs),
     ...(url.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : {}),
@@ -127,6 +132,7 @@ async function discover(url: URL, issuer: string, opts: ConnectOptions): Promise
   }
   const metadata = plainMetadata(config);
   discoveryCache.set(issuer, { metadata, at: Date.now(), fetch: opts.fetch });
+  opts.discoveryCache?.put(issuer, metadata as unknown as Record<string, unknown>);
   return metadata;
 }
 
@@ -150,6 +156,8 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Stops every request of this connection (discovery included) at once. */
   signal?: AbortSignal;
+  /** Discovery documents kept between processes (the settings folder's cache); default none. */
+  discoveryCache?: DiscoveryCache;
 }
 
 /**

@@ -5,7 +5,7 @@ import { systemClock, type Clock } from '../ports.ts';
 import { registerSecret } from '../redact.ts';
 import { oidcError } from './errors.ts';
 import type { IssuerConnection } from './issuer.ts';
-import { jwtExpiry, tokenSetFromResponse } from './token-facts.ts';
+import { previousForRefresh, tokenSetFromResponse } from './token-facts.ts';
 
 export interface RefreshOptions {
   /** Ask for these scopes (default: the IdP keeps the grant's scopes). */
@@ -35,13 +35,5 @@ export async function refreshTokens(conn: IssuerConnection, refreshToken: string
   } catch (e) {
     throw oidcError(e, 'refresh', conn.issuer);
   }
-  const exp = jwtExpiry(refreshToken);
-  const previous: TokenSet = {
-    ...(opts.previous ?? { accessToken: '', accessTokenExpiresAt: null, obtainedAt: 0, tokenType: 'bearer' }),
-    refreshToken,
-    refreshTokenExpiry: opts.previous?.refreshToken === refreshToken
-      ? opts.previous.refreshTokenExpiry
-      : exp === undefined ? { kind: 'unknown' } : { kind: 'at', at: exp },
-  };
-  return tokenSetFromResponse(response as unknown as Record<string, unknown>, clock.now(), previous);
+  return tokenSetFromResponse(response as unknown as Record<string, unknown>, clock.now(), previousForRefresh(refreshToken, opts.previous));
 }

@@ -114,3 +114,18 @@ export function tokenSetFromResponse(response: Record<string, unknown>, now: num
   if (subject !== undefined) tokenSet.subject = subject;
   return tokenSet;
 }
+
+/**
+ * The token set a refresh of `refreshToken` starts from: its subject and expiry carry over when
+ * the IdP does not rotate the refresh token (from `previous`, or the token's own JWT `exp`).
+ */
+export function previousForRefresh(refreshToken: string, previous?: TokenSet): TokenSet {
+  const exp = jwtExpiry(refreshToken);
+  return {
+    ...(previous ?? { accessToken: '', accessTokenExpiresAt: null, obtainedAt: 0, tokenType: 'bearer' }),
+    refreshToken,
+    refreshTokenExpiry: previous?.refreshToken === refreshToken
+      ? previous.refreshTokenExpiry
+      : exp === undefined ? { kind: 'unknown' } : { kind: 'at', at: exp },
+  };
+}

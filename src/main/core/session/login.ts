@@ -51,9 +51,12 @@ export async function planLogin(service: TokenService, req: LoginRequest, flow: 
     ...(req.clientId ? { clientId: req.clientId } : {}),
     hasSecret: clientSecret !== undefined && clientSecret !== '',
   });
+  const kept = service.deps.discoveryCache;
   const conn = await connectIssuer(provider.issuer, client.clientId, {
     ...(clientSecret ? { clientSecret } : {}),
     ...http,
+    // A sign-in discovers the IdP afresh, and keeps the document for the refreshes to come.
+    ...(kept ? { discoveryCache: { ...kept, get: () => null } } : {}),
   });
   const scopes = chooseScopes(provider.scopes, conn.supportedScopes, wantRefresh);
   return { backend, provider, client, conn, scopes, flow };

@@ -35,6 +35,7 @@ export function identityStatuses(
       accessTokenExpiresAt: identity.accessTokenExpiresAt,
       refreshTokenExpiry: identity.refreshTokenExpiry,
       refreshTokenObtainedAt: identity.refreshTokenObtainedAt,
+      lastRenewedAt: identity.kind === 'personal' ? identity.accessTokenObtainedAt : null,
       offlineSince: runtime.offlineSince ?? null,
       problem: problem ? { code: problem.code, message: problem.message } : null,
     };

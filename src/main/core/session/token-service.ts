@@ -16,6 +16,8 @@ import type { Clock, FetchLike, SecretStore } from '../ports.ts';
 import { withFileLock } from '../process-lock.ts';
 import { registerSecret } from '../redact.ts';
 import { openEoBearer } from '../openeo/bearer.ts';
+import { learnEnd, loginEnd } from '../format/login-end.ts';
+import { jwtKeyId, type DiscoveryCache } from '../oidc/discovery-cache.ts';
 import { tokenMetadata } from './identity-records.ts';
 import type { IdentityRepository, LogFn } from './ports.ts';
 
@@ -54,6 +56,11 @@ export interface TokenServiceDeps {
    * then ends at once and lets go of its cross-process lock.
    */
   signal?: AbortSignal;
+  /**
+   * Issuers' discovery documents kept between processes (the settings folder's `cache/`), so that
+   * a refresh in a one-shot CLI process goes straight to the token endpoint. Dropped on any failure.
+   */
+  discoveryCache?: DiscoveryCache;
   /** Python store sync hooks, loaded when a refresh needs them (they act only for shared identities). */
   pythonSync?: () => RefreshTokenSync | null | Promise<RefreshTokenSync | null>;
   log?: LogFn;
@@ -191,7 +198,7 @@ export class TokenService {
   }
 
   private async refresh(identity: Identity): Promise<AccessToken> {
-    const { secrets, clock } = this.deps;
+    const { secrets } = this.deps;
     const key = secretKey(identity.id, 'refresh_token');
     const pending = this.unsaved.get(identity.id);
     if (pending) {
@@ -199,7 +206,10 @@ export class TokenService {
       this.unsaved.delete(identity.id);
       this.deps.log?.('info', `${identity.id}: saved the rotated refresh token the keychain refused earlier`);
     }
-    let refreshToken = await secrets.get(key);
+    const stored = secrets.get(key);
+    // While the keychain answers (on another thread), load the HTTP client the refresh will need.
+    if (!this.deps.fetch) setImmediate(warmUpHttpClient);
+    let refreshToken = await stored;
     if (!refreshToken) {
       throw new AuthTrayError('SECRET_MISSING', `The login "${identity.label}" has no refresh token in the keychain.`, {
         nextStep: `Sign in again: openeo-auth-tray login ${identity.backendUrl}`,
@@ -215,15 +225,16 @@ export class TokenService {
       registerSecret(candidate);
       this.deps.log?.('info', `${identity.id}: using the newer refresh token saved by the openEO Python client`);
     }
-    const { connectIssuer, refreshTokens, REFRESH_TOKEN_INVALID_MESSAGE } = await import('../oidc/index.ts');
-    const conn = await connectIssuer(identity.issuer, identity.clientId, this.http());
+    const { REFRESH_TOKEN_INVALID_MESSAGE } = await import('../oidc/errors.ts');
+    const grant = await this.refreshGrant(identity);
     const tried = new Set<string>();
     let tokens: TokenSet;
     for (;;) {
       tried.add(candidate);
       try {
-        tokens = await refreshTokens(conn, candidate, { clock });
+        tokens = await grant(candidate);
       } catch (e) {
+        await this.rediscoverNextTime(identity.issuer);
         if (!(e instanceof AuthTrayError && e.code === 'REFRESH_TOKEN_INVALID')) throw e;
         // Refused: the Python store may hold a token we have not tried yet, or (after adopting
         // one of its tokens) our own may still be the live one.
@@ -262,6 +273,7 @@ export class TokenService {
       // Another person's login: ours was never theirs to spend, so it is still the live one.
       candidate = ours;
     }
+    this.deps.discoveryCache?.noteSigningKey(identity.issuer, jwtKeyId(tokens.accessToken));
     return this.persist(identity, tokens, ours, sync);
   }
 
@@ -279,6 +291,29 @@ export class TokenService {
     return me.userId === identity.userId;
   }
 
+  /**
+   * How to spend a refresh token: through openid-client, on the kept discovery document when there
+   * is one (no discovery request), else after discovering the IdP.
+   */
+  private async refreshGrant(identity: Identity): Promise<(refreshToken: string) => Promise<TokenSet>> {
+    const { clock } = this.deps;
+    const { connectIssuer } = await import('../oidc/issuer.ts');
+    const { refreshTokens } = await import('../oidc/refresh.ts');
+    const conn = await connectIssuer(identity.issuer, identity.clientId, { ...this.http(), ...this.cacheOption() });
+    return (refreshToken) => refreshTokens(conn, refreshToken, { clock });
+  }
+
+  private cacheOption(): { discoveryCache?: DiscoveryCache } {
+    return this.deps.discoveryCache ? { discoveryCache: this.deps.discoveryCache } : {};
+  }
+
+  /** After any failure the IdP's document may be what is wrong: the next attempt discovers it again. */
+  private async rediscoverNextTime(issuer: string): Promise<void> {
+    if (!this.deps.discoveryCache) return;
+    this.deps.discoveryCache.forget(issuer);
+    (await import('../oidc/issuer.ts')).forgetDiscoveredIssuer(issuer);
+  }
+
   private async clientCredentials(identity: Identity): Promise<AccessToken> {
     const secret = await this.deps.secrets.get(secretKey(identity.id, 'client_secret'));
     if (!secret) {
@@ -288,8 +323,15 @@ export class TokenService {
     }
     registerSecret(secret);
     const { connectIssuer, clientCredentialsLogin } = await import('../oidc/index.ts');
-    const conn = await connectIssuer(identity.issuer, identity.clientId, { clientSecret: secret, ...this.http() });
-    const tokens = await clientCredentialsLogin(conn, { scopes: identity.scopes, clock: this.deps.clock });
+    const conn = await connectIssuer(identity.issuer, identity.clientId, { clientSecret: secret, ...this.http(), ...this.cacheOption() });
+    let tokens: TokenSet;
+    try {
+      tokens = await clientCredentialsLogin(conn, { scopes: identity.scopes, clock: this.deps.clock });
+    } catch (e) {
+      await this.rediscoverNextTime(identity.issuer);
+      throw e;
+    }
+    this.deps.discoveryCache?.noteSigningKey(identity.issuer, jwtKeyId(tokens.accessToken));
     return this.persist(identity, tokens, null, null);
   }
 
@@ -316,7 +358,8 @@ export class TokenService {
     await secrets.set(secretKey(identity.id, 'access_token'), tokens.accessToken);
     const meta = tokenMetadata(tokens);
     const now = clock.now();
-    const expiry = identity.kind === 'personal' ? meta.refreshTokenExpiry : { kind: 'none' as const };
+    // Comparing the end before and after this refresh tells a sliding end from a fixed one.
+    const expiry = identity.kind === 'personal' ? learnEnd(identity.refreshTokenExpiry, meta.refreshTokenExpiry, now) : { kind: 'none' as const };
     const updated = await identities.updateIdentity(identity.id, {
       accessTokenExpiresAt: meta.accessTokenExpiresAt,
       accessTokenObtainedAt: meta.accessTokenObtainedAt,
@@ -340,11 +383,21 @@ export class TokenService {
   }
 }
 
+/** Node loads its fetch implementation (undici) on first use; this makes that use now. */
+function warmUpHttpClient(): void {
+  try {
+    new Headers();
+  } catch {
+    // nothing to gain then
+  }
+}
+
 /**
  * Warnings already sent stay sent while the expiry is still within their threshold; when a
  * refresh moved the expiry further out (sliding sessions) they can fire again later.
  */
 export function warningsStillCrossed(sent: number[], expiry: Identity['refreshTokenExpiry'], now: number): number[] {
-  if (expiry.kind !== 'at') return [];
-  return sent.filter((t) => expiry.at - now <= t);
+  const warnAt = loginEnd(expiry).warnAt;
+  if (warnAt === null) return [];
+  return sent.filter((t) => warnAt - now <= t);
 }

@@ -80,7 +80,15 @@ function oneOf<T extends string>(v: unknown, where: string, values: readonly T[]
 function refreshTokenExpiry(v: unknown, where: string): RefreshTokenExpiry {
   const o = record(v, where);
   const kind = oneOf(field(o, 'kind'), `${where}.kind`, ['at', 'never', 'unknown', 'none']);
-  return kind === 'at' ? { kind, at: epochMs(field(o, 'at'), `${where}.at`) } : { kind };
+  if (kind !== 'at') return { kind };
+  const out: Extract<RefreshTokenExpiry, { kind: 'at' }> = { kind, at: epochMs(field(o, 'at'), `${where}.at`) };
+  const end = field(o, 'end');
+  if (end !== undefined) out.end = oneOf(end, `${where}.end`, ['fixed', 'sliding'] as const);
+  const idleMs = field(o, 'idleMs');
+  if (idleMs !== undefined) out.idleMs = epochMs(idleMs, `${where}.idleMs`);
+  const maxAt = field(o, 'maxAt');
+  if (maxAt !== undefined) out.maxAt = epochMs(maxAt, `${where}.maxAt`);
+  return out;
 }
 
 function identity(v: unknown, where: string): Identity {

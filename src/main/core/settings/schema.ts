@@ -121,7 +121,7 @@ export const CONF_SCHEMA: Schema<SettingsDocument> = {
         accessTokenObtainedAt: epochMsOrNull,
         refreshTokenExpiry: {
           oneOf: [
-            { type: 'object', required: ['kind', 'at'], properties: { kind: { const: 'at' }, at: epochMs } },
+            { type: 'object', required: ['kind', 'at'], properties: { kind: { const: 'at' }, at: epochMs, end: { enum: ['fixed', 'sliding'] }, idleMs: epochMs, maxAt: epochMs } },
             { type: 'object', required: ['kind'], properties: { kind: { enum: ['never', 'unknown', 'none'] } } },
           ],
         },

@@ -2,6 +2,7 @@
  * The tray icon's look: one per icon set in `assets/` (tray-<look>.png). The worst identity wins,
  * ranked in one table so the icon, the tooltip and the tests agree on what "worst" means.
  */
+import { loginEnd } from '../format/login-end.ts';
 import type { IdentityState, IdentityStatus } from '../model.ts';
 import { DAY_MS } from '../format/relative-time.ts';
 
@@ -39,7 +40,9 @@ export function effectiveState(identity: IdentityStatus, now: number, opts: Look
   const { state, refreshTokenExpiry: expiry } = identity;
   const usable = state === 'active' || state === 'expiring-soon' || state === 'offline';
   if (usable && expiry.kind === 'at' && expiry.at <= now) return 'expired';
-  if (state === 'active' && expiry.kind === 'at' && expiry.at - now <= (opts.expiringSoonMs ?? EXPIRING_SOON_MS)) {
+  // "Soon" is about the end no use can move, not a sliding window the app keeps moving.
+  const warnAt = loginEnd(expiry).warnAt;
+  if (state === 'active' && warnAt !== null && warnAt - now <= (opts.expiringSoonMs ?? EXPIRING_SOON_MS)) {
     return 'expiring-soon';
   }
   return state;

@@ -4,29 +4,20 @@
  * "Offline since 10:42 — retrying", "Keychain locked — unlock it to continue".
  */
 import type { IdentityStatus } from '../model.ts';
-import { formatDay, formatSince } from '../format/calendar.ts';
-import { formatRelative, type FormatOptions } from '../format/relative-time.ts';
+import { formatSince } from '../format/calendar.ts';
+import { loginEndPhrase } from '../format/login-end.ts';
+import type { FormatOptions } from '../format/relative-time.ts';
 import { displayText } from '../format/display-text.ts';
 import { effectiveState, type LookOptions } from './look.ts';
 
 export type StateLineOptions = FormatOptions & LookOptions;
 
-/** "refresh token expires 12 Dec (in 13 days)" and its siblings for the other expiry kinds. */
+/**
+ * "refresh token expires 12 Dec (in 13 days)", "ends if unused by 14:35 (in 9 minutes) · …",
+ * "no fixed end: lasts while it is used · last renewed 10:42" and the other kinds (format/login-end.ts).
+ */
 export function refreshTokenPhrase(identity: IdentityStatus, now: number, opts: FormatOptions = {}): string {
-  const expiry = identity.refreshTokenExpiry;
-  switch (expiry.kind) {
-    case 'at':
-      return `refresh token expires ${formatDay(expiry.at, now, opts)} (${formatRelative(expiry.at, now, opts)})`;
-    case 'never':
-      return 'refresh token has no fixed expiry';
-    case 'unknown':
-      return 'refresh token expiry unknown';
-    case 'none':
-      if (identity.kind === 'client-credentials') return 'new tokens come from the client secret';
-      return identity.accessTokenExpiresAt === null
-        ? 'no refresh token'
-        : `no refresh token · access token expires ${formatRelative(identity.accessTokenExpiresAt, now, opts)}`;
-  }
+  return loginEndPhrase(identity, now, opts);
 }
 
 /** Whether the identity's problem is a locked keychain (as opposed to no usable keychain at all). */

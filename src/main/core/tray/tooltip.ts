@@ -2,6 +2,7 @@
  * The tray tooltip: the state of all logins in words, most urgent first, e.g.
  * "2 logins active · CDSE expires in 5 days" or "1 login needs a new sign-in: CDSE".
  */
+import { loginEnd } from '../format/login-end.ts';
 import type { IdentityStatus } from '../model.ts';
 import { formatSince } from '../format/calendar.ts';
 import { formatRelative } from '../format/relative-time.ts';
@@ -46,7 +47,8 @@ export function trayTooltip(identities: readonly IdentityStatus[], now: number, 
   if (active.length > 0) {
     let text = `${logins(active.length)} active`;
     const soonest = active
-      .flatMap((i) => (i.refreshTokenExpiry.kind === 'at' ? [{ identity: i, at: i.refreshTokenExpiry.at }] : []))
+      // The end no use can move: a sliding window the app keeps moving is not "expiring".
+      .flatMap((i) => { const at = loginEnd(i.refreshTokenExpiry).warnAt; return at === null ? [] : [{ identity: i, at }]; })
       .sort((a, b) => a.at - b.at)[0];
     if (soonest) text += ` · ${displayText(soonest.identity.label, 24)} expires ${formatRelative(soonest.at, now, opts)}`;
     parts.push(text);

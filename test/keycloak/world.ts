@@ -1,0 +1,121 @@
+/**
+ * One Keycloak test's surroundings (not a test file): a private keyring, fixture openEO backends
+ * that advertise a Keycloak realm as provider `CDSE` and check tokens through its userinfo
+ * endpoint (as the openEO driver does), and a fresh settings folder; the built CLI runs against
+ * them as separate processes.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { approveKeycloakDevice } from '../fixtures/keycloak/keycloak-user.ts';
+import { startFixtureBackend, type FixtureBackend } from '../fixtures/openeo-backend.ts';
+import { runCli, type CliOptions, type CliRun } from '../helpers/cli.ts';
+import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.ts';
+import { lookupSecret, type StatusRow } from '../e2e/cli-harness.ts';
+import { PUBLIC_CLIENT, REALM, USER, type KeycloakInfo } from './support.ts';
+
+export const CDSE_TITLE = 'Copernicus Data Space Ecosystem';
+
+export interface KeycloakWorld {
+  keyring: PrivateKeyring;
+  home: string;
+  env: NodeJS.ProcessEnv;
+  /** A backend for `realm`, whose default client is `clientId`. Started once per pair. */
+  backend(realm?: string, clientId?: string): Promise<FixtureBackend>;
+  cli(args: string[], opts?: Partial<CliOptions>): Promise<CliRun>;
+  secret(account: string): Promise<string | null>;
+  stop(): Promise<void>;
+}
+
+export async function startKeycloakWorld(kc: KeycloakInfo): Promise<KeycloakWorld> {
+  const keyring = await startPrivateKeyring();
+  const home = mkdtempSync(join(tmpdir(), 'openeo-kc-e2e-'));
+  const env: NodeJS.ProcessEnv = { ...keyring.env, OPENEO_AUTH_TRAY_HOME: home };
+  delete env.OPENEO_AUTH_CLIENT_SECRET;
+  const backends = new Map<string, Promise<FixtureBackend>>();
+  return {
+    keyring,
+    home,
+    env,
+    backend(realm = REALM, clientId = PUBLIC_CLIENT) {
+      const key = `${realm} ${clientId}`;
+      let started = backends.get(key);
+      if (!started) {
+        started = startFixtureBackend({
+          idp: { issuer: kc.issuer(realm), publicClientId: clientId },
+          tokenCheck: 'userinfo',
+          providerId: 'CDSE',
+          providerTitle: CDSE_TITLE,
+        });
+        backends.set(key, started);
+      }
+      return started;
+    },
+    cli: (args, more = {}) => runCli(args, { ...more, env: more.env ?? env }),
+    secret: (account) => lookupSecret(keyring.env, account),
+    async stop() {
+      for (const b of backends.values()) await (await b).stop();
+      await keyring.stop();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `login <backend> --json --no-browser` (device flow), the user's side done on Keycloak's pages over HTTP. */
+export async function keycloakDeviceLogin(world: KeycloakWorld, backend: FixtureBackend, extraArgs: string[] = [], opts: { refuse?: boolean } = {}): Promise<{ run: CliRun; events: Array<Record<string, unknown>> }> {
+  let approval: Promise<void> | undefined;
+  const run = await world.cli(['login', backend.url, '--json', '--no-browser', ...extraArgs], {
+    timeoutMs: 60_000,
+    onStdoutLine: (line, child) => {
+      const event = JSON.parse(line) as Record<string, unknown>;
+      if (event.event !== 'device_authorization' || approval) return;
+      approval = approveKeycloakDevice(String(event.verification_uri_complete), USER, opts);
+      approval.catch(() => child.kill('SIGTERM'));
+    },
+  });
+  if (approval) await approval;
+  const events = run.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { run, events };
+}
+
+/** A device login that must succeed; returns the identity id. */
+export async function signInAtKeycloak(world: KeycloakWorld, backend: FixtureBackend, extraArgs: string[] = []): Promise<string> {
+  const { run, events } = await keycloakDeviceLogin(world, backend, extraArgs);
+  assert.equal(run.code, 0, `login failed: ${run.stderr}`);
+  const id = events.find((e) => e.event === 'authenticated')?.identity;
+  assert.equal(typeof id, 'string', `no authenticated event in ${run.stdout}`);
+  return id as string;
+}
+
+/** `status --json`, the row of one identity. */
+export async function statusOf(world: KeycloakWorld, id: string): Promise<StatusRow> {
+  const run = await world.cli(['status', '--json']);
+  assert.equal(run.code, 0, `status --json failed: ${run.stderr}`);
+  const row = (JSON.parse(run.stdout) as StatusRow[]).find((r) => r.id === id);
+  assert.ok(row, `no status row for ${id}`);
+  return row;
+}
+
+/** `token <args>` that must succeed; the printed token. */
+export async function tokenOf(world: KeycloakWorld, args: string[]): Promise<string> {
+  const run = await world.cli(['token', ...args]);
+  assert.equal(run.code, 0, `token ${args.join(' ')} failed with ${run.code}: ${run.stderr}`);
+  return run.stdout.trim();
+}
+
+/** GET /me at a backend with `oidc/CDSE/<token>`. */
+export async function meAt(backend: FixtureBackend, accessToken: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${backend.apiUrl}/me`, { headers: { authorization: `Bearer oidc/CDSE/${accessToken}` } });
+  return { status: res.status, body: await res.json() as Record<string, unknown> };
+}
+
+/** A refresh grant sent by hand to a realm's token endpoint. */
+export async function refreshAtKeycloak(kc: KeycloakInfo, realm: string, clientId: string, refreshToken: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${kc.issuer(realm)}/protocol/openid-connect/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId }),
+  });
+  return { status: res.status, body: await res.json() as Record<string, unknown> };
+}
