@@ -207,8 +207,11 @@ export class TokenService {
       this.deps.log?.('info', `${identity.id}: saved the rotated refresh token the keychain refused earlier`);
     }
     const stored = secrets.get(key);
-    // While the keychain answers (on another thread), load the HTTP client the refresh will need.
+    // While the keychain answers (over D-Bus), load the HTTP client and openid-client the refresh
+    // will need; a failure here is seen again, and reported, where the grant is awaited below.
     if (!this.deps.fetch) setImmediate(warmUpHttpClient);
+    const grantReady = this.refreshGrant(identity);
+    grantReady.catch(() => undefined);
     let refreshToken = await stored;
     if (!refreshToken) {
       throw new AuthTrayError('SECRET_MISSING', `The login "${identity.label}" has no refresh token in the keychain.`, {
@@ -226,7 +229,7 @@ export class TokenService {
       this.deps.log?.('info', `${identity.id}: using the newer refresh token saved by the openEO Python client`);
     }
     const { REFRESH_TOKEN_INVALID_MESSAGE } = await import('../oidc/errors.ts');
-    const grant = await this.refreshGrant(identity);
+    const grant = await grantReady;
     const tried = new Set<string>();
     let tokens: TokenSet;
     for (;;) {
