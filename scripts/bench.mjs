@@ -1,4 +1,4 @@
-// `npm run bench`: builds, then prints the performance table of issues 3 and 6 (and writes it to
+// `npm run bench`: builds, then prints the performance table (and writes it to
 // test-output/bench.md). Runs inside a private D-Bus session and keyring
 // (scripts/with-private-keyring.sh), like `npm test`: the real user's keyring is never touched.
 // `npm run bench -- --quick` takes fewer samples.

@@ -1,5 +1,5 @@
 /**
- * Items 1–4 of the performance table: the built CLI as whole processes against the real IdP,
+ * The CLI's rows of the performance table: the built CLI as whole processes against the real IdP,
  * fixture backends and the (private) keychain, each beside its baseline from the same run.
  */
 import { randomBytes } from 'node:crypto';
@@ -17,7 +17,7 @@ import { ms, verdict, type Row } from './table.ts';
 
 const NODE_E0 = (env: NodeJS.ProcessEnv): RunSpec => ({ args: ['-e', '0'], env });
 
-/** Item 1 and 2: `token` from the cache vs `node -e 0`; `token` with a refresh vs the raw grant. */
+/** `token` from the cache vs `node -e 0`; `token` with a refresh vs the raw grant. */
 export async function tokenRows(opts: { runs: number; refreshRuns: number }): Promise<{ rows: Row[]; env: NodeJS.ProcessEnv; cleanup(): Promise<void> }> {
   // Long-lived tokens, so the cache stays valid however slow the machine is.
   const peers = await startPeers(1, { accessTokenTtl: 3600, refreshTokenTtl: 86_400 });
@@ -88,7 +88,7 @@ async function refreshRow(peers: Peers, env: NodeJS.ProcessEnv, runs: number): P
   };
 }
 
-/** Item 3: `status` with 50 identities over 10 backends (settings file + keychain seeded). */
+/** `status` with 50 identities over 10 backends (settings file + keychain seeded). */
 export async function statusRows(runs: number): Promise<Row[]> {
   const peers = await startPeers(10, { accessTokenTtl: 3600 });
   const home = await tempHome('status');
@@ -160,7 +160,7 @@ function statusRow(measure: string, runs: number[], node: number[]): Row {
   };
 }
 
-/** Item 4: from the user's approval to the CLI's `authenticated` line, poll interval 1 s. */
+/** From the user's approval to the CLI's `authenticated` line, poll interval 1 s. */
 export async function deviceLoginRow(runs: number): Promise<Row> {
   const intervalS = 1;
   const peers = await startPeers(1, { deviceInterval: intervalS });

@@ -1,5 +1,5 @@
 /**
- * Hostile peer text and a long-running registry (issue 10, items 3 and 9), measured on this very
+ * Hostile peer text and a long-running secret registry, measured on this very
  * build: texts built to make a backtracking pattern take quadratic time, and 100 000 rotated
  * tokens registered for redaction. The "before" figures are those the same machine measured on
  * the code before the fix (commit 6565ab1), kept for comparison; the values are measured now.

@@ -1,5 +1,5 @@
 /**
- * The Python bridge's rows (issue 13): per-request overhead with a cached token, CLI calls per
+ * The Python bridge's rows: per-request overhead with a cached token, CLI calls per
  * access-token lifetime with 8 threads, and "needs a token" → fresh token against the CLI's own
  * refresh path. Runs python/benchmarks/bridge.py against a signed-in test world; reports
  * "not measured" with the reason when the pinned Python environment is missing.

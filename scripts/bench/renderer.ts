@@ -1,5 +1,5 @@
 /**
- * Item 6: the window's weight and first paint. Sizes of what dist/renderer ships (source maps
+ * The window's weight and first paint. Sizes of what dist/renderer ships (source maps
  * excluded); first contentful paint in Debian's Chromium (playwright-core), the page served over
  * loopback HTTP with `window.openeoAuth` stubbed to empty answers, so it renders its empty state.
  * Baseline: the first paint of a one-paragraph page from the same server, in the same browser.

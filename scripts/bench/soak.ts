@@ -1,5 +1,5 @@
 /**
- * The soak (issue 10): the real app core — settings file, token service under its file locks,
+ * The soak: the real app core — settings file, token service under its file locks,
  * lifecycle, job tracker, redaction (the tray menu and tooltip are rebuilt on every change, as
  * the tray does) — against the real test IdP with very short access tokens, until at least
  * 20 000 refreshes have happened across 20 identities. Time is a FakeClock (each timer fires
