@@ -1,0 +1,84 @@
+/**
+ * The Python bridge on a Keycloak login with "Revoke Refresh Token" on and max reuse 0 (realm
+ * CDSE-revoke), the harshest rotation CDSE could have: three Python processes with four threads
+ * each share one login through `openeo_auth_tray`, each renewing its token several times as after
+ * a `TokenInvalid`. A refresh token spent twice would end the session for all of them; the CLI's
+ * lock between processes is what prevents it.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { CLI_PATH } from '../helpers/cli.ts';
+import { findPython, pythonEnv } from '../helpers/python.ts';
+import { claims, REVOKE_CLIENT, REVOKE_REALM, suiteOptions, useKeycloak } from './support.ts';
+import { meAt, signInAtKeycloak, startKeycloakWorld, tokenOf, type KeycloakWorld } from './world.ts';
+
+const found = findPython();
+const inCi = Boolean(process.env.CI) && process.env.CI !== 'false';
+
+/** 4 threads; each renews 3 times (as after a refusal) and calls /me after each renewal. */
+const SCRIPT = String.raw`
+import json, sys, threading
+import openeo_auth_tray
+connection = openeo_auth_tray.connect(identity=sys.argv[1])
+source = connection.auth.source
+users, errors = set(), []
+def work():
+    try:
+        for _ in range(3):
+            source.renew_after_refusal(source.token.bearer)
+            users.add(connection.describe_account()["user_id"])
+    except Exception as e:
+        errors.append(f"{type(e).__name__}: {e}")
+threads = [threading.Thread(target=work) for _ in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(json.dumps({"users": sorted(users), "errors": errors, "renewals": source.cli_calls}))
+`;
+
+function python(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn((found as { python: string }).python, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('the Python bridge on a Keycloak login with reuse detection', suiteOptions(), () => {
+  const kc = useKeycloak();
+  let world: KeycloakWorld;
+  before(async () => {
+    world = await startKeycloakWorld(kc());
+  });
+  after(async () => {
+    await world?.stop();
+  });
+
+  const skip = 'python' in found ? false : inCi ? false : `SKIPPED: ${found.missing}`;
+  test('3 processes x 4 threads renewing one login: every call works, the session survives', { skip, timeout: 300_000 }, async () => {
+    assert.ok('python' in found, `CI must run this, but: ${'missing' in found ? found.missing : ''}`);
+    const backend = await world.backend(REVOKE_REALM, REVOKE_CLIENT);
+    const id = await signInAtKeycloak(world, backend);
+    const sub = claims(await tokenOf(world, [id])).sub;
+    const env = pythonEnv({ ...world.env, OPENEO_AUTH_TRAY_CLI: `${process.execPath} ${CLI_PATH}` });
+    const runs = await Promise.all([1, 2, 3].map(() => python(['-c', SCRIPT, id], env)));
+    for (const run of runs) {
+      assert.equal(run.code, 0, run.stderr);
+      const out = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { users: string[]; errors: string[]; renewals: number };
+      assert.deepEqual(out.errors, []);
+      assert.deepEqual(out.users, [sub], 'every call reached /me as the signed-in user');
+      // Threads share renewals: a thread whose refused token another thread already replaced costs no call.
+      assert.ok(out.renewals >= 3 && out.renewals <= 12, `${out.renewals} renewals`);
+    }
+    const last = await tokenOf(world, [id, '--min-valid', '86400']);
+    assert.equal((await meAt(backend, last)).status, 200, 'the login still works after all of it');
+  });
+});
