@@ -32,7 +32,7 @@ const ACCEPTED = [
   },
   {
     id: 'OPEN_EXTERNAL_JS_CHECK',
-    file: /^main\/core\/app\/app-api\.ts$/,
+    file: /^main\/core\/tray-app\/window-api\.ts$/,
     reason: 'deps.openExternal is the app layer\'s function, which refuses anything but https or loopback http; the core checks openExternal requests with isOpenableUrl first.',
   },
   {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createKeytarSecretStore } from '../../src/main/core/keychain/keytar-store.ts';
-import { secretKey, type Identity } from '../../src/main/core/model.ts';
+import { secretKey, type Identity } from '../../src/shared/model.ts';
 import { connectIssuer } from '../../src/main/core/oidc/issuer.ts';
 import { startDeviceLogin } from '../../src/main/core/oidc/device-login.ts';
 import { SCHEMA_VERSION, defaultSettings, type SettingsDocument } from '../../src/main/core/settings/schema.ts';

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parseOidcProviders } from '../../src/main/core/openeo/providers.ts';
-import { clearRegisteredSecrets, redact, registerSecret } from '../../src/main/core/redact.ts';
+import { clearRegisteredSecrets, redact, registerSecret } from '../../src/shared/redact.ts';
 import { jobName } from '../../src/main/core/tray/jobs-menu.ts';
 import { ms, verdict, type Row } from './table.ts';
 

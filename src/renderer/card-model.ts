@@ -7,7 +7,7 @@
  * accounts.ts renders this and nothing else.
  */
 import type { IdentityStatus } from '../shared/api.ts';
-import { stateLine } from '../main/core/tray/state-line.ts';
+import { stateLine } from '../shared/status/state-line.ts';
 import { STATE_WORDS, effectiveState, formatDateTime, type Tone } from './words.ts';
 
 type IdentityState = IdentityStatus['state'];

@@ -1,12 +1,12 @@
 /**
  * How the window puts an identity's state into words. Durations and dates come from the same
- * pure formatters the tray uses (src/main/core/format), so both say "expires in 13 days" alike.
+ * pure formatters the tray uses (src/shared/format), so both say "expires in 13 days" alike.
  */
 import type { IdentityStatus, RefreshTokenExpiry } from '../shared/api.ts';
-import type { IdentityState } from '../main/core/model.ts';
-import { DAY_MS, HOUR_MS, formatDuration, formatRelative } from '../main/core/format/relative-time.ts';
-import { effectiveState } from '../main/core/tray/look.ts';
-import { loginEnd, loginEndShortWords } from '../main/core/format/login-end.ts';
+import type { IdentityState } from '../shared/model.ts';
+import { DAY_MS, HOUR_MS, formatDuration, formatRelative } from '../shared/format/relative-time.ts';
+import { effectiveState } from '../shared/status/look.ts';
+import { loginEnd, loginEndShortWords } from '../shared/format/login-end.ts';
 
 export { effectiveState };
 

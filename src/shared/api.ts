@@ -1,12 +1,12 @@
 /**
  * The IPC contract between the window and the main process: one method per operation.
  * The preload exposes exactly this shape as `window.openeoAuth`; main implements it
- * (src/main/core/app-api.ts) and wires it to IPC channels named in ./channels.ts.
+ * (src/main/core/tray-app/window-api.ts) and wires it to IPC channels named in ./channels.ts.
  * Everything here is plain data (structured-clone safe) and free of secrets, except the
  * client secret the user types into `addServiceAccount`, which goes straight to the keychain.
  */
 import type { Result } from './result.ts';
-import type { IdentityStatus, LoginFlow, BatchJob, RefreshTokenExpiry, JobLogEntry, JobResults } from '../main/core/model.ts';
+import type { IdentityStatus, LoginFlow, BatchJob, RefreshTokenExpiry, JobLogEntry, JobResults } from './model.ts';
 
 export type { Result, IdentityStatus, LoginFlow, BatchJob, RefreshTokenExpiry, JobLogEntry, JobResults };
 

@@ -4,7 +4,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { createAppCore, type AppCore } from '../../src/main/core/app/app-core.ts';
+import { createAppCore, type AppCore } from '../../src/main/core/tray-app/app-core.ts';
 import { openSettingsStore } from '../../src/main/core/settings/store.ts';
 import { CHANNELS, PUSH_CHANNELS } from '../../src/shared/channels.ts';
 import { sampleIdentity } from '../helpers/sample-identity.ts';

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_SCHEME_PRIVILEGES, PAGE_CSP, PAGE_URL, appFileResponse } from '../../src/main/app/app-protocol.ts';
 import { APP_FILES } from '../../src/main/app/windows.ts';
-import { status } from '../core/tray/identity-status.ts';
+import { status } from '../helpers/identity-status.ts';
 import { APP_ROOT, startOnFakes } from './harness.ts';
 
 const RENDERER = join(APP_ROOT, APP_FILES.rendererDir);

@@ -209,7 +209,7 @@ describe('electron-builder.yml', () => {
     for (const f of ['dist/main/index.js', 'dist/renderer/index.html', 'assets/tray-ok.png', 'assets/trayTemplate@2x.png', 'package.json']) {
       assert.ok(included(f), f);
     }
-    for (const f of ['src/main/core/model.ts', 'test/app/electron-builder-config.test.ts', 'dist/main/index.js.map']) {
+    for (const f of ['src/shared/model.ts', 'test/app/electron-builder-config.test.ts', 'dist/main/index.js.map']) {
       assert.ok(!included(f), f);
     }
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string; scripts: Record<string, string> };

@@ -5,13 +5,14 @@
  * fake Electron in app-core-wiring.test.ts.
  */
 import type { Navigation, OpenEoAuthApi, Result } from '../../src/shared/api.ts';
-import type { AppCore, AppCoreDeps } from '../../src/main/core/app/app-core.ts';
-import type { IdentityStatus } from '../../src/main/core/model.ts';
+import type { AppCore } from '../../src/main/core/tray-app/app-core.ts';
+import type { AppCoreDeps } from '../../src/main/core/tray-app/services.ts';
+import type { IdentityStatus } from '../../src/shared/model.ts';
 import type { TrayAction } from '../../src/main/core/tray/menu-item.ts';
 import { buildTrayMenu } from '../../src/main/core/tray/menu.ts';
-import { trayLook } from '../../src/main/core/tray/look.ts';
+import { trayLook } from '../../src/shared/status/look.ts';
 import { trayTooltip } from '../../src/main/core/tray/tooltip.ts';
-import { NOW } from '../core/tray/identity-status.ts';
+import { NOW } from '../helpers/identity-status.ts';
 
 export interface ApiCall {
   method: string;

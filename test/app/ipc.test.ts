@@ -5,7 +5,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { CHANNELS, INVOKE_CHANNELS, PUSH_CHANNELS } from '../../src/shared/channels.ts';
 import { FORBIDDEN } from '../../src/main/app/ipc.ts';
-import { status } from '../core/tray/identity-status.ts';
+import { status } from '../helpers/identity-status.ts';
 import { FakeFrame } from './fake-electron.ts';
 import { startOnFakes, type Started } from './harness.ts';
 

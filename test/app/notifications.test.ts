@@ -4,7 +4,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TrayNotification } from '../../src/main/core/notifications/notification.ts';
 import { PUSH_CHANNELS } from '../../src/shared/channels.ts';
-import { status } from '../core/tray/identity-status.ts';
+import { status } from '../helpers/identity-status.ts';
 import { startOnFakes } from './harness.ts';
 
 const EXPIRING: TrayNotification = {

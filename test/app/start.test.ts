@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { APP_USER_MODEL_ID, ELECTRON_DATA_FOLDER } from '../../src/main/app/start.ts';
 import { HIDDEN_ARG } from '../../src/main/app/start-at-login.ts';
 import { PUSH_CHANNELS } from '../../src/shared/channels.ts';
-import { status } from '../core/tray/identity-status.ts';
+import { status } from '../helpers/identity-status.ts';
 import { settle, startOnFakes } from './harness.ts';
 
 describe('single instance', () => {

@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { menuLabel, toMenuTemplate } from '../../src/main/app/menu-template.ts';
 import { trayIconPath } from '../../src/main/app/tray.ts';
-import { LOOK_SEVERITY } from '../../src/main/core/tray/look.ts';
+import { LOOK_SEVERITY } from '../../src/shared/status/look.ts';
 import { buildTrayMenu } from '../../src/main/core/tray/menu.ts';
 import { PUSH_CHANNELS } from '../../src/shared/channels.ts';
-import { NOW, DAY, status, serviceAccount } from '../core/tray/identity-status.ts';
+import { NOW, DAY, status, serviceAccount } from '../helpers/identity-status.ts';
 import { APP_ROOT, settle, startOnFakes } from './harness.ts';
 
 const ID = 'cdse-3f9a1c';

@@ -9,7 +9,7 @@ import { APP_FILES, WINDOW_BACKGROUND } from '../../src/main/app/windows.ts';
 import { PAGE_URL } from '../../src/main/app/app-protocol.ts';
 import { isAllowedNavigation, isOurPage, isSafeExternalUrl } from '../../src/main/app/web-guards.ts';
 import { PUSH_CHANNELS } from '../../src/shared/channels.ts';
-import { status } from '../core/tray/identity-status.ts';
+import { status } from '../helpers/identity-status.ts';
 import { fakeEvent } from './fake-electron.ts';
 import { APP_ROOT, settle, startOnFakes } from './harness.ts';
 

@@ -55,3 +55,22 @@ test('the renderer reaches no Node, Electron or main-process I/O module, even th
   for (const file of sources(join(root, 'src/renderer'))) visit(file, relative(root, file));
   assert.deepEqual(offenders, []);
 });
+
+test('the window and the shared code import nothing from src/main (what both sides need lives in src/shared)', () => {
+  const main = join(root, 'src/main') + '/';
+  const offenders: string[] = [];
+  for (const dir of ['src/renderer', 'src/shared']) {
+    for (const file of sources(join(root, dir))) {
+      for (const spec of imports(file)) {
+        if (spec.startsWith('.') && join(file, '..', spec).startsWith(main)) offenders.push(`${relative(root, file)} imports ${spec}`);
+      }
+    }
+  }
+  assert.deepEqual(offenders, []);
+});
+
+test('the src/main check sees an import that climbs out of src/shared into src/main', () => {
+  const file = join(root, 'src/shared/example.ts');
+  const [spec] = [...'import { x } from "../main/core/ports.ts";'.matchAll(IMPORT)].map((m) => m[1] ?? '');
+  assert.ok(spec !== undefined && join(file, '..', spec).startsWith(join(root, 'src/main') + '/'));
+});

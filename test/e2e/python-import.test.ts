@@ -15,7 +15,7 @@ import { startTestIdp, type TestIdp } from '../fixtures/oidc-provider.ts';
 import { startFixtureBackend, type FixtureBackend } from '../fixtures/openeo-backend.ts';
 import { runCli } from '../helpers/cli.ts';
 import { createKeytarSecretStore } from '../../src/main/core/keychain/keytar-store.ts';
-import { secretKey } from '../../src/main/core/model.ts';
+import { secretKey } from '../../src/shared/model.ts';
 import { IMPORT_TAKEOVER_NOTICE } from '../../src/main/core/python/sync.ts';
 
 type StoreJson = Record<string, Record<string, { date?: string; refresh_token: string }>>;

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAppCore, type AppCore } from '../../src/main/core/app/app-core.ts';
+import { createAppCore, type AppCore } from '../../src/main/core/tray-app/app-core.ts';
 import { createKeytarSecretStore } from '../../src/main/core/keychain/keytar-store.ts';
 import { createLogger } from '../../src/main/core/log.ts';
 import type { TrayNotification } from '../../src/main/core/notifications/notification.ts';

@@ -9,7 +9,7 @@
 import { createJobTracker } from '../../src/main/core/jobs/job-tracker.ts';
 import { TokenLifecycle } from '../../src/main/core/lifecycle/lifecycle.ts';
 import type { LifecycleEvent, LifecycleHost } from '../../src/main/core/lifecycle/host.ts';
-import type { BatchJob, Identity } from '../../src/main/core/model.ts';
+import type { BatchJob, Identity } from '../../src/shared/model.ts';
 import { FakeClock } from './fake-clock.ts';
 
 const S = 1_000;

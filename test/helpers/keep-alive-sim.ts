@@ -6,10 +6,10 @@
  * and the bench (which reports). Not a test file.
  */
 import { AuthTrayError } from '../../src/main/core/errors.ts';
-import { learnEnd } from '../../src/main/core/format/login-end.ts';
+import { learnEnd } from '../../src/shared/format/login-end.ts';
 import { TokenLifecycle } from '../../src/main/core/lifecycle/lifecycle.ts';
 import type { LifecycleEvent, LifecycleHost } from '../../src/main/core/lifecycle/host.ts';
-import type { Identity, RefreshTokenExpiry } from '../../src/main/core/model.ts';
+import type { Identity, RefreshTokenExpiry } from '../../src/shared/model.ts';
 import { FakeClock } from './fake-clock.ts';
 
 const S = 1_000;

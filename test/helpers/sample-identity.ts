@@ -1,5 +1,5 @@
 /** A valid Identity for tests; override any field. */
-import type { Identity } from '../../src/main/core/model.ts';
+import type { Identity } from '../../src/shared/model.ts';
 
 export function sampleIdentity(overrides: Partial<Identity> = {}): Identity {
   return {

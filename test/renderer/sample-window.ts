@@ -6,8 +6,8 @@
 import type {
   BackendChoice, BatchJob, CreditsView, DeviceLoginStarted, IdentityStatus, JobDetails, LoginRequest, Navigation, OpenEoAuthApi, Result, SettingsView,
 } from '../../src/shared/api.ts';
-import type { Identity } from '../../src/main/core/model.ts';
-import { supportDesk, supportMessage } from '../../src/main/core/app/credits.ts';
+import type { Identity } from '../../src/shared/model.ts';
+import { supportDesk, supportMessage } from '../../src/main/core/tray-app/credits.ts';
 
 
 export const T0 = Date.UTC(2025, 10, 29, 10, 0, 0);

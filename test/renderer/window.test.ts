@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { startAppCore, type AppCoreHarness, type AppCoreOptions } from '../helpers/app-core.ts';
-import { CDSE_HELP_CENTER_URL } from '../../src/main/core/app/credits.ts';
+import { CDSE_HELP_CENTER_URL } from '../../src/main/core/tray-app/credits.ts';
 import { axeScan, goTo, inPage, launchBrowser, openWindow, screenshot, seriousOnly, waitFor, type WindowHarness, type WindowOptions } from './harness.ts';
 import { browserLoginAtProvider, refuseAtProvider, signInAtProvider } from './provider-pages.ts';
 

@@ -11,7 +11,7 @@ import {
   app, BrowserWindow, clipboard, ClipboardItem, dialog, ipcMain, Menu, nativeTheme, Notification, powerMonitor, protocol, session, shell, Tray,
 } from 'electron';
 import ElectronStore from 'electron-store';
-import { createAppCore } from '../core/app/app-core.ts';
+import { createAppCore } from '../core/tray-app/app-core.ts';
 import { createKeytarSecretStore } from '../core/keychain/keytar-store.ts';
 import { logProcessFailures, setupLogging } from './logging.ts';
 import { startTrayApp, type TrayAppElectron } from './start.ts';

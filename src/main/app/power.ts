@@ -3,7 +3,7 @@
  * in between: the core re-evaluates every identity at once instead of waiting for them.
  */
 import type { PowerMonitor } from 'electron';
-import type { AppCore } from '../core/app/app-core.ts';
+import type { AppCore } from '../core/tray-app/app-core.ts';
 import type { Logger } from '../core/log.ts';
 
 /** The Electron parts this module uses. */

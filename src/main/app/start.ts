@@ -6,7 +6,8 @@
  */
 import { join } from 'node:path';
 import type { App, Dock, Protocol, Shell } from 'electron';
-import type { AppCore, AppCoreDeps, createAppCore } from '../core/app/app-core.ts';
+import type { AppCore, createAppCore } from '../core/tray-app/app-core.ts';
+import type { AppCoreDeps } from '../core/tray-app/services.ts';
 import { AuthTrayError, toAuthTrayError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { systemClock, systemTimers, type Clock, type FetchLike, type SecretStore, type TimerHandle, type Timers } from '../core/ports.ts';

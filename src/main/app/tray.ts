@@ -7,9 +7,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dialog, Menu, Tray } from 'electron';
-import type { AppCore } from '../core/app/app-core.ts';
+import type { AppCore } from '../core/tray-app/app-core.ts';
 import type { Logger } from '../core/log.ts';
-import type { TrayLook } from '../core/tray/look.ts';
+import type { TrayLook } from '../../shared/status/look.ts';
 import type { TrayMenuItem } from '../core/tray/menu-item.ts';
 import { toMenuTemplate } from './menu-template.ts';
 

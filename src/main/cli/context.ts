@@ -13,7 +13,7 @@ import type { Settings } from '../core/settings/schema.ts';
 import type { SettingsStore } from '../core/settings/store.ts';
 import { systemClock, type Clock, type SecretStore } from '../core/ports.ts';
 import { createLogger } from '../core/log.ts';
-import type { Identity } from '../core/model.ts';
+import type { Identity } from '../../shared/model.ts';
 import type { IdentityRepository } from '../core/session/ports.ts';
 import { requestTimeoutFromEnv, TokenService } from '../core/session/token-service.ts';
 import { createDiscoveryCache } from '../core/oidc/discovery-cache.ts';

@@ -1,7 +1,7 @@
 /** How the CLI speaks: data on stdout, words on stderr, and exit codes that scripts can act on. */
 import { AuthTrayError, NEEDS_LOGIN_CODES, toAuthTrayError } from '../core/errors.ts';
-import { redact } from '../core/redact.ts';
-import { peerLine } from '../core/format/peer-text.ts';
+import { redact } from '../../shared/redact.ts';
+import { peerLine } from '../../shared/format/peer-text.ts';
 
 /** Exit codes (documented in the README). */
 export const EXIT = {

@@ -1,5 +1,5 @@
-import { redact } from './redact.ts';
-import { capText, stripControls } from './format/peer-text.ts';
+import { redact } from '../../shared/redact.ts';
+import { capText, stripControls } from '../../shared/format/peer-text.ts';
 
 /** Longest message or next step kept; longer ones quote far more of a peer than anyone reads. */
 const MAX_SENTENCE = 2048;

@@ -5,7 +5,7 @@
  * this file only renders it. An empty state says what to do first.
  */
 import type { IdentityStatus } from '../../shared/api.ts';
-import { hostOf } from '../../main/core/format/display-text.ts';
+import { hostOf } from '../../shared/format/display-text.ts';
 import { breakable, h, rerenderKeepingFocus, replace } from '../dom.ts';
 import { everySecond, liveText } from '../live.ts';
 import { announce, copyButton, loading, onAction, problemBox, type Failure } from '../feedback.ts';

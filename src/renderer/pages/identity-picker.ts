@@ -1,6 +1,6 @@
 /** The "Account" chooser at the top of the Credits and Jobs pages. */
 import type { IdentityStatus } from '../../shared/api.ts';
-import { hostOf } from '../../main/core/format/display-text.ts';
+import { hostOf } from '../../shared/format/display-text.ts';
 import { h, uid } from '../dom.ts';
 import { kindWords } from '../words.ts';
 

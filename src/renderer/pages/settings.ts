@@ -4,7 +4,7 @@
  */
 import type { SettingsView } from '../../shared/api.ts';
 import { SETTINGS_LIMITS } from '../../shared/limits.ts';
-import { formatDuration } from '../../main/core/format/relative-time.ts';
+import { formatDuration } from '../../shared/format/relative-time.ts';
 import { h, replace, uid } from '../dom.ts';
 import { loading, onAction, problemBox, spinner } from '../feedback.ts';
 import { pageFrame, type PageView } from '../router.ts';

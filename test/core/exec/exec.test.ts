@@ -7,7 +7,7 @@ import { exitCodeFor, FORWARDED_SIGNALS, runWithEnvironment } from '../../../src
 import { commandLine, isOnPath } from '../../../src/main/core/exec/cli-command-line.ts';
 import { spawnSync } from 'node:child_process';
 import { isAuthTrayError } from '../../../src/main/core/errors.ts';
-import type { Identity } from '../../../src/main/core/model.ts';
+import type { Identity } from '../../../src/shared/model.ts';
 
 function identity(over: Partial<Identity> = {}): Identity {
   return {

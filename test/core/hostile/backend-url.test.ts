@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { normaliseBackendUrl, assertSecureUrl } from '../../../src/main/core/openeo/backend-url.ts';
-import { clearRegisteredSecrets, registerSecret } from '../../../src/main/core/redact.ts';
+import { clearRegisteredSecrets, registerSecret } from '../../../src/shared/redact.ts';
 import {
   RUNS,
   assertNoPollution,

@@ -10,7 +10,7 @@ import type { ErrorCode } from '../../../src/main/core/errors.ts';
 import { parseJob, parseMe } from '../../../src/main/core/openeo/api.ts';
 import { parseCapabilities, parseWellKnown } from '../../../src/main/core/openeo/discovery.ts';
 import { parseOidcProviders } from '../../../src/main/core/openeo/providers.ts';
-import { clearRegisteredSecrets, registerSecret } from '../../../src/main/core/redact.ts';
+import { clearRegisteredSecrets, registerSecret } from '../../../src/shared/redact.ts';
 import {
   RUNS,
   assertNoPollution,

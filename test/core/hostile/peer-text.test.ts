@@ -11,14 +11,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuthTrayError } from '../../../src/main/core/errors.ts';
-import { displayText } from '../../../src/main/core/format/display-text.ts';
-import { capText, hasControls, peerLine, stripControls, trimTrailingSlashes } from '../../../src/main/core/format/peer-text.ts';
+import { displayText } from '../../../src/shared/format/display-text.ts';
+import { capText, hasControls, peerLine, stripControls, trimTrailingSlashes } from '../../../src/shared/format/peer-text.ts';
 import { checkIssuerUrl } from '../../../src/main/core/oidc/issuer.ts';
 import { parseJob } from '../../../src/main/core/openeo/api.ts';
 import { statusError } from '../../../src/main/core/openeo/http-failure.ts';
 import { parseOidcProviders } from '../../../src/main/core/openeo/providers.ts';
 import { issuerKey } from '../../../src/main/core/python/refresh-token-store.ts';
-import { MAX_REDACTED_LENGTH, redact } from '../../../src/main/core/redact.ts';
+import { MAX_REDACTED_LENGTH, redact } from '../../../src/shared/redact.ts';
 import { jobName, jobsSubmenu } from '../../../src/main/core/tray/jobs-menu.ts';
 import { notificationFor } from '../../../src/main/core/notifications/notification.ts';
 import { longestRegexInput } from '../../helpers/regex-probe.ts';

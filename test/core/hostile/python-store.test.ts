@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { getStoredRefreshToken, readRefreshTokenStore, writeRefreshToken } from '../../../src/main/core/python/refresh-token-store.ts';
-import { clearRegisteredSecrets, redact, registerSecret } from '../../../src/main/core/redact.ts';
+import { clearRegisteredSecrets, redact, registerSecret } from '../../../src/shared/redact.ts';
 import {
   FILE_RUNS,
   PROTO_KEYS,

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { clearRegisteredSecrets, redact, registerSecret } from '../../../src/main/core/redact.ts';
+import { clearRegisteredSecrets, redact, registerSecret } from '../../../src/shared/redact.ts';
 import { RUNS, assertNoSecret, hostileString, secretCarrier, secretToken, shapeMaskedToken } from '../../helpers/arbitraries.ts';
 
 /** Text around a token: log lines, JSON, headers, URLs, odd Unicode, or nothing. */

@@ -12,11 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import type { Identity } from '../../../src/main/core/model.ts';
+import type { Identity } from '../../../src/shared/model.ts';
 import { checkIdentity, checkSettings, checkSettingsDocument, checkSettingsPatch, type Checked } from '../../../src/main/core/settings/guards.ts';
 import { LIMITS, type Settings, type SettingsDocument } from '../../../src/main/core/settings/schema.ts';
 import { readSettingsFast, settingsFilePath } from '../../../src/main/core/settings/settings-file.ts';
-import { clearRegisteredSecrets, registerSecret } from '../../../src/main/core/redact.ts';
+import { clearRegisteredSecrets, registerSecret } from '../../../src/shared/redact.ts';
 import {
   FILE_RUNS,
   RUNS,

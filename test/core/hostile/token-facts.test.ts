@@ -6,9 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { TokenSet } from '../../../src/main/core/model.ts';
+import type { TokenSet } from '../../../src/shared/model.ts';
 import { jwtExpiry, tokenSetFromResponse } from '../../../src/main/core/oidc/token-facts.ts';
-import { clearRegisteredSecrets, redact, registerSecret } from '../../../src/main/core/redact.ts';
+import { clearRegisteredSecrets, redact, registerSecret } from '../../../src/shared/redact.ts';
 import {
   RUNS,
   assertNoPollution,

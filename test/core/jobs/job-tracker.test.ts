@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createJobTracker, JOB_POLL_BACKOFF_MS } from '../../../src/main/core/jobs/job-tracker.ts';
 import type { JobTransition } from '../../../src/main/core/jobs/job-tracker.ts';
-import type { BatchJob, JobStatus } from '../../../src/main/core/model.ts';
+import type { BatchJob, JobStatus } from '../../../src/shared/model.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 
 /** The shared fake clock, with the two counters these tests read. */

@@ -5,7 +5,7 @@
  */
 import type { AuthTrayError } from '../../../src/main/core/errors.ts';
 import type { LifecycleEvent, LifecycleHost } from '../../../src/main/core/lifecycle/host.ts';
-import type { Identity } from '../../../src/main/core/model.ts';
+import type { Identity } from '../../../src/shared/model.ts';
 import type { FakeClock } from '../../helpers/fake-clock.ts';
 
 export const S = 1_000;

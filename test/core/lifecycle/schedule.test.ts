@@ -8,7 +8,7 @@ import {
   refreshDueAt, retryDelayMs,
 } from '../../../src/main/core/lifecycle/schedule.ts';
 import type { IdentityRuntime } from '../../../src/main/core/lifecycle/schedule.ts';
-import type { Identity, RefreshTokenExpiry } from '../../../src/main/core/model.ts';
+import type { Identity, RefreshTokenExpiry } from '../../../src/shared/model.ts';
 import { D, H, MIN, S, makeIdentity } from './fake-host.ts';
 
 const NOW = Date.UTC(2025, 5, 1);

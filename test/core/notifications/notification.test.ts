@@ -2,9 +2,9 @@ import { test, describe, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { notificationFor, REFRESH_FAILING_AFTER_MS } from '../../../src/main/core/notifications/notification.ts';
 import type { NotifiableEvent } from '../../../src/main/core/notifications/events.ts';
-import { clearRegisteredSecrets, registerSecret } from '../../../src/main/core/redact.ts';
-import type { BatchJob } from '../../../src/main/core/model.ts';
-import { DAY, EN, NOW, status } from '../tray/identity-status.ts';
+import { clearRegisteredSecrets, registerSecret } from '../../../src/shared/redact.ts';
+import type { BatchJob } from '../../../src/shared/model.ts';
+import { DAY, EN, NOW, status } from '../../helpers/identity-status.ts';
 
 const on = { ...EN, notificationsEnabled: true };
 const id = 'cdse-3f9a1c';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as oidc from 'openid-client';
 import { oidcError, retryAfterMs } from '../../../src/main/core/oidc/errors.ts';
-import { registerSecret } from '../../../src/main/core/redact.ts';
+import { registerSecret } from '../../../src/shared/redact.ts';
 
 test('Retry-After in seconds or as an HTTP date', () => {
   const now = Date.parse('2030-01-01T00:00:00Z');

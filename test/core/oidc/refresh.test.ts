@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import type { TokenSet } from '../../../src/main/core/model.ts';
+import type { TokenSet } from '../../../src/shared/model.ts';
 import { startDeviceLogin } from '../../../src/main/core/oidc/device-login.ts';
 import { connectIssuer, forgetDiscoveredIssuers, type IssuerConnection } from '../../../src/main/core/oidc/issuer.ts';
 import { refreshTokens } from '../../../src/main/core/oidc/refresh.ts';

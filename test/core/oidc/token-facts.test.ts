@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AuthTrayError } from '../../../src/main/core/errors.ts';
-import type { TokenSet } from '../../../src/main/core/model.ts';
+import type { TokenSet } from '../../../src/shared/model.ts';
 import { jwtExpiry, tokenSetFromResponse } from '../../../src/main/core/oidc/token-facts.ts';
-import { redact } from '../../../src/main/core/redact.ts';
+import { redact } from '../../../src/shared/redact.ts';
 import { craftJwt } from './support.ts';
 
 const NOW = 1_700_000_000_000;

@@ -1,7 +1,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { OidcProvider } from '../../../src/main/core/model.ts';
+import type { OidcProvider } from '../../../src/shared/model.ts';
 import {
   GRANT,
   chooseClient,

@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { isIdentityBackend, resolveIdentity, resolveIdentityAt } from '../../../src/main/core/session/identity-records.ts';
 import { isAuthTrayError } from '../../../src/main/core/errors.ts';
-import type { Identity } from '../../../src/main/core/model.ts';
+import type { Identity } from '../../../src/shared/model.ts';
 import { makeIdentity } from '../lifecycle/fake-host.ts';
 
 /** A CDSE login; `makeIdentity` gives the token facts, which play no part here. */

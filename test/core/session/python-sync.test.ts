@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Identity } from '../../../src/main/core/model.ts';
+import type { Identity } from '../../../src/shared/model.ts';
 import { readRefreshTokenStore, writeRefreshToken } from '../../../src/main/core/python/refresh-token-store.ts';
 import { refreshTokenFingerprint } from '../../../src/main/core/python/sync.ts';
 import type { IdentityRepository } from '../../../src/main/core/session/ports.ts';

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { buildTrayMenu } from '../../../src/main/core/tray/menu.ts';
 import type { TrayMenuItem } from '../../../src/main/core/tray/menu-item.ts';
 import { MAX_JOBS_IN_MENU } from '../../../src/main/core/tray/jobs-menu.ts';
-import { clearRegisteredSecrets, registerSecret } from '../../../src/main/core/redact.ts';
-import type { BatchJob } from '../../../src/main/core/model.ts';
-import { DAY, EN, NOW, serviceAccount, status } from './identity-status.ts';
+import { clearRegisteredSecrets, registerSecret } from '../../../src/shared/redact.ts';
+import type { BatchJob } from '../../../src/shared/model.ts';
+import { DAY, EN, NOW, serviceAccount, status } from '../../helpers/identity-status.ts';
 
 function flat(items: readonly TrayMenuItem[]): TrayMenuItem[] {
   return items.flatMap((i) => [i, ...flat(i.submenu ?? [])]);

@@ -2,8 +2,8 @@ import { test, describe, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { pythonSnippet } from '../../../src/main/core/tray/python-snippet.ts';
-import { clearRegisteredSecrets, registerSecret } from '../../../src/main/core/redact.ts';
-import { status } from './identity-status.ts';
+import { clearRegisteredSecrets, registerSecret } from '../../../src/shared/redact.ts';
+import { status } from '../../helpers/identity-status.ts';
 
 describe('pythonSnippet', () => {
   afterEach(() => clearRegisteredSecrets());

@@ -1,8 +1,8 @@
 import { test, describe, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { TOOLTIP_MAX, trayTooltip } from '../../../src/main/core/tray/tooltip.ts';
-import { clearRegisteredSecrets, registerSecret } from '../../../src/main/core/redact.ts';
-import { DAY, EN, NOW, serviceAccount, status } from './identity-status.ts';
+import { clearRegisteredSecrets, registerSecret } from '../../../src/shared/redact.ts';
+import { DAY, EN, NOW, serviceAccount, status } from '../../helpers/identity-status.ts';
 
 describe('trayTooltip', () => {
   afterEach(() => clearRegisteredSecrets());

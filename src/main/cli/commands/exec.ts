@@ -12,7 +12,7 @@ import { resolveIdentity } from '../../core/session/identity-records.ts';
 import { execEnvironment, type ExecEnvironmentOptions } from '../../core/exec/environment.ts';
 import { commandLine, isOnPath } from '../../core/exec/cli-command-line.ts';
 import { exitCodeFor, runWithEnvironment } from '../../core/exec/run.ts';
-import { secretKey } from '../../core/model.ts';
+import { secretKey } from '../../../shared/model.ts';
 
 /** Default minimum validity of the access token handed to the command. */
 const DEFAULT_EXEC_MIN_VALID_S = 300;

@@ -10,7 +10,7 @@ import { resolveIdentity } from '../../core/session/identity-records.ts';
 import { exportRefreshToken } from '../../core/session/python-sync.ts';
 import { SHARING_NOTICE } from '../../core/python/sync.ts';
 import { AuthTrayError } from '../../core/errors.ts';
-import { secretKey } from '../../core/model.ts';
+import { secretKey } from '../../../shared/model.ts';
 import { withFileLock } from '../../core/process-lock.ts';
 import { writeRefreshToken } from '../../core/python/refresh-token-store.ts';
 

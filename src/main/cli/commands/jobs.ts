@@ -4,7 +4,7 @@ import { openContext } from '../context.ts';
 import { exitCodeFor, jsonText, plain, type Io } from '../output.ts';
 import { toAuthTrayError } from '../../core/errors.ts';
 import { resolveIdentity } from '../../core/session/identity-records.ts';
-import type { BatchJob, Identity } from '../../core/model.ts';
+import type { BatchJob, Identity } from '../../../shared/model.ts';
 
 export async function run(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, 1);

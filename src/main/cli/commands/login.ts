@@ -7,7 +7,7 @@ import { openContext } from '../context.ts';
 import { EXIT, iso, jsonText, plain, UsageError, type Io } from '../output.ts';
 import { openInBrowser } from '../open-browser.ts';
 import { addServiceAccount, browserIdentityLogin, startDeviceIdentityLogin, type LoginRequest } from '../../core/session/login.ts';
-import type { Identity, LoginFlow } from '../../core/model.ts';
+import type { Identity, LoginFlow } from '../../../shared/model.ts';
 
 const FLOWS: LoginFlow[] = ['device', 'browser', 'client-credentials'];
 

@@ -3,8 +3,8 @@ import { parse } from '../args.ts';
 import { openContext } from '../context.ts';
 import { identityStatuses } from '../../core/session/status.ts';
 import { iso, jsonText, plain, type Io } from '../output.ts';
-import type { IdentityStatus, RefreshTokenExpiry } from '../../core/model.ts';
-import { loginEnd } from '../../core/format/login-end.ts';
+import type { IdentityStatus, RefreshTokenExpiry } from '../../../shared/model.ts';
+import { loginEnd } from '../../../shared/format/login-end.ts';
 
 function refreshExpiresAt(e: RefreshTokenExpiry): string | null {
   return e.kind === 'at' ? iso(e.at) : null;
@@ -12,7 +12,7 @@ function refreshExpiresAt(e: RefreshTokenExpiry): string | null {
 
 /**
  * How the login ends, as Keycloak means it: `login_end` is absolute | sliding | unconfirmed |
- * while-used | unknown | none (see core/format/login-end.ts); `ends_if_unused_at` for a sliding
+ * while-used | unknown | none (see src/shared/format/login-end.ts); `ends_if_unused_at` for a sliding
  * end, `absolute_end_at` when a fixed end is known, `last_renewed_at` the last refresh or sign-in.
  */
 function loginEndFields(s: IdentityStatus) {
@@ -60,7 +60,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     io.stdout('No openEO logins yet. Sign in with: openeo-auth-tray login <backend-url>\n');
     return 0;
   }
-  const { stateLine } = await import('../../core/tray/state-line.ts');
+  const { stateLine } = await import('../../../shared/status/state-line.ts');
   for (const s of rows) {
     io.stdout(`${s.id}  ${plain(s.label)}  (${s.kind === 'personal' ? 'personal' : 'service account'})\n`);
     io.stdout(`    ${plain(s.backend)} · provider ${plain(s.provider)}${s.userId ? ` · user ${plain(s.userId)}` : ''}\n`);

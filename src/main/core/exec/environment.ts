@@ -4,8 +4,8 @@
  * never into any argument list.
  */
 import { AuthTrayError } from '../errors.ts';
-import type { Identity } from '../model.ts';
-import { registerSecret } from '../redact.ts';
+import type { Identity } from '../../../shared/model.ts';
+import { registerSecret } from '../../../shared/redact.ts';
 import { openEoBearer } from '../openeo/bearer.ts';
 
 export { openEoBearer };

@@ -8,7 +8,7 @@
  * identity has no usable token. One timer at a time, for the earliest due identity.
  */
 import type { Clock, TimerHandle, Timers } from '../ports.ts';
-import type { BatchJob, JobStatus } from '../model.ts';
+import type { BatchJob, JobStatus } from '../../../shared/model.ts';
 
 /** Poll intervals while something runs, in ms; the last one repeats. */
 export const JOB_POLL_BACKOFF_MS: readonly number[] = [30_000, 60_000, 120_000, 300_000];

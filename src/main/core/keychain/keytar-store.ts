@@ -11,7 +11,7 @@
  */
 import { AuthTrayError } from '../errors.ts';
 import type { KeychainHealth, SecretStore } from '../ports.ts';
-import { registerSecret } from '../redact.ts';
+import { registerSecret } from '../../../shared/redact.ts';
 import { healthFromError, keychainError, osWords, toKeychainError } from './keychain-errors.ts';
 import { KeySequencer } from './sequencer.ts';
 

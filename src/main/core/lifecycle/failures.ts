@@ -1,6 +1,6 @@
 /** What a token fetch's outcome means for an identity's lifecycle. Pure: no clock, no I/O. */
 import type { AuthTrayError } from '../errors.ts';
-import type { Identity, IdentityKind } from '../model.ts';
+import type { Identity, IdentityKind } from '../../../shared/model.ts';
 import type { LifecycleEvent } from './host.ts';
 import { refreshTokenKey } from './runtime.ts';
 import type { Runtime } from './runtime.ts';

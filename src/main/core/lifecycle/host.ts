@@ -1,5 +1,5 @@
 /** The contract between the token lifecycle and whoever runs it (the tray app, a test). */
-import type { Identity, IdentityState } from '../model.ts';
+import type { Identity, IdentityState } from '../../../shared/model.ts';
 import type { LifecycleProblem } from './schedule.ts';
 
 /** What the lifecycle asks of its host. It never deletes anything and does no I/O itself. */

@@ -4,9 +4,9 @@
  * clock, the timers and the host (which refreshes and persists) are passed in.
  */
 import { toAuthTrayError } from '../errors.ts';
-import { redact } from '../redact.ts';
-import { loginEnd } from '../format/login-end.ts';
-import type { Identity, IdentityState } from '../model.ts';
+import { redact } from '../../../shared/redact.ts';
+import { loginEnd } from '../../../shared/format/login-end.ts';
+import type { Identity, IdentityState } from '../../../shared/model.ts';
 import type { Clock, TimerHandle, Timers } from '../ports.ts';
 import { applyFailure, applySuccess } from './failures.ts';
 import type { LifecycleEvent, LifecycleHost } from './host.ts';

@@ -3,7 +3,7 @@
  * identity read from settings until the host has persisted it (persisting is asynchronous,
  * and an evaluation in between must not announce the same warning or expiry twice).
  */
-import type { Identity, IdentityState } from '../model.ts';
+import type { Identity, IdentityState } from '../../../shared/model.ts';
 import type { IdentityRuntime, LifecycleProblem } from './schedule.ts';
 
 export interface Runtime extends IdentityRuntime {

@@ -3,8 +3,8 @@
  * when to refresh, which state to show, which expiry warnings are due, when to wake up next.
  * No clock, no timers, no I/O: `lifecycle.ts` drives these.
  */
-import type { Identity, IdentityState } from '../model.ts';
-import { loginEnd, SAME_END_SLACK_MS } from '../format/login-end.ts';
+import type { Identity, IdentityState } from '../../../shared/model.ts';
+import { loginEnd, SAME_END_SLACK_MS } from '../../../shared/format/login-end.ts';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;

@@ -4,7 +4,7 @@
  * other importing it; login completion and job transitions come from the login flow and the
  * job tracker.
  */
-import type { BatchJob, IdentityState, JobStatus } from '../model.ts';
+import type { BatchJob, IdentityState, JobStatus } from '../../../shared/model.ts';
 
 /** The token lifecycle's events, as far as notifications care. */
 export type LifecycleEventLike =

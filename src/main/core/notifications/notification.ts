@@ -2,14 +2,14 @@
  * Desktop notification texts for lifecycle, login and job events. Pure: the Electron layer shows
  * what this returns and navigates to `onClick` when the notification is clicked.
  */
-import type { BatchJob, IdentityStatus, JobStatus } from '../model.ts';
+import type { BatchJob, IdentityStatus, JobStatus } from '../../../shared/model.ts';
 import type { Navigation } from '../../../shared/api.ts';
-import { redact } from '../redact.ts';
-import { formatDay, formatTime } from '../format/calendar.ts';
-import { formatDuration, formatRelative, HOUR_MS, MINUTE_MS, type FormatOptions } from '../format/relative-time.ts';
-import { displayText, hostOf } from '../format/display-text.ts';
+import { redact } from '../../../shared/redact.ts';
+import { formatDay, formatTime } from '../../../shared/format/calendar.ts';
+import { formatDuration, formatRelative, HOUR_MS, MINUTE_MS, type FormatOptions } from '../../../shared/format/relative-time.ts';
+import { displayText, hostOf } from '../../../shared/format/display-text.ts';
 import { jobName } from '../tray/jobs-menu.ts';
-import { refreshTokenPhrase } from '../tray/state-line.ts';
+import { refreshTokenPhrase } from '../../../shared/status/state-line.ts';
 import type { NotifiableEvent } from './events.ts';
 
 export interface TrayNotification {

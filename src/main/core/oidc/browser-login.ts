@@ -7,9 +7,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import { AuthTrayError } from '../errors.ts';
-import type { TokenSet } from '../model.ts';
+import type { TokenSet } from '../../../shared/model.ts';
 import { systemClock, type Clock } from '../ports.ts';
-import { registerSecret } from '../redact.ts';
+import { registerSecret } from '../../../shared/redact.ts';
 import { loginCancelled, oidcError } from './errors.ts';
 import { configurationFor, type IssuerConnection } from './issuer.ts';
 import { failurePage, successPage } from './login-pages.ts';

@@ -1,7 +1,7 @@
 /** The client credentials grant: a service identity with its own client id and secret. */
 import * as oidc from 'openid-client';
 import { AuthTrayError } from '../errors.ts';
-import type { TokenSet } from '../model.ts';
+import type { TokenSet } from '../../../shared/model.ts';
 import { systemClock, type Clock } from '../ports.ts';
 import { oidcError } from './errors.ts';
 import { hasClientSecret, type IssuerConnection } from './issuer.ts';

@@ -5,10 +5,10 @@
  */
 import * as oidc from 'openid-client';
 import { AuthTrayError } from '../errors.ts';
-import type { TokenSet } from '../model.ts';
+import type { TokenSet } from '../../../shared/model.ts';
 import { systemClock, type Clock } from '../ports.ts';
-import { registerSecret } from '../redact.ts';
-import { peerLine } from '../format/peer-text.ts';
+import { registerSecret } from '../../../shared/redact.ts';
+import { peerLine } from '../../../shared/format/peer-text.ts';
 import { isOpenableUrl } from '../external-url.ts';
 import { issuerHost, loginCancelled, loginExpired, oidcError } from './errors.ts';
 import { configurationFor, type IssuerConnection } from './issuer.ts';

@@ -6,7 +6,7 @@
  */
 import * as oidc from 'openid-client';
 import { AuthTrayError, type ErrorCode } from '../errors.ts';
-import { peerLine } from '../format/peer-text.ts';
+import { peerLine } from '../../../shared/format/peer-text.ts';
 
 export type OidcOperation =
   | 'discovery'

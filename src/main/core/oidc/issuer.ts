@@ -4,9 +4,9 @@
  */
 import * as oidc from 'openid-client';
 import { AuthTrayError } from '../errors.ts';
-import { trimTrailingSlashes } from '../format/peer-text.ts';
+import { trimTrailingSlashes } from '../../../shared/format/peer-text.ts';
 import type { FetchLike } from '../ports.ts';
-import { registerSecret } from '../redact.ts';
+import { registerSecret } from '../../../shared/redact.ts';
 import type { DiscoveryCache } from './discovery-cache.ts';
 import { issuerHost, oidcError } from './errors.ts';
 import { boundedFetch } from '../openeo/http.ts';

@@ -1,8 +1,8 @@
 /** The refresh token grant, rotation-aware. */
 import * as oidc from 'openid-client';
-import type { TokenSet } from '../model.ts';
+import type { TokenSet } from '../../../shared/model.ts';
 import { systemClock, type Clock } from '../ports.ts';
-import { registerSecret } from '../redact.ts';
+import { registerSecret } from '../../../shared/redact.ts';
 import { oidcError } from './errors.ts';
 import type { IssuerConnection } from './issuer.ts';
 import { previousForRefresh, tokenSetFromResponse } from './token-facts.ts';

@@ -1,7 +1,7 @@
 /** Token revocation (RFC 7009) for sign-out. */
 import * as oidc from 'openid-client';
 import type { AuthTrayError } from '../errors.ts';
-import { registerSecret } from '../redact.ts';
+import { registerSecret } from '../../../shared/redact.ts';
 import { oidcError } from './errors.ts';
 import type { IssuerConnection } from './issuer.ts';
 

@@ -3,9 +3,9 @@
  * one stops working, as far as that can be known.
  */
 import { AuthTrayError } from '../errors.ts';
-import type { RefreshTokenExpiry, TokenSet } from '../model.ts';
-import { registerSecret } from '../redact.ts';
-import { hasControls } from '../format/peer-text.ts';
+import type { RefreshTokenExpiry, TokenSet } from '../../../shared/model.ts';
+import { registerSecret } from '../../../shared/redact.ts';
+import { hasControls } from '../../../shared/format/peer-text.ts';
 
 /** The last instant a Date can hold (ms). A later "expiry" is nonsense and cannot be shown or stored. */
 const LAST_DATE_MS = 8.64e15;

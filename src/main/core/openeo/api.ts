@@ -4,8 +4,8 @@
  * (see http-failure.ts); the bearer never appears in a message, even when a backend echoes it.
  */
 import { AuthTrayError } from '../errors.ts';
-import type { BatchJob, JobStatus, OpenEoUser } from '../model.ts';
-import { capText } from '../format/peer-text.ts';
+import type { BatchJob, JobStatus, OpenEoUser } from '../../../shared/model.ts';
+import { capText } from '../../../shared/format/peer-text.ts';
 import { describePeer } from './http-failure.ts';
 import { getJson, type HttpDeps } from './http.ts';
 import {

@@ -8,8 +8,8 @@
  * `http://127.0.0.1:8080`.
  */
 import { AuthTrayError } from '../errors.ts';
-import { redact } from '../redact.ts';
-import { capText, trimTrailingSlashes } from '../format/peer-text.ts';
+import { redact } from '../../../shared/redact.ts';
+import { capText, trimTrailingSlashes } from '../../../shared/format/peer-text.ts';
 
 /** Longer inputs are not addresses but pasted text. */
 const MAX_URL_LENGTH = 2048;

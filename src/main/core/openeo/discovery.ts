@@ -4,8 +4,8 @@
  * capabilities at the address itself. A URL that already names a version is tried directly.
  */
 import { AuthTrayError } from '../errors.ts';
-import { trimTrailingSlashes } from '../format/peer-text.ts';
-import type { OpenEoBackend } from '../model.ts';
+import { trimTrailingSlashes } from '../../../shared/format/peer-text.ts';
+import type { OpenEoBackend } from '../../../shared/model.ts';
 import { assertSecureUrl, normaliseBackendUrl } from './backend-url.ts';
 import { describePeer } from './http-failure.ts';
 import { getJson, PeerHttpError, type HttpDeps } from './http.ts';

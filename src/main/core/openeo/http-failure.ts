@@ -6,7 +6,7 @@
 import { AuthTrayError, type AuthTrayErrorOptions, type ErrorCode } from '../errors.ts';
 import { isLoopbackHost } from './backend-url.ts';
 import { capitalise, isRecord } from './validate.ts';
-import { capText, stripControls } from '../format/peer-text.ts';
+import { capText, stripControls } from '../../../shared/format/peer-text.ts';
 
 /** Who is on the other end; picks the error codes and the words. */
 export type Peer = 'backend' | 'idp';

@@ -8,8 +8,8 @@
  * Everything a backend sends is display text here: control characters removed, lengths capped,
  * and only `https:` (or loopback `http:`) links kept.
  */
-import { capText, stripControls } from '../format/peer-text.ts';
-import type { BatchJob, JobLogEntry, JobLogLevel, JobResults } from '../model.ts';
+import { capText, stripControls } from '../../../shared/format/peer-text.ts';
+import type { BatchJob, JobLogEntry, JobLogLevel, JobResults } from '../../../shared/model.ts';
 import { isOpenableUrl } from '../external-url.ts';
 import { parseJob } from './api.ts';
 import { describePeer } from './http-failure.ts';

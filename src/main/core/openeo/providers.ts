@@ -4,8 +4,8 @@
  * here behaves like one made there.
  */
 import { AuthTrayError } from '../errors.ts';
-import { capText, trimTrailingSlashes } from '../format/peer-text.ts';
-import type { DefaultClient, LoginFlow, OidcProvider, OpenEoBackend } from '../model.ts';
+import { capText, trimTrailingSlashes } from '../../../shared/format/peer-text.ts';
+import type { DefaultClient, LoginFlow, OidcProvider, OpenEoBackend } from '../../../shared/model.ts';
 import { assertSecureUrl } from './backend-url.ts';
 import { describePeer } from './http-failure.ts';
 import { getJson, PeerHttpError, type HttpDeps } from './http.ts';

@@ -4,8 +4,8 @@
  * Nothing here trusts a value's type before checking it.
  */
 import { AuthTrayError } from '../errors.ts';
-import { redact } from '../redact.ts';
-import { capText, hasControls } from '../format/peer-text.ts';
+import { redact } from '../../../shared/redact.ts';
+import { capText, hasControls } from '../../../shared/format/peer-text.ts';
 
 /** A field of a peer's JSON that does not have the shape the spec requires. */
 export class ShapeError extends Error {

@@ -11,8 +11,8 @@
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import { AuthTrayError } from '../errors.ts';
-import { trimTrailingSlashes } from '../format/peer-text.ts';
-import { registerSecret } from '../redact.ts';
+import { trimTrailingSlashes } from '../../../shared/format/peer-text.ts';
+import { registerSecret } from '../../../shared/redact.ts';
 import { withFileLock } from '../process-lock.ts';
 import { commit, readRaw, resolveTarget, sameBytes, writeTemporary } from './atomic-file.ts';
 

@@ -1,6 +1,6 @@
 /** Creating identity records and finding the one a login belongs to. */
 import { AuthTrayError } from '../errors.ts';
-import type { Identity, TokenSet } from '../model.ts';
+import type { Identity, TokenSet } from '../../../shared/model.ts';
 import { normaliseBackendUrl } from '../openeo/backend-url.ts';
 
 /** A short, readable, unique id: the backend's first host label plus 6 hex digits, e.g. `cdse-3f9a1c`. */

@@ -7,8 +7,8 @@
  * once so the Python side keeps working, and keeps the two in sync from then on.
  */
 import { AuthTrayError } from '../errors.ts';
-import { trimTrailingSlashes } from '../format/peer-text.ts';
-import type { Identity } from '../model.ts';
+import { trimTrailingSlashes } from '../../../shared/format/peer-text.ts';
+import type { Identity } from '../../../shared/model.ts';
 import { getStoredRefreshToken, readRefreshTokenStore, writeRefreshToken } from '../python/refresh-token-store.ts';
 import { refreshTokenFingerprint } from '../python/sync.ts';
 import { saveLogin, type LoginPlan } from './login.ts';

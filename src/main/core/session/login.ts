@@ -4,13 +4,13 @@
  * the keychain first, the record to the settings file after, so a failure leaves nothing half-made.
  */
 import { AuthTrayError } from '../errors.ts';
-import type { Identity, IdentityKind, LoginFlow, OidcProvider, TokenSet } from '../model.ts';
-import { secretKey } from '../model.ts';
-import { registerSecret } from '../redact.ts';
+import type { Identity, IdentityKind, LoginFlow, OidcProvider, TokenSet } from '../../../shared/model.ts';
+import { secretKey } from '../../../shared/model.ts';
+import { registerSecret } from '../../../shared/redact.ts';
 import type { DiscoveredBackend } from '../openeo/discovery.ts';
 import type { ClientChoice } from '../openeo/providers.ts';
 import type { IssuerConnection, DeviceAuthorization } from '../oidc/index.ts';
-import { displayText, hostOf } from '../format/display-text.ts';
+import { displayText, hostOf } from '../../../shared/format/display-text.ts';
 import { findSameIdentity, identityFromLogin, newIdentityId, renewalMismatch } from './identity-records.ts';
 import type { TokenService } from './token-service.ts';
 

@@ -1,5 +1,5 @@
 /** What the session layer needs from the settings file (the settings store satisfies it). */
-import type { Identity } from '../model.ts';
+import type { Identity } from '../../../shared/model.ts';
 
 export interface IdentityRepository {
   listIdentities(): Identity[];

@@ -16,7 +16,7 @@
  */
 import { isAuthTrayError } from '../errors.ts';
 import type { Clock } from '../ports.ts';
-import type { Identity } from '../model.ts';
+import type { Identity } from '../../../shared/model.ts';
 import { jwtSubject } from '../oidc/token-facts.ts';
 import { getStoredRefreshToken, issuerKey, readRefreshTokenStore, removeRefreshToken, writeRefreshToken } from '../python/refresh-token-store.ts';
 import { decideInvalidGrantFallback, decideSync, refreshTokenFingerprint } from '../python/sync.ts';

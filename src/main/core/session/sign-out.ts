@@ -1,6 +1,6 @@
 /** Signing out: forget the identity's secrets (optionally revoking them at the IdP first) and its record. */
-import type { Identity } from '../model.ts';
-import { secretKey } from '../model.ts';
+import type { Identity } from '../../../shared/model.ts';
+import { secretKey } from '../../../shared/model.ts';
 import type { TokenService } from './token-service.ts';
 
 export interface SignOutOutcome {

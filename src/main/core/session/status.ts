@@ -1,5 +1,5 @@
 /** Status rows for `status`, the tray and the window, from the settings file and what this process knows. */
-import type { Identity, IdentityStatus } from '../model.ts';
+import type { Identity, IdentityStatus } from '../../../shared/model.ts';
 import type { KeychainHealth } from '../ports.ts';
 import { deriveState, type IdentityRuntime } from '../lifecycle/schedule.ts';
 

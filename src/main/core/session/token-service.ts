@@ -10,13 +10,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuthTrayError } from '../errors.ts';
-import type { Identity, TokenSet } from '../model.ts';
-import { secretKey } from '../model.ts';
+import type { Identity, TokenSet } from '../../../shared/model.ts';
+import { secretKey } from '../../../shared/model.ts';
 import type { Clock, FetchLike, SecretStore } from '../ports.ts';
 import { withFileLock } from '../process-lock.ts';
-import { registerSecret } from '../redact.ts';
+import { registerSecret } from '../../../shared/redact.ts';
 import { openEoBearer } from '../openeo/bearer.ts';
-import { learnEnd, loginEnd } from '../format/login-end.ts';
+import { learnEnd, loginEnd } from '../../../shared/format/login-end.ts';
 import { jwtKeyId, type DiscoveryCache } from '../oidc/discovery-cache.ts';
 import { tokenMetadata } from './identity-records.ts';
 import type { IdentityRepository, LogFn } from './ports.ts';

@@ -4,7 +4,7 @@
  * junk never travel on) and describe a problem by its place, never by its value (a value may be
  * a secret someone pasted in the wrong place).
  */
-import type { Identity, RefreshTokenExpiry } from '../model.ts';
+import type { Identity, RefreshTokenExpiry } from '../../../shared/model.ts';
 import { defaultSettings, IDENTITY_ID_PATTERN, LIMITS, SCHEMA_VERSION, THEMES, type Settings, type SettingsDocument } from './schema.ts';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };

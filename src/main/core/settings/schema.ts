@@ -4,7 +4,7 @@
  * without ajv, so the CLI's fast path stays cheap; a test keeps the two in agreement.
  */
 import type { Options, Schema } from 'conf';
-import type { Identity } from '../model.ts';
+import type { Identity } from '../../../shared/model.ts';
 
 export type Theme = 'system' | 'light' | 'dark';
 

@@ -10,7 +10,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthTrayError } from '../errors.ts';
-import type { Identity } from '../model.ts';
+import type { Identity } from '../../../shared/model.ts';
 import { checkSettingsDocument } from './guards.ts';
 import { defaultDocument, LIMITS, SCHEMA_VERSION, type SettingsDocument } from './schema.ts';
 

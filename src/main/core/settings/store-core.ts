@@ -18,7 +18,7 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AuthTrayError, isAuthTrayError, toAuthTrayError } from '../errors.ts';
-import type { Identity } from '../model.ts';
+import type { Identity } from '../../../shared/model.ts';
 import { withFileLock, withFileLockSync } from '../process-lock.ts';
 import { checkIdentity, checkSettingsPatch } from './guards.ts';
 import { defaultDocument, PROJECT_VERSION, type Settings, type SettingsDocument } from './schema.ts';

@@ -2,8 +2,8 @@
  * The "Jobs" submenu of one identity: running and queued jobs first, then the most recent ones,
  * each opening the window's jobs page.
  */
-import type { BatchJob, JobStatus } from '../model.ts';
-import { displayText } from '../format/display-text.ts';
+import type { BatchJob, JobStatus } from '../../../shared/model.ts';
+import { displayText } from '../../../shared/format/display-text.ts';
 import { separator, type TrayMenuItem } from './menu-item.ts';
 
 /** At most this many jobs in the submenu; the window lists all of them. */

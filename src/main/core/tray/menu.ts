@@ -3,12 +3,12 @@
  * line, copy actions, sign-in/refresh/sign-out, credit linking for service accounts and a Jobs
  * submenu; then the app's own entries.
  */
-import type { BatchJob, IdentityState, IdentityStatus } from '../model.ts';
+import type { BatchJob, IdentityState, IdentityStatus } from '../../../shared/model.ts';
 import type { CopyWhat } from '../../../shared/api.ts';
-import { displayText, hostOf } from '../format/display-text.ts';
-import { effectiveState } from './look.ts';
+import { displayText, hostOf } from '../../../shared/format/display-text.ts';
+import { effectiveState } from '../../../shared/status/look.ts';
 import { jobsSubmenu } from './jobs-menu.ts';
-import { stateLine, type StateLineOptions } from './state-line.ts';
+import { stateLine, type StateLineOptions } from '../../../shared/status/state-line.ts';
 import { separator, type TrayMenuItem } from './menu-item.ts';
 
 export interface TrayMenuOptions extends StateLineOptions {

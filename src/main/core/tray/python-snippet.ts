@@ -4,8 +4,8 @@
  * and renews them itself before they end, so a script stays signed in for as long as the login
  * lives, while the refresh token (or a client secret) never leaves the app.
  */
-import type { IdentityStatus } from '../model.ts';
-import { displayText } from '../format/display-text.ts';
+import type { IdentityStatus } from '../../../shared/model.ts';
+import { displayText } from '../../../shared/format/display-text.ts';
 import { commandLine } from '../exec/cli-command-line.ts';
 
 export interface PythonSnippetOptions {

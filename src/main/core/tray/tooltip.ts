@@ -2,13 +2,13 @@
  * The tray tooltip: the state of all logins in words, most urgent first, e.g.
  * "2 logins active · CDSE expires in 5 days" or "1 login needs a new sign-in: CDSE".
  */
-import { loginEnd } from '../format/login-end.ts';
-import type { IdentityStatus } from '../model.ts';
-import { formatSince } from '../format/calendar.ts';
-import { formatRelative } from '../format/relative-time.ts';
-import { displayText } from '../format/display-text.ts';
-import { effectiveState } from './look.ts';
-import type { StateLineOptions } from './state-line.ts';
+import { loginEnd } from '../../../shared/format/login-end.ts';
+import type { IdentityStatus } from '../../../shared/model.ts';
+import { formatSince } from '../../../shared/format/calendar.ts';
+import { formatRelative } from '../../../shared/format/relative-time.ts';
+import { displayText } from '../../../shared/format/display-text.ts';
+import { effectiveState } from '../../../shared/status/look.ts';
+import type { StateLineOptions } from '../../../shared/status/state-line.ts';
 
 /** Windows cuts tray tooltips at 127 characters; stay inside everywhere. */
 export const TOOLTIP_MAX = 127;

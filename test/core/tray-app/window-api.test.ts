@@ -8,9 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { approveDevice } from '../../fixtures/device-user.ts';
 import { startAppCore, type AppCoreHarness } from '../../helpers/app-core.ts';
-import { CDSE_HELP_CENTER_URL, batchJobSummary, supportDesk, supportMessage } from '../../../src/main/core/app/credits.ts';
+import { CDSE_HELP_CENTER_URL, batchJobSummary, supportDesk, supportMessage } from '../../../src/main/core/tray-app/credits.ts';
 import { defaultIdentityLabel } from '../../../src/main/core/session/login.ts';
-import type { Identity } from '../../../src/main/core/model.ts';
+import type { Identity } from '../../../src/shared/model.ts';
 
 async function signIn(h: AppCoreHarness, backendUrl = h.backend.url): Promise<string> {
   const started = await h.api.startDeviceLogin({ backendUrl });

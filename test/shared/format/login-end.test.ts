@@ -1,8 +1,8 @@
 /** How a login ends (absolute / sliding / while used), what a refresh teaches about it, and the words. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { learnEnd, loginEnd, loginEndPhrase, loginEndShortWords } from '../../../src/main/core/format/login-end.ts';
-import type { RefreshTokenExpiry } from '../../../src/main/core/model.ts';
+import { learnEnd, loginEnd, loginEndPhrase, loginEndShortWords } from '../../../src/shared/format/login-end.ts';
+import type { RefreshTokenExpiry } from '../../../src/shared/model.ts';
 
 const NOW = Date.UTC(2025, 2, 3, 10, 0, 0);
 const MIN = 60_000;

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, formatDuration, formatRelative } from '../../../src/main/core/format/relative-time.ts';
+import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, formatDuration, formatRelative } from '../../../src/shared/format/relative-time.ts';
 
 const en = { locale: 'en-GB', timeZone: 'UTC' };
 const now = Date.UTC(2025, 10, 29, 9, 0, 0);

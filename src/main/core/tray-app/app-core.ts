@@ -6,18 +6,16 @@
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { existsSync } from 'node:fs';
-import type Conf from 'conf';
 import type { Navigation, OpenEoAuthApi } from '../../../shared/api.ts';
-import { createClipboardGuard, type ClipboardGuard, type ClipboardPort } from '../clipboard/clipboard-guard.ts';
+import { createClipboardGuard } from '../clipboard/clipboard-guard.ts';
 import { isAuthTrayError } from '../errors.ts';
 import { createJobTracker, type JobTracker } from '../jobs/job-tracker.ts';
 import type { LifecycleEvent } from '../lifecycle/host.ts';
 import { TokenLifecycle } from '../lifecycle/lifecycle.ts';
-import type { Logger } from '../log.ts';
-import type { BatchJob, IdentityStatus } from '../model.ts';
-import { notificationFor, type TrayNotification } from '../notifications/notification.ts';
+import type { BatchJob, IdentityStatus } from '../../../shared/model.ts';
+import { notificationFor } from '../notifications/notification.ts';
 import type { NotifiableEvent } from '../notifications/events.ts';
-import type { Clock, FetchLike, KeychainHealth, SecretStore, Timers } from '../ports.ts';
+import type { KeychainHealth } from '../ports.ts';
 import { pythonRefreshTokenStorePath } from '../python/paths.ts';
 import { createPythonSync } from '../session/python-sync.ts';
 import { identityStatuses } from '../session/status.ts';
@@ -26,31 +24,11 @@ import { createDiscoveryCache } from '../oidc/discovery-cache.ts';
 import { openSettingsStore, type SettingsStore } from '../settings/store.ts';
 import { buildTrayMenu } from '../tray/menu.ts';
 import type { TrayAction, TrayMenuItem } from '../tray/menu-item.ts';
-import { trayLook, type TrayLook } from '../tray/look.ts';
+import { trayLook, type TrayLook } from '../../../shared/status/look.ts';
 import { trayTooltip } from '../tray/tooltip.ts';
-import { createAppApi } from './app-api.ts';
+import { createWindowApi } from './window-api.ts';
 import { LoginRegistry } from './logins.ts';
-
-export interface AppCoreDeps {
-  dir: string;
-  secrets: SecretStore;
-  clock: Clock;
-  timers: Timers;
-  fetch?: FetchLike;
-  /** conf's class, or electron-store's (same options). */
-  Store?: typeof Conf;
-  log: Logger;
-  clipboard: ClipboardPort;
-  /** Called only with URLs already checked to be https (or loopback http). */
-  openExternal(url: string): Promise<void>;
-  notify(n: TrayNotification): void;
-  setStartAtLogin(enabled: boolean): void;
-  /** The Python client's store; default: its own location rules. */
-  pythonStorePath?: string;
-  env?: NodeJS.ProcessEnv;
-  /** The command scripts call for a token (the Python snippet); default `openeo-auth-tray`. */
-  cliCommand?: string[];
-}
+import type { AppCoreDeps, AppServices } from './services.ts';
 
 export interface AppCore {
   readonly api: OpenEoAuthApi;
@@ -71,25 +49,6 @@ export interface AppCore {
   stop(): void;
   /** Resolves when refreshes and settings writes already under way have finished (for quitting). */
   idle(): Promise<void>;
-}
-
-/** Everything app-api.ts needs; built once by createAppCore. */
-export interface AppServices {
-  deps: AppCoreDeps;
-  store: () => SettingsStore;
-  service: () => TokenService;
-  lifecycle: () => TokenLifecycle;
-  jobs: () => JobTracker;
-  clipboard: ClipboardGuard;
-  logins: LoginRegistry;
-  statuses(): IdentityStatus[];
-  changed(): void;
-  navigate(to: Navigation): void;
-  announce(event: NotifiableEvent): void;
-  keychainHealth(): KeychainHealth;
-  checkKeychain(): Promise<KeychainHealth>;
-  onChange(listener: () => void): () => void;
-  onNavigate(listener: (to: Navigation) => void): () => void;
 }
 
 export function createAppCore(deps: AppCoreDeps): AppCore {
@@ -173,7 +132,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       return () => navigateListeners.delete(listener);
     },
   };
-  const api = createAppApi(services);
+  const api = createWindowApi(services);
 
   const onLifecycleEvent = (event: LifecycleEvent) => {
     if (event.type === 'state-changed') {

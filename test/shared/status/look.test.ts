@@ -1,8 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { LOOK_OF_STATE, LOOK_SEVERITY, effectiveState, trayLook } from '../../../src/main/core/tray/look.ts';
-import type { IdentityState } from '../../../src/main/core/model.ts';
-import { DAY, NOW, status } from './identity-status.ts';
+import { LOOK_OF_STATE, LOOK_SEVERITY, effectiveState, trayLook } from '../../../src/shared/status/look.ts';
+import type { IdentityState } from '../../../src/shared/model.ts';
+import { DAY, NOW, status } from '../../helpers/identity-status.ts';
 
 const ALL_STATES: IdentityState[] = [
   'signed-out', 'signing-in', 'active', 'expiring-soon', 'expired', 'offline', 'keychain-unavailable', 'error',

@@ -8,7 +8,7 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { tokenSetFromResponse } from '../../src/main/core/oidc/token-facts.ts';
-import { MAX_REGISTERED_SECRETS, clearRegisteredSecrets, redact, registerSecret, registeredSecretCount } from '../../src/main/core/redact.ts';
+import { MAX_REGISTERED_SECRETS, clearRegisteredSecrets, redact, registerSecret, registeredSecretCount } from '../../src/shared/redact.ts';
 
 afterEach(() => clearRegisteredSecrets());
 

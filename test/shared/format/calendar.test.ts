@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDay, formatSince, formatTime, isSameDay } from '../../../src/main/core/format/calendar.ts';
+import { formatDay, formatSince, formatTime, isSameDay } from '../../../src/shared/format/calendar.ts';
 
 const en = { locale: 'en-GB', timeZone: 'UTC' };
 const now = Date.UTC(2025, 10, 29, 9, 0);

@@ -5,13 +5,13 @@
 import type { BackendChoice, CopyWhat, CreditsView, JobDetails, JobList, OpenEoAuthApi, SettingsView } from '../../../shared/api.ts';
 import type { Result } from '../../../shared/result.ts';
 import { AuthTrayError, toAuthTrayError } from '../errors.ts';
-import { secretKey, type Identity } from '../model.ts';
+import { secretKey, type Identity } from '../../../shared/model.ts';
 import { isOpenableUrl } from '../external-url.ts';
 import { addServiceAccount, browserIdentityLogin, defaultIdentityLabel, startDeviceIdentityLogin, type LoginRequest } from '../session/login.ts';
 import { signOut } from '../session/sign-out.ts';
 import { pythonSnippet } from '../tray/python-snippet.ts';
 import { backendFacts, creditsView } from './credits.ts';
-import type { AppServices } from './app-core.ts';
+import type { AppServices } from './services.ts';
 
 type Fail = Extract<Result<never>, { ok: false }>;
 
@@ -20,7 +20,7 @@ function failure(e: unknown): Fail {
   return { ok: false, code: err.code, message: err.message, ...(err.nextStep ? { nextStep: err.nextStep } : {}) };
 }
 
-export function createAppApi(s: AppServices): OpenEoAuthApi {
+export function createWindowApi(s: AppServices): OpenEoAuthApi {
   const { deps } = s;
   const guard = async <T>(what: string, fn: () => Promise<T>): Promise<Result<T>> => {
     try {

@@ -1,5 +1,5 @@
 // Test data: IdentityStatus rows as the core reports them (no secrets in them by design).
-import type { IdentityStatus } from '../../../src/main/core/model.ts';
+import type { IdentityStatus } from '../../src/shared/model.ts';
 
 export const NOW = Date.UTC(2025, 10, 29, 9, 0);
 export const DAY = 86_400_000;

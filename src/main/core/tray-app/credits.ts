@@ -4,9 +4,9 @@
  * send it, and what the service account's own job list says (CDSE links only after one batch job).
  */
 import type { CreditsView } from '../../../shared/api.ts';
-import type { BatchJob, Identity } from '../model.ts';
+import type { BatchJob, Identity } from '../../../shared/model.ts';
 import type { BackendFacts } from '../openeo/job-details.ts';
-import type { AppServices } from './app-core.ts';
+import type { AppServices } from './services.ts';
 
 /** CDSE's billing page (facts file); other backends may name one with a `payment` link in `/me`. */
 export const CDSE_HOST = 'openeo.dataspace.copernicus.eu';

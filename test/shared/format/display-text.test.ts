@@ -1,7 +1,7 @@
 import { test, describe, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { displayText, hostOf } from '../../../src/main/core/format/display-text.ts';
-import { clearRegisteredSecrets, registerSecret } from '../../../src/main/core/redact.ts';
+import { displayText, hostOf } from '../../../src/shared/format/display-text.ts';
+import { clearRegisteredSecrets, registerSecret } from '../../../src/shared/redact.ts';
 
 describe('displayText', () => {
   afterEach(() => clearRegisteredSecrets());

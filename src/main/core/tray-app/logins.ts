@@ -1,7 +1,7 @@
 /** Logins the window has started and not yet collected: each can be awaited once and cancelled. */
 import { randomBytes } from 'node:crypto';
 import { AuthTrayError } from '../errors.ts';
-import type { Identity } from '../model.ts';
+import type { Identity } from '../../../shared/model.ts';
 
 interface RunningLogin {
   abort: AbortController;

@@ -1,0 +1,58 @@
+/**
+ * What the tray app's parts share: the dependencies the Electron layer passes in, and the services
+ * createAppCore builds from them for the window API and the credits view. Kept apart from
+ * app-core.ts so that those modules depend on this shape, not on the module that builds them.
+ */
+import type Conf from 'conf';
+import type { Navigation } from '../../../shared/api.ts';
+import type { IdentityStatus } from '../../../shared/model.ts';
+import type { ClipboardGuard, ClipboardPort } from '../clipboard/clipboard-guard.ts';
+import type { JobTracker } from '../jobs/job-tracker.ts';
+import type { TokenLifecycle } from '../lifecycle/lifecycle.ts';
+import type { Logger } from '../log.ts';
+import type { TrayNotification } from '../notifications/notification.ts';
+import type { NotifiableEvent } from '../notifications/events.ts';
+import type { Clock, FetchLike, KeychainHealth, SecretStore, Timers } from '../ports.ts';
+import type { TokenService } from '../session/token-service.ts';
+import type { SettingsStore } from '../settings/store.ts';
+import type { LoginRegistry } from './logins.ts';
+
+export interface AppCoreDeps {
+  dir: string;
+  secrets: SecretStore;
+  clock: Clock;
+  timers: Timers;
+  fetch?: FetchLike;
+  /** conf's class, or electron-store's (same options). */
+  Store?: typeof Conf;
+  log: Logger;
+  clipboard: ClipboardPort;
+  /** Called only with URLs already checked to be https (or loopback http). */
+  openExternal(url: string): Promise<void>;
+  notify(n: TrayNotification): void;
+  setStartAtLogin(enabled: boolean): void;
+  /** The Python client's store; default: its own location rules. */
+  pythonStorePath?: string;
+  env?: NodeJS.ProcessEnv;
+  /** The command scripts call for a token (the Python snippet); default `openeo-auth-tray`. */
+  cliCommand?: string[];
+}
+
+/** Everything window-api.ts and credits.ts need; built once by createAppCore. */
+export interface AppServices {
+  deps: AppCoreDeps;
+  store: () => SettingsStore;
+  service: () => TokenService;
+  lifecycle: () => TokenLifecycle;
+  jobs: () => JobTracker;
+  clipboard: ClipboardGuard;
+  logins: LoginRegistry;
+  statuses(): IdentityStatus[];
+  changed(): void;
+  navigate(to: Navigation): void;
+  announce(event: NotifiableEvent): void;
+  keychainHealth(): KeychainHealth;
+  checkKeychain(): Promise<KeychainHealth>;
+  onChange(listener: () => void): () => void;
+  onNavigate(listener: (to: Navigation) => void): () => void;
+}
