@@ -2,8 +2,8 @@
  * The Electron main process: the only file that imports 'electron'. It hands Electron's modules
  * and the real core to startTrayApp (start.ts), which sets everything up in order.
  *
- * Settings go through electron-store (conf with Electron's defaults; the CLI uses conf itself, same
- * file, same options). Its constructor registers `ipcMain.on('electron-store-get-data')`, which
+ * Settings go through electron-store (conf with Electron's defaults). The CLI writes the same file
+ * directly, with the same checks, lock and atomic rename, to stay fast. electron-store's constructor registers `ipcMain.on('electron-store-get-data')`, which
  * would answer outside our one IPC wrapper; we need no renderer-side store, so that listener is
  * removed as soon as the store exists, and main listens only on our own channels.
  */
