@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import type { Identity } from '../../../src/shared/model.ts';
 import { checkIdentity, checkSettings, checkSettingsDocument, checkSettingsPatch, type Checked } from '../../../src/main/core/settings/guards.ts';
-import { LIMITS, type Settings, type SettingsDocument } from '../../../src/main/core/settings/schema.ts';
+import { LIMITS, type SettingsDocument } from '../../../src/main/core/settings/schema.ts';
+import { SETTING_RULES, type Settings } from '../../../src/shared/settings.ts';
 import { readSettingsFast, settingsFilePath } from '../../../src/main/core/settings/settings-file.ts';
 import { clearRegisteredSecrets, registerSecret } from '../../../src/shared/redact.ts';
 import {
@@ -39,7 +40,7 @@ const text = fc.oneof({ weight: 6, arbitrary: fc.string({ minLength: 1, maxLengt
 const url = fc.oneof({ weight: 6, arbitrary: fc.webUrl() }, { weight: 1, arbitrary: hostileString });
 
 const identityFields = {
-  id: fc.oneof({ weight: 6, arbitrary: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$/) }, { weight: 1, arbitrary: hostileString }),
+  id: fc.oneof({ weight: 6, arbitrary: fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,20}$/) }, { weight: 1, arbitrary: hostileString }),
   label: text,
   kind: fc.constantFrom('personal', 'client-credentials'),
   flow: fc.constantFrom('device', 'browser', 'client-credentials'),
@@ -64,10 +65,11 @@ const identity = fc.oneof(
   documentOf({ ...identityFields, refresh_token: fc.constant(SECRET_SLOT) }, mild), // a token that strayed into the file
 );
 
+const { warningThresholds: thresholdRule, clipboardClearSeconds: clipboardRule } = SETTING_RULES;
 const settings = documentOf({
   notificationsEnabled: fc.boolean(),
-  warningThresholds: fc.uniqueArray(fc.integer({ min: 1, max: LIMITS.maxThresholdSeconds }), { maxLength: 4 }),
-  clipboardClearSeconds: fc.integer({ min: 0, max: LIMITS.maxClipboardClearSeconds }),
+  warningThresholds: fc.uniqueArray(fc.integer(thresholdRule.stored), { maxLength: 4 }),
+  clipboardClearSeconds: fc.integer(clipboardRule.stored),
   startAtLogin: fc.boolean(),
   pythonSync: fc.boolean(),
   theme: fc.constantFrom('system', 'light', 'dark'),
@@ -92,7 +94,7 @@ function assertIdentityValid(i: Identity): void {
   const keys = ['id', 'label', 'kind', 'flow', 'backendUrl', 'apiUrl', 'providerId', 'issuer', 'clientId', 'scopes', 'jwtBearer', 'userId', 'createdAt',
     'accessTokenExpiresAt', 'accessTokenObtainedAt', 'refreshTokenExpiry', 'refreshTokenObtainedAt', 'warningsSent', 'expiredAt'];
   for (const k of Reflect.ownKeys(i)) assert.ok(keys.includes(String(k)), `identity carries the unknown key ${String(k)}`);
-  assert.match(i.id, /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
+  assert.match(i.id, /^[a-z0-9][a-z0-9-]{0,63}$/);
   assert.ok(isTextOk(i.label, 200) && isTextOk(i.providerId, LIMITS.text) && isTextOk(i.clientId, LIMITS.text));
   assert.ok(isHttpUrl(i.backendUrl) && isHttpUrl(i.apiUrl) && isHttpUrl(i.issuer));
   assert.ok(['personal', 'client-credentials'].includes(i.kind) && ['device', 'browser', 'client-credentials'].includes(i.flow));
@@ -114,9 +116,10 @@ function assertSettingsValid(s: Partial<Settings>, complete: boolean): void {
   if (complete) assert.equal(Object.keys(s).length, keys.length);
   for (const k of ['notificationsEnabled', 'startAtLogin', 'pythonSync'] as const) assert.ok(s[k] === undefined || typeof s[k] === 'boolean');
   const w = s.warningThresholds;
-  assert.ok(w === undefined || (w.length <= LIMITS.warningThresholds && new Set(w).size === w.length && w.every((x) => Number.isInteger(x) && x >= 1 && x <= LIMITS.maxThresholdSeconds)));
+  const inRange = (x: number, { min, max }: { min: number; max: number }): boolean => Number.isInteger(x) && x >= min && x <= max;
+  assert.ok(w === undefined || (w.length <= thresholdRule.maxItems && new Set(w).size === w.length && w.every((x) => inRange(x, thresholdRule.stored))));
   const c = s.clipboardClearSeconds;
-  assert.ok(c === undefined || (Number.isInteger(c) && c >= 0 && c <= LIMITS.maxClipboardClearSeconds));
+  assert.ok(c === undefined || inRange(c, clipboardRule.stored));
   assert.ok(s.theme === undefined || ['system', 'light', 'dark'].includes(s.theme));
 }
 
