@@ -137,10 +137,13 @@ describe('settings guards', () => {
         { schemaVersion: 1, settings: { ...settings, warningThresholds: [5, 5] }, identities: [] },
         { schemaVersion: 1, settings: { ...settings, clipboardClearSeconds: -1 }, identities: [] },
         { schemaVersion: 1.5, settings, identities: [] },
+        { schemaVersion: 2 ** 53, settings, identities: [] },
         { schemaVersion: 1, settings: { ...settings, clipboardClearSeconds: 0, warningThresholds: [31_536_000, 1] }, identities: [] },
         { schemaVersion: 1, settings: { ...settings, clipboardClearSeconds: 3_601 }, identities: [] },
         { schemaVersion: 1, settings: { ...settings, warningThresholds: [31_536_001] }, identities: [] },
         { schemaVersion: 1, settings: { ...settings, warningThresholds: Array.from({ length: 11 }, (_, i) => i + 1) }, identities: [] },
+        { schemaVersion: 1, settings, identities: [sampleIdentity({ label: '💥'.repeat(200) })] },
+        { schemaVersion: 1, settings, identities: [sampleIdentity({ label: '💥'.repeat(201) })] },
       ];
       for (const sample of samples) {
         const doc: unknown = JSON.parse(JSON.stringify(sample)); // what a file can hold
@@ -152,4 +155,19 @@ describe('settings guards', () => {
     }
   });
 
+  test('the guards are stricter than the schema only where JSON Schema cannot say the rule', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'guards-schema-'));
+    try {
+      const byDesign: Array<[unknown, string]> = [
+        [{ identities: [sampleIdentity(), sampleIdentity()] }, 'identities[1].id repeats the id of an earlier identity'],
+        [{ identities: [sampleIdentity({ issuer: 'https://exa mple.org' })] }, 'identities[0].issuer must be an http(s) URL'],
+      ];
+      for (const [doc, problem] of byDesign) {
+        assert.equal(confAccepts(dir, doc), true);
+        assert.deepEqual(checkSettingsDocument(doc), { ok: false, problem });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -38,8 +38,17 @@ function field(o: Record<string, unknown>, key: string): unknown {
 // Control characters have no place in a label, an id or a URL (and can fool a terminal).
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
+/** Characters as JSON Schema's `maxLength` counts them: code points (a surrogate pair is one). */
+function tooLong(s: string, max: number): boolean {
+  if (s.length <= max) return false;
+  if (s.length > 2 * max) return true;
+  let points = 0;
+  for (const _ of s) if (++points > max) return true;
+  return false;
+}
+
 function text(v: unknown, where: string, max: number = LIMITS.text): string {
-  if (typeof v !== 'string' || v.length === 0 || v.length > max || CONTROL.test(v)) fail(where, `must be text of 1 to ${max} characters`);
+  if (typeof v !== 'string' || v.length === 0 || tooLong(v, max) || CONTROL.test(v)) fail(where, `must be text of 1 to ${max} characters`);
   return v as string;
 }
 

@@ -64,7 +64,7 @@ const epochMsOrNull = { anyOf: [epochMs, { type: 'null' }] } as const;
 
 /** conf's JSON schema (the `properties` of the root). Unknown keys are tolerated, for newer files. */
 export const CONF_SCHEMA: Schema<SettingsDocument> = {
-  schemaVersion: { type: 'integer', minimum: 1 },
+  schemaVersion: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
   settings: {
     type: 'object',
     properties: Object.fromEntries(SETTING_KEYS.map((key) => [key, settingSchema(SETTING_RULES[key])])),
