@@ -6,17 +6,15 @@
  */
 import type { CopyWhat, LoginRequest, OpenEoAuthApi, SettingsView } from './api.ts';
 import type { InvokeMethod } from './channels.ts';
-import { CLIENT_ID_PATTERN, IDENTITY_ID_PATTERN, JOB_ID_PATTERN, LIMITS, LOGIN_ID_PATTERN, PROVIDER_ID_PATTERN, SETTINGS_LIMITS } from './limits.ts';
+import { CLIENT_ID_PATTERN, JOB_ID_PATTERN, LIMITS, LOGIN_ID_PATTERN, PROVIDER_ID_PATTERN } from './limits.ts';
+import { IDENTITY_ID_MAX_LENGTH, IDENTITY_ID_PATTERN, SETTING_KEYS, SETTING_RULES, type SettingRule } from './settings.ts';
 
 export type GuardResult<T> = { ok: true; args: T } | { ok: false; reason: string };
 
 /** Narrows the raw argument list of one request to that method's parameter tuple. */
 export type ArgGuard<M extends InvokeMethod> = (args: unknown) => GuardResult<Parameters<OpenEoAuthApi[M]>>;
 
-export { IDENTITY_ID_PATTERN, LOGIN_ID_PATTERN, PROVIDER_ID_PATTERN, CLIENT_ID_PATTERN, LIMITS, SETTINGS_LIMITS };
-
 export const COPY_WHATS: readonly CopyWhat[] = ['access-token', 'bearer', 'authorization-header', 'python-snippet', 'refresh-token'];
-export const THEMES: readonly SettingsView['theme'][] = ['system', 'light', 'dark'];
 
 /** Thrown inside a check, caught once in `guard`; never leaves this module. */
 class Rejection {
@@ -132,7 +130,7 @@ function guard<T>(check: (args: unknown) => T): (args: unknown) => GuardResult<T
   };
 }
 
-const identityId = text(64, { pattern: IDENTITY_ID_PATTERN });
+const identityId = text(IDENTITY_ID_MAX_LENGTH, { pattern: IDENTITY_ID_PATTERN });
 const loginId = text(128, { pattern: LOGIN_ID_PATTERN });
 const backendUrl = text(LIMITS.url);
 
@@ -163,18 +161,20 @@ const serviceAccountRequest = record(
   loginRequestShape,
 );
 
-const { warningThresholdSeconds: wt, maxWarningThresholds, clipboardClearSeconds: cc } = SETTINGS_LIMITS;
-const settingsPatch: Check<Partial<SettingsView>> = record(
-  {},
-  {
-    notificationsEnabled: bool,
-    warningThresholds: list(integer(wt.min, wt.max), maxWarningThresholds, true),
-    clipboardClearSeconds: integer(cc.min, cc.max),
-    startAtLogin: bool,
-    pythonSync: bool,
-    theme: oneOf(THEMES),
-  },
-);
+/** A setting's check, from its rule (the values the settings page offers). */
+function settingCheck(rule: SettingRule): Check<unknown> {
+  switch (rule.kind) {
+    case 'flag':
+      return bool;
+    case 'seconds':
+      return integer(rule.offered.min, rule.offered.max);
+    case 'seconds-list':
+      return list(integer(rule.offered.min, rule.offered.max), rule.maxItems, true);
+    case 'choice':
+      return oneOf(rule.values);
+  }
+}
+const settingsPatch = record({}, Object.fromEntries(SETTING_KEYS.map((key) => [key, settingCheck(SETTING_RULES[key])]))) as Check<Partial<SettingsView>>;
 
 /** One guard per request method; main's IPC wrapper runs it before calling the core. */
 export const ARG_GUARDS: { readonly [M in InvokeMethod]: ArgGuard<M> } = Object.freeze({

@@ -1,9 +1,9 @@
 /**
  * Patterns and length caps for what crosses the IPC boundary. The guards enforce them
  * (./guards.ts); the window uses the same numbers for its inputs without bundling the guards.
+ * Settings and identity ids have theirs in ./settings.ts, shared with the settings file.
  */
 
-export const IDENTITY_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 /** Login ids are made by main; this is the shape it promises. */
 export const LOGIN_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 /** openEO API 1.2 `/credentials/oidc` provider id pattern. */
@@ -20,9 +20,3 @@ export const LIMITS = {
   copyText: 10_000,
 } as const;
 
-/** Ranges the settings page offers and the guard enforces. */
-export const SETTINGS_LIMITS = {
-  warningThresholdSeconds: { min: 60, max: 90 * 86_400 },
-  maxWarningThresholds: 10,
-  clipboardClearSeconds: { min: 5, max: 600 },
-} as const;

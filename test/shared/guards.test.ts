@@ -1,7 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ARG_GUARDS, guardArgs, SETTINGS_LIMITS } from '../../src/shared/guards.ts';
+import { ARG_GUARDS, guardArgs } from '../../src/shared/guards.ts';
+import { SETTING_RULES } from '../../src/shared/settings.ts';
 import { CHANNELS, type InvokeMethod } from '../../src/shared/channels.ts';
 
 const METHODS = Object.keys(CHANNELS) as InvokeMethod[];
@@ -52,6 +53,8 @@ describe('argument guards', () => {
   const refused: Array<[InvokeMethod, unknown[], string]> = [
     ['refreshNow', ['CDSE-1'], 'upper case id'],
     ['refreshNow', ['-cdse'], 'id starting with a dash'],
+    ['refreshNow', ['cdse.1'], 'id with a dot'],
+    ['refreshNow', ['cdse_1'], 'id with an underscore'],
     ['refreshNow', ['a'.repeat(65)], 'id too long'],
     ['refreshNow', ['cdse 1'], 'id with a space'],
     ['refreshNow', [42], 'number as id'],
@@ -78,7 +81,7 @@ describe('argument guards', () => {
     ['addServiceAccount', [{ backendUrl: 'https://x', clientId: 'c d', clientSecret: 's' }], 'client id with space'],
     ['addServiceAccount', [{ backendUrl: 'https://x', clientId: 'c' }], 'missing secret'],
     ['updateSettings', [{ theme: 'blue' }], 'unknown theme'],
-    ['updateSettings', [{ clipboardClearSeconds: SETTINGS_LIMITS.clipboardClearSeconds.max + 1 }], 'clipboard delay too long'],
+    ['updateSettings', [{ clipboardClearSeconds: SETTING_RULES.clipboardClearSeconds.offered.max + 1 }], 'clipboard delay too long'],
     ['updateSettings', [{ clipboardClearSeconds: 2.5 }], 'fractional delay'],
     ['updateSettings', [{ warningThresholds: [3600, 3600] }], 'repeated threshold'],
     ['updateSettings', [{ warningThresholds: [10] }], 'threshold below the minimum'],

@@ -3,7 +3,7 @@
  * openEO Python client's refresh-token store in sync, and the theme. Each change is saved at once.
  */
 import type { SettingsView } from '../../shared/api.ts';
-import { SETTINGS_LIMITS } from '../../shared/limits.ts';
+import { SETTING_RULES, THEMES, type Theme } from '../../shared/settings.ts';
 import { formatDuration } from '../../shared/format/relative-time.ts';
 import { h, replace, uid } from '../dom.ts';
 import { loading, onAction, problemBox, spinner } from '../feedback.ts';
@@ -14,7 +14,7 @@ import { thresholdWords } from '../words.ts';
 const DAY = 86_400;
 const THRESHOLD_CHOICES = [30 * DAY, 14 * DAY, 7 * DAY, 3 * DAY, DAY, 3600];
 const CLIPBOARD_CHOICES = [10, 20, 30, 60, 120, 300, 600];
-const THEME_WORDS: Record<SettingsView['theme'], string> = { system: 'Same as the system', light: 'Light', dark: 'Dark' };
+const THEME_WORDS: Record<Theme, string> = { system: 'Same as the system', light: 'Light', dark: 'Dark' };
 
 function check(label: string, checked: boolean, hint?: string): { root: HTMLElement; input: HTMLInputElement } {
   const input = h('input', { type: 'checkbox', id: uid('setting'), checked });
@@ -23,8 +23,8 @@ function check(label: string, checked: boolean, hint?: string): { root: HTMLElem
   return { input, root: h('div', { class: 'choice' }, input, h('label', { for: input.id }, label), hint ? h('p', { class: 'hint', id: hintId }, hint) : null) };
 }
 
-const withinLimits = (seconds: number): boolean =>
-  seconds >= SETTINGS_LIMITS.warningThresholdSeconds.min && seconds <= SETTINGS_LIMITS.warningThresholdSeconds.max;
+const { offered } = SETTING_RULES.warningThresholds;
+const withinLimits = (seconds: number): boolean => seconds >= offered.min && seconds <= offered.max;
 
 /** The Settings page. */
 export function settingsPage(): PageView {
@@ -81,11 +81,11 @@ export function settingsPage(): PageView {
     python.input.addEventListener('change', () => void save({ pythonSync: python.input.checked }));
 
     const theme = h('fieldset', { class: 'choices inline-choices' }, h('legend', {}, 'Appearance'),
-      ...(Object.keys(THEME_WORDS) as SettingsView['theme'][]).map((value) => {
+      ...THEMES.map((value) => {
         const id = uid('theme');
         return h('div', { class: 'choice' }, h('input', { type: 'radio', name: 'theme', id, value, checked: value === settings.theme }), h('label', { for: id }, THEME_WORDS[value]));
       }));
-    theme.addEventListener('change', (event) => void save({ theme: (event.target as HTMLInputElement).value as SettingsView['theme'] }));
+    theme.addEventListener('change', (event) => void save({ theme: (event.target as HTMLInputElement).value as Theme }));
 
     replace(frame.body, notice,
       h('section', { class: 'panel', 'aria-labelledby': 'settings-notifications' }, h('h2', { id: 'settings-notifications' }, 'Notifications'), notify.root, thresholds),

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Conf from 'conf';
 import { checkIdentity, checkSettings, checkSettingsDocument, checkSettingsPatch } from '../../../src/main/core/settings/guards.ts';
-import { CONF_SCHEMA, DEFAULT_SETTINGS, type SettingsDocument } from '../../../src/main/core/settings/schema.ts';
+import { CONF_SCHEMA, type SettingsDocument } from '../../../src/main/core/settings/schema.ts';
+import { DEFAULT_SETTINGS } from '../../../src/shared/settings.ts';
 import { sampleIdentity } from '../../helpers/sample-identity.ts';
 
 const SECRET = 'eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.sig-that-must-not-leak';
@@ -16,6 +17,10 @@ const BAD_IDENTITY_FIELDS: Array<[string, unknown]> = [
   ['id', 'has space'],
   ['id', '../escape'],
   ['id', 'x'.repeat(65)],
+  ['id', 'CDSE-1'],
+  ['id', 'cdse.1'],
+  ['id', 'cdse_1'],
+  ['id', '-cdse'],
   ['label', ''],
   ['label', 'line\nbreak'],
   ['label', 'x'.repeat(201)],
@@ -107,19 +112,21 @@ describe('settings guards', () => {
     assert.equal(checkSettingsDocument([]).ok, false);
   });
 
+  /** Whether conf, opening a file with this content, finds it valid. */
+  function confAccepts(dir: string, doc: unknown): boolean {
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify(doc));
+    try {
+      new Conf<SettingsDocument>({ cwd: dir, configName: 'settings', schema: CONF_SCHEMA });
+      return true;
+    } catch (e) {
+      if (!(e instanceof Error && e.message.startsWith('Config schema violation'))) throw e;
+      return false;
+    }
+  }
+
   test('the guards and the JSON schema that conf enforces on writes agree', () => {
     const dir = mkdtempSync(join(tmpdir(), 'guards-schema-'));
     try {
-      const confAccepts = (doc: unknown): boolean => {
-        writeFileSync(join(dir, 'settings.json'), JSON.stringify(doc));
-        try {
-          new Conf<SettingsDocument>({ cwd: dir, configName: 'settings', schema: CONF_SCHEMA });
-          return true;
-        } catch (e) {
-          if (!(e instanceof Error && e.message.startsWith('Config schema violation'))) throw e;
-          return false;
-        }
-      };
       const settings = { ...DEFAULT_SETTINGS };
       const samples: unknown[] = [
         { schemaVersion: 1, settings, identities: [sampleIdentity()] },
@@ -130,11 +137,34 @@ describe('settings guards', () => {
         { schemaVersion: 1, settings: { ...settings, warningThresholds: [5, 5] }, identities: [] },
         { schemaVersion: 1, settings: { ...settings, clipboardClearSeconds: -1 }, identities: [] },
         { schemaVersion: 1.5, settings, identities: [] },
+        { schemaVersion: 2 ** 53, settings, identities: [] },
+        { schemaVersion: 1, settings: { ...settings, clipboardClearSeconds: 0, warningThresholds: [31_536_000, 1] }, identities: [] },
+        { schemaVersion: 1, settings: { ...settings, clipboardClearSeconds: 3_601 }, identities: [] },
+        { schemaVersion: 1, settings: { ...settings, warningThresholds: [31_536_001] }, identities: [] },
+        { schemaVersion: 1, settings: { ...settings, warningThresholds: Array.from({ length: 11 }, (_, i) => i + 1) }, identities: [] },
+        { schemaVersion: 1, settings, identities: [sampleIdentity({ label: '💥'.repeat(200) })] },
+        { schemaVersion: 1, settings, identities: [sampleIdentity({ label: '💥'.repeat(201) })] },
       ];
       for (const sample of samples) {
         const doc: unknown = JSON.parse(JSON.stringify(sample)); // what a file can hold
         const guard = checkSettingsDocument(doc);
-        assert.equal(confAccepts(doc), guard.ok, `${JSON.stringify(doc).slice(0, 300)} → guard says ${guard.ok ? 'ok' : guard.problem}`);
+        assert.equal(confAccepts(dir, doc), guard.ok, `${JSON.stringify(doc).slice(0, 300)} → guard says ${guard.ok ? 'ok' : guard.problem}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the guards are stricter than the schema only where JSON Schema cannot say the rule', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'guards-schema-'));
+    try {
+      const byDesign: Array<[unknown, string]> = [
+        [{ identities: [sampleIdentity(), sampleIdentity()] }, 'identities[1].id repeats the id of an earlier identity'],
+        [{ identities: [sampleIdentity({ issuer: 'https://exa mple.org' })] }, 'identities[0].issuer must be an http(s) URL'],
+      ];
+      for (const [doc, problem] of byDesign) {
+        assert.equal(confAccepts(dir, doc), true);
+        assert.deepEqual(checkSettingsDocument(doc), { ok: false, problem });
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import Conf from 'conf';
 import { build } from 'esbuild';
 import { openSettingsStore } from '../../../src/main/core/settings/store.ts';
 import { readIdentitiesFast, SETTINGS_FILE_NAME } from '../../../src/main/core/settings/settings-file.ts';
-import { DEFAULT_SETTINGS } from '../../../src/main/core/settings/schema.ts';
+import { DEFAULT_SETTINGS } from '../../../src/shared/settings.ts';
 import { isAuthTrayError } from '../../../src/main/core/errors.ts';
 import { sampleIdentity } from '../../helpers/sample-identity.ts';
 

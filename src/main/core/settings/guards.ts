@@ -5,7 +5,8 @@
  * a secret someone pasted in the wrong place).
  */
 import type { Identity, RefreshTokenExpiry } from '../../../shared/model.ts';
-import { defaultSettings, IDENTITY_ID_PATTERN, LIMITS, SCHEMA_VERSION, THEMES, type Settings, type SettingsDocument } from './schema.ts';
+import { defaultSettings, IDENTITY_ID_PATTERN, SETTING_KEYS, SETTING_RULES, type SettingRule, type Settings } from '../../../shared/settings.ts';
+import { LIMITS, SCHEMA_VERSION, type SettingsDocument } from './schema.ts';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
 
@@ -37,8 +38,17 @@ function field(o: Record<string, unknown>, key: string): unknown {
 // Control characters have no place in a label, an id or a URL (and can fool a terminal).
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
+/** Characters as JSON Schema's `maxLength` counts them: code points (a surrogate pair is one). */
+function tooLong(s: string, max: number): boolean {
+  if (s.length <= max) return false;
+  if (s.length > 2 * max) return true;
+  let points = 0;
+  for (const _ of s) if (++points > max) return true;
+  return false;
+}
+
 function text(v: unknown, where: string, max: number = LIMITS.text): string {
-  if (typeof v !== 'string' || v.length === 0 || v.length > max || CONTROL.test(v)) fail(where, `must be text of 1 to ${max} characters`);
+  if (typeof v !== 'string' || v.length === 0 || tooLong(v, max) || CONTROL.test(v)) fail(where, `must be text of 1 to ${max} characters`);
   return v as string;
 }
 
@@ -95,10 +105,10 @@ function identity(v: unknown, where: string): Identity {
   const o = record(v, where);
   const at = (k: string): string => `${where}.${k}`;
   const id = field(o, 'id');
-  if (typeof id !== 'string' || !IDENTITY_ID_PATTERN.test(id)) fail(at('id'), 'must be 1 to 64 letters, digits, ".", "_" or "-"');
+  if (typeof id !== 'string' || !IDENTITY_ID_PATTERN.test(id)) fail(at('id'), 'must be 1 to 64 lower-case letters, digits or "-", starting with a letter or digit');
   const out: Identity = {
     id: id as string,
-    label: text(field(o, 'label'), at('label'), 200),
+    label: text(field(o, 'label'), at('label'), LIMITS.label),
     kind: oneOf(field(o, 'kind'), at('kind'), ['personal', 'client-credentials']),
     flow: oneOf(field(o, 'flow'), at('flow'), ['device', 'browser', 'client-credentials']),
     backendUrl: httpUrl(field(o, 'backendUrl'), at('backendUrl')),
@@ -107,7 +117,7 @@ function identity(v: unknown, where: string): Identity {
     issuer: httpUrl(field(o, 'issuer'), at('issuer')),
     clientId: text(field(o, 'clientId'), at('clientId')),
     scopes: list(field(o, 'scopes'), at('scopes'), LIMITS.scopes).map((s, i) => {
-      const scope = text(s, `${at('scopes')}[${i}]`, 256);
+      const scope = text(s, `${at('scopes')}[${i}]`, LIMITS.scope);
       if (/\s/.test(scope)) fail(`${at('scopes')}[${i}]`, 'must not contain spaces');
       return scope;
     }),
@@ -139,19 +149,27 @@ function identity(v: unknown, where: string): Identity {
   return out;
 }
 
-const SETTING_READERS: { [K in keyof Settings]: (v: unknown, where: string) => Settings[K] } = {
-  notificationsEnabled: bool,
-  warningThresholds: (v, where) => {
-    const seconds = list(v, where, LIMITS.warningThresholds).map((s, i) => int(s, `${where}[${i}]`, 1, LIMITS.maxThresholdSeconds));
-    if (new Set(seconds).size !== seconds.length) fail(where, 'must not repeat a value');
-    return seconds.sort((a, b) => b - a);
-  },
-  clipboardClearSeconds: (v, where) => int(v, where, 0, LIMITS.maxClipboardClearSeconds),
-  startAtLogin: bool,
-  pythonSync: bool,
-  theme: (v, where) => oneOf(v, where, THEMES),
+/** A setting's reader, from its rule (the values the file may hold). */
+function settingReader(rule: SettingRule): (v: unknown, where: string) => unknown {
+  switch (rule.kind) {
+    case 'flag':
+      return bool;
+    case 'seconds':
+      return (v, where) => int(v, where, rule.stored.min, rule.stored.max);
+    case 'seconds-list':
+      return (v, where) => {
+        const seconds = list(v, where, rule.maxItems).map((s, i) => int(s, `${where}[${i}]`, rule.stored.min, rule.stored.max));
+        if (new Set(seconds).size !== seconds.length) fail(where, 'must not repeat a value');
+        return seconds.sort((a, b) => b - a);
+      };
+    case 'choice':
+      return (v, where) => oneOf(v, where, rule.values);
+  }
+}
+
+const SETTING_READERS = Object.fromEntries(SETTING_KEYS.map((key) => [key, settingReader(SETTING_RULES[key])])) as {
+  [K in keyof Settings]: (v: unknown, where: string) => Settings[K];
 };
-const SETTING_KEYS = Object.keys(SETTING_READERS) as Array<keyof Settings>;
 
 /** Known settings present in `o`, checked; `strict` also refuses unknown keys (patches). */
 function settingsPart(o: Record<string, unknown>, where: string, strict: boolean): Partial<Settings> {

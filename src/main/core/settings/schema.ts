@@ -1,25 +1,15 @@
 /**
- * The settings file's shape: types, defaults, limits, the JSON schema conf checks on every write,
- * and conf's migrations. The hand-written guards (./guards.ts) check the same rules on every read,
- * without ajv, so the CLI's fast path stays cheap; a test keeps the two in agreement.
+ * The settings file's shape: the document type, limits, the JSON schema conf checks on every
+ * write, and conf's migrations. The settings themselves (types, defaults, allowed values) are
+ * declared once in src/shared/settings.ts; their part of the schema is derived from there. The
+ * hand-written guards (./guards.ts) check the same rules on every read, without ajv, so the CLI's
+ * fast path stays cheap; tests keep the two in agreement.
  */
 import type { Options, Schema } from 'conf';
 import type { Identity } from '../../../shared/model.ts';
+import { defaultSettings, IDENTITY_ID_PATTERN, SETTING_KEYS, SETTING_RULES, type SettingRule, type Settings } from '../../../shared/settings.ts';
 
-export type Theme = 'system' | 'light' | 'dark';
-
-/** What the person can change in the window (mirrors `SettingsView` in src/shared/api.ts). */
-export interface Settings {
-  notificationsEnabled: boolean;
-  /** Seconds before a refresh token expires at which to warn, largest first. */
-  warningThresholds: number[];
-  /** Seconds after which a copied token is cleared from the clipboard; 0 keeps it. */
-  clipboardClearSeconds: number;
-  startAtLogin: boolean;
-  /** Mirror logins into the openEO Python client's token store. */
-  pythonSync: boolean;
-  theme: Theme;
-}
+export { defaultSettings, type Settings } from '../../../shared/settings.ts';
 
 /** The whole file. A type alias (not an interface) so it satisfies conf's `Record<string, unknown>`. */
 export type SettingsDocument = {
@@ -33,22 +23,6 @@ export const SCHEMA_VERSION = 1;
 /** conf tracks migrations by semver: format N is version N.0.0. */
 export const PROJECT_VERSION = `${SCHEMA_VERSION}.0.0`;
 
-export const THEMES: readonly Theme[] = ['system', 'light', 'dark'];
-
-export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
-  notificationsEnabled: true,
-  warningThresholds: Object.freeze([604_800, 86_400, 3_600]) as number[],
-  clipboardClearSeconds: 30,
-  startAtLogin: false,
-  pythonSync: false,
-  theme: 'system',
-});
-
-/** A fresh, mutable copy of the default settings. */
-export function defaultSettings(): Settings {
-  return { ...DEFAULT_SETTINGS, warningThresholds: [...DEFAULT_SETTINGS.warningThresholds] };
-}
-
 export function defaultDocument(): SettingsDocument {
   return { schemaVersion: SCHEMA_VERSION, settings: defaultSettings(), identities: [] };
 }
@@ -57,18 +31,29 @@ export function defaultDocument(): SettingsDocument {
 export const LIMITS = {
   fileBytes: 4 * 1024 * 1024,
   identities: 500,
-  warningThresholds: 10,
-  /** One year, in seconds. */
-  maxThresholdSeconds: 31_536_000,
-  maxClipboardClearSeconds: 3_600,
   text: 512,
+  label: 200,
   url: 2_048,
   scopes: 64,
+  scope: 256,
   warningsSent: 64,
 } as const;
 
-/** Identity ids end up in keychain account names and file names: keep them plain. */
-export const IDENTITY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+type ValueSchema = Schema<SettingsDocument>['settings'];
+
+/** A setting's part of the schema, from its rule (the values the file may hold). */
+function settingSchema(rule: SettingRule): ValueSchema {
+  switch (rule.kind) {
+    case 'flag':
+      return { type: 'boolean' };
+    case 'seconds':
+      return { type: 'integer', minimum: rule.stored.min, maximum: rule.stored.max };
+    case 'seconds-list':
+      return { type: 'array', maxItems: rule.maxItems, uniqueItems: true, items: { type: 'integer', minimum: rule.stored.min, maximum: rule.stored.max } };
+    case 'choice':
+      return { enum: [...rule.values] };
+  }
+}
 
 /** No control characters, as the guards say. */
 const printable = '^[^\\u0000-\\u001f\\u007f]+$';
@@ -79,22 +64,10 @@ const epochMsOrNull = { anyOf: [epochMs, { type: 'null' }] } as const;
 
 /** conf's JSON schema (the `properties` of the root). Unknown keys are tolerated, for newer files. */
 export const CONF_SCHEMA: Schema<SettingsDocument> = {
-  schemaVersion: { type: 'integer', minimum: 1 },
+  schemaVersion: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
   settings: {
     type: 'object',
-    properties: {
-      notificationsEnabled: { type: 'boolean' },
-      warningThresholds: {
-        type: 'array',
-        maxItems: LIMITS.warningThresholds,
-        uniqueItems: true,
-        items: { type: 'integer', minimum: 1, maximum: LIMITS.maxThresholdSeconds },
-      },
-      clipboardClearSeconds: { type: 'integer', minimum: 0, maximum: LIMITS.maxClipboardClearSeconds },
-      startAtLogin: { type: 'boolean' },
-      pythonSync: { type: 'boolean' },
-      theme: { enum: [...THEMES] },
-    },
+    properties: Object.fromEntries(SETTING_KEYS.map((key) => [key, settingSchema(SETTING_RULES[key])])),
   },
   identities: {
     type: 'array',
@@ -104,7 +77,7 @@ export const CONF_SCHEMA: Schema<SettingsDocument> = {
       required: ['id', 'label', 'kind', 'flow', 'backendUrl', 'apiUrl', 'providerId', 'issuer', 'clientId', 'scopes', 'jwtBearer', 'createdAt', 'accessTokenExpiresAt', 'accessTokenObtainedAt', 'refreshTokenExpiry', 'refreshTokenObtainedAt', 'warningsSent'],
       properties: {
         id: { type: 'string', pattern: IDENTITY_ID_PATTERN.source },
-        label: { type: 'string', minLength: 1, maxLength: 200, pattern: printable },
+        label: { type: 'string', minLength: 1, maxLength: LIMITS.label, pattern: printable },
         kind: { enum: ['personal', 'client-credentials'] },
         flow: { enum: ['device', 'browser', 'client-credentials'] },
         backendUrl: url,
@@ -112,7 +85,7 @@ export const CONF_SCHEMA: Schema<SettingsDocument> = {
         providerId: text,
         issuer: url,
         clientId: text,
-        scopes: { type: 'array', maxItems: LIMITS.scopes, items: { type: 'string', minLength: 1, maxLength: 256, pattern: '^\\S+$' } },
+        scopes: { type: 'array', maxItems: LIMITS.scopes, items: { type: 'string', minLength: 1, maxLength: LIMITS.scope, pattern: '^\\S+$' } },
         jwtBearer: { type: 'boolean' },
         userId: text,
         subject: text,

@@ -25,6 +25,7 @@ import { openSettingsStore, type SettingsStore } from '../settings/store.ts';
 import { buildTrayMenu } from '../tray/menu.ts';
 import type { TrayAction, TrayMenuItem } from '../tray/menu-item.ts';
 import { trayLook, type TrayLook } from '../../../shared/status/look.ts';
+import { DEFAULT_SETTINGS } from '../../../shared/settings.ts';
 import { trayTooltip } from '../tray/tooltip.ts';
 import { createWindowApi } from './window-api.ts';
 import { LoginRegistry } from './logins.ts';
@@ -66,7 +67,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     if (v === undefined) throw new Error(`${what} is used before start()`);
     return v;
   };
-  const thresholdsMs = () => (store?.getSettings().warningThresholds ?? [604_800, 86_400, 3_600]).map((s) => s * 1000);
+  const thresholdsMs = () => (store?.getSettings().warningThresholds ?? DEFAULT_SETTINGS.warningThresholds).map((s) => s * 1000);
   const clipboard = createClipboardGuard({
     clipboard: deps.clipboard,
     timers: deps.timers,
