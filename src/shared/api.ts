@@ -6,6 +6,7 @@
  * client secret the user types into `addServiceAccount`, which goes straight to the keychain.
  */
 import type { Result } from './result.ts';
+import type { Settings } from './settings.ts';
 import type { IdentityStatus, LoginFlow, BatchJob, RefreshTokenExpiry, JobLogEntry, JobResults } from './model.ts';
 
 export type { Result, IdentityStatus, LoginFlow, BatchJob, RefreshTokenExpiry, JobLogEntry, JobResults };
@@ -92,15 +93,8 @@ export interface JobDetails {
   results: null | ({ ok: true } & JobResults) | { ok: false; message: string };
 }
 
-export interface SettingsView {
-  notificationsEnabled: boolean;
-  /** Seconds before refresh-token expiry at which to warn, e.g. [604800, 86400, 3600]. */
-  warningThresholds: number[];
-  clipboardClearSeconds: number;
-  startAtLogin: boolean;
-  pythonSync: boolean;
-  theme: 'system' | 'light' | 'dark';
-}
+/** The settings the window shows and changes: exactly the settings file's (src/shared/settings.ts). */
+export type SettingsView = Settings;
 
 export type Page = 'accounts' | 'add' | 'credits' | 'jobs' | 'settings';
 export interface Navigation {

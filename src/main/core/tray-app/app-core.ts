@@ -71,7 +71,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   const clipboard = createClipboardGuard({
     clipboard: deps.clipboard,
     timers: deps.timers,
-    clearAfterMs: () => (store?.getSettings().clipboardClearSeconds ?? 30) * 1000,
+    clearAfterMs: () => (store?.getSettings().clipboardClearSeconds ?? DEFAULT_SETTINGS.clipboardClearSeconds) * 1000,
   });
 
   const statuses = (): IdentityStatus[] => {
@@ -149,7 +149,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     statuses,
     trayMenu: () => buildTrayMenu(statuses(), deps.clock.now(), {
       jobs: Object.fromEntries((store?.listIdentities() ?? []).map((i) => [i.id, jobs?.jobs(i.id) ?? []])) as Record<string, BatchJob[]>,
-      clipboardClearSeconds: store?.getSettings().clipboardClearSeconds ?? 30,
+      clipboardClearSeconds: store?.getSettings().clipboardClearSeconds ?? DEFAULT_SETTINGS.clipboardClearSeconds,
     }),
     trayTooltip: () => trayTooltip(statuses(), deps.clock.now()),
     trayLook: () => trayLook(statuses(), deps.clock.now()),
