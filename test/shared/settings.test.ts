@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkSettings } from '../../src/main/core/settings/guards.ts';
 import { guardArgs } from '../../src/shared/guards.ts';
-import { DEFAULT_SETTINGS, defaultSettings, SETTING_KEYS, SETTING_RULES, type Bounds, type Settings } from '../../src/shared/settings.ts';
+import { DEFAULT_SETTINGS, defaultSettings, SETTING_KEYS, SETTING_RULES, type Bounds } from '../../src/shared/settings.ts';
 
 const within = (n: number, { min, max }: Bounds): boolean => Number.isInteger(n) && n >= min && n <= max;
 
