@@ -96,7 +96,7 @@ export class TokenService {
    */
   private readonly unsaved = new Map<string, string>();
 
-  constructor(readonly deps: TokenServiceDeps) {}
+  constructor(private readonly deps: TokenServiceDeps) {}
 
   /** An identity by id, or IDENTITY_NOT_FOUND. */
   identity(id: string): Identity {
@@ -122,7 +122,7 @@ export class TokenService {
     const running = this.inFlight.get(id);
     if (running) return running;
     const requestedAt = this.deps.clock.now();
-    const work = this.ensureLockDir().then(() => withFileLock(this.lockPath(id), () => this.renewLocked(id, minValidMs, opts.force === true, requestedAt))).finally(() => {
+    const work = this.underRefreshLock(id, () => this.renewLocked(id, minValidMs, opts.force === true, requestedAt)).finally(() => {
       this.inFlight.delete(id);
     });
     this.inFlight.set(id, work);
@@ -152,9 +152,20 @@ export class TokenService {
     return openEoBearer(identity, accessToken);
   }
 
+  /**
+   * Runs `fn` holding the identity's refresh lock, the one every refresh of every process (tray and
+   * CLI) takes: no refresh rotates the identity's refresh token while `fn` runs. Throws
+   * LOCK_TIMEOUT when another process keeps it too long, SETTINGS_WRITE_FAILED when the lock
+   * folder cannot be created.
+   */
+  async underRefreshLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    await this.ensureLockDir();
+    return withFileLock(join(this.deps.lockDir, `refresh-${id}.lock`), fn);
+  }
+
   private lockDirReady: Promise<void> | undefined;
   /** The lock folder, created on first use (0700, inside the settings folder). */
-  ensureLockDir(): Promise<void> {
+  private ensureLockDir(): Promise<void> {
     this.lockDirReady ??= mkdir(this.deps.lockDir, { recursive: true, mode: 0o700 }).then(
       () => undefined,
       (e: unknown) => {
@@ -166,10 +177,6 @@ export class TokenService {
       },
     );
     return this.lockDirReady;
-  }
-
-  lockPath(id: string): string {
-    return join(this.deps.lockDir, `refresh-${id}.lock`);
   }
 
   /** The cached access token when it is valid long enough, else null. */
