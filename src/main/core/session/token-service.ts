@@ -18,7 +18,7 @@ import { registerSecret } from '../../../shared/redact.ts';
 import { openEoBearer } from '../openeo/bearer.ts';
 import { learnEnd, loginEnd } from '../../../shared/format/login-end.ts';
 import { jwtKeyId, type DiscoveryCache } from '../oidc/discovery-cache.ts';
-import { tokenMetadata } from './identity-records.ts';
+import { identityNotFound, tokenMetadata } from './identity-records.ts';
 import type { IdentityRepository, LogFn } from './ports.ts';
 
 /** The openEO Python client's refresh-token store, kept in step when sync is on (issue: interop). */
@@ -101,11 +101,7 @@ export class TokenService {
   /** An identity by id, or IDENTITY_NOT_FOUND. */
   identity(id: string): Identity {
     const identity = this.deps.identities.getIdentity(id);
-    if (!identity) {
-      throw new AuthTrayError('IDENTITY_NOT_FOUND', `The login "${id}" does not exist (any more).`, {
-        nextStep: 'Run `openeo-auth-tray status` to see the logins there are.',
-      });
-    }
+    if (!identity) throw identityNotFound(id);
     return identity;
   }
 

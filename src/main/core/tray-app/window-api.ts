@@ -8,6 +8,7 @@ import { AuthTrayError, toAuthTrayError } from '../errors.ts';
 import { secretKey, type Identity } from '../../../shared/model.ts';
 import { isOpenableUrl } from '../external-url.ts';
 import { addServiceAccount, browserIdentityLogin, defaultIdentityLabel, startDeviceIdentityLogin, type LoginRequest } from '../session/login.ts';
+import { identityNotFound } from '../session/identity-records.ts';
 import { signOut } from '../session/sign-out.ts';
 import { pythonSnippet } from '../tray/python-snippet.ts';
 import { backendFacts, creditsView } from './credits.ts';
@@ -47,7 +48,7 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
     const service = tokens();
     if (what === 'python-snippet') {
       const row = s.statuses().find((r) => r.id === identityId);
-      if (!row) throw service.identity(identityId);
+      if (!row) throw identityNotFound(identityId);
       return pythonSnippet(row, deps.cliCommand ? { command: deps.cliCommand } : {});
     }
     if (what === 'refresh-token') {
@@ -135,7 +136,7 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
         s.changed();
       }
       const row = s.statuses().find((r) => r.id === identityId);
-      if (!row) throw tokens().identity(identityId);
+      if (!row) throw identityNotFound(identityId);
       return row;
     }),
     signOut: (identityId, revoke) => guard('signing out', async () => {
