@@ -27,8 +27,11 @@ export interface RefreshTokenSync {
   choose(identity: Identity, ours: string): Promise<string>;
   /** Our refresh rotated the token: write the new one back. */
   saved(identity: Identity, refreshToken: string): Promise<void>;
-  /** Our token was refused (invalid_grant): another one to try once, or null. */
-  alternative(identity: Identity, refused: string): Promise<string | null>;
+  /**
+   * The token `refused` was refused (invalid_grant): the other known token to try once — the
+   * store's, else `ours` — or null when every one was tried (`tried`) and the login has ended.
+   */
+  afterRefusal(identity: Identity, refusal: { refused: string; ours: string; tried: ReadonlySet<string> }): Promise<string | null>;
   /**
    * A token taken from the store was spent but is not proven to be this identity's: give the
    * store back the rotated token it was exchanged for (that login must keep working), and with
@@ -243,9 +246,8 @@ export class TokenService {
         await this.rediscoverNextTime(identity.issuer);
         if (!(e instanceof AuthTrayError && e.code === 'REFRESH_TOKEN_INVALID')) throw e;
         // Refused: the Python store may hold a token we have not tried yet, or (after adopting
-        // one of its tokens) our own may still be the live one.
-        const alternative = sync ? await sync.alternative(identity, candidate) : null;
-        const next = alternative && !tried.has(alternative) ? alternative : !tried.has(ours) ? ours : null;
+        // one of its tokens) our own may still be the live one. Without sync ours was the only one.
+        const next = sync ? await sync.afterRefusal(identity, { refused: candidate, ours, tried }) : null;
         if (!next) {
           await this.markExpired(identity);
           throw new AuthTrayError('REFRESH_TOKEN_INVALID', e.message, {
