@@ -90,13 +90,6 @@ export class TokenLifecycle {
     return this.detail(identityId)?.state;
   }
 
-  /** Every listed identity's state now. */
-  statuses(): Map<string, IdentityState> {
-    const out = new Map<string, IdentityState>();
-    for (const identity of this.deps.host.listIdentities()) out.set(identity.id, this.describe(identity).state);
-    return out;
-  }
-
   /** State, problem and timing of one identity, for status rows; undefined if unknown. */
   detail(identityId: string): LifecycleDetail | undefined {
     const identity = this.find(identityId);
@@ -106,12 +99,6 @@ export class TokenLifecycle {
   /** What the armed timer is for (null when none is armed). */
   nextWakeUp(): WakeUp | null {
     return this.armedFor;
-  }
-
-  /** A login is under way (or ended): nothing is scheduled for the identity meanwhile. */
-  setSigningIn(identityId: string, signingIn: boolean): void {
-    this.runtimeOf(identityId).signingIn = signingIn;
-    this.evaluate();
   }
 
   /** A token fetch for this identity failed elsewhere (e.g. a CLI `token` call in this process). */
@@ -154,8 +141,8 @@ export class TokenLifecycle {
       }
       views.push(view);
     }
-    // Forget removed identities; a login under way may be for one not listed yet.
-    for (const [id, rt] of this.runtimes) if (!seen.has(id) && !rt.signingIn) this.runtimes.delete(id);
+    // Forget removed identities.
+    for (const id of this.runtimes.keys()) if (!seen.has(id)) this.runtimes.delete(id);
     this.arm(nextWakeUp(views, this.runtimes, now, thresholds), now);
     // Armed before dispatch: a throwing listener cannot leave the lifecycle without a timer.
     for (const event of events) {

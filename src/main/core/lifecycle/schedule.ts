@@ -48,7 +48,6 @@ export interface LifecycleProblem {
 
 /** What this process knows about an identity beyond the settings file. */
 export interface IdentityRuntime {
-  signingIn?: boolean;
   /** Since when the IdP or backend is unreachable. */
   offlineSince?: number | null;
   keychainProblem?: LifecycleProblem | null;
@@ -160,7 +159,7 @@ export function canRefresh(identity: Identity, runtime: IdentityRuntime): boolea
 }
 
 /**
- * The state shown for an identity. First match wins: signing-in, keychain-unavailable, expired,
+ * The state shown for an identity. First match wins: keychain-unavailable, expired,
  * signed-out, offline, error, expiring-soon (refresh token expires within the largest threshold),
  * active. Client-credentials identities have no refresh token, so they are never expiring-soon.
  */
@@ -170,7 +169,6 @@ export function deriveState(
   now: number,
   thresholdsMs: readonly number[] = DEFAULT_WARNING_THRESHOLDS_MS,
 ): IdentityState {
-  if (runtime.signingIn) return 'signing-in';
   if (runtime.keychainProblem) return 'keychain-unavailable';
   if (isLoginDead(identity, now)) return 'expired';
   if (isSignedOut(identity, runtime)) return 'signed-out';
@@ -214,14 +212,14 @@ export function dueWarnings(identity: Identity, now: number, thresholdsMs: reado
 /**
  * When this identity's access token should next be fetched: the pending retry, or the regular
  * refresh time; never before `refreshNotBefore`. Null when nothing is to be fetched (dead,
- * signed out, signing in, already refreshing, nothing to refresh with, or no expiry known).
+ * signed out, already refreshing, nothing to refresh with, or no expiry known).
  */
 export function refreshDueAt(
   identity: Identity,
   runtime: IdentityRuntime,
   now: number,
 ): { at: number; reason: 'refresh-access' | 'retry' } | null {
-  if (runtime.signingIn || runtime.refreshing) return null;
+  if (runtime.refreshing) return null;
   if (isLoginDead(identity, now) || isSignedOut(identity, runtime) || !canRefresh(identity, runtime)) return null;
   const retryAt = runtime.retryAt ?? null;
   // The token was obtained "in the future": the clock went back, so its wall-clock expiry
@@ -241,7 +239,7 @@ function nextEventOf(
   now: number,
   thresholdsMs: readonly number[],
 ): { at: number; reason: WakeUpReason } | null {
-  if (runtime.signingIn || isLoginDead(identity, now) || isSignedOut(identity, runtime)) return null;
+  if (isLoginDead(identity, now) || isSignedOut(identity, runtime)) return null;
   const candidates: Array<{ at: number; reason: WakeUpReason }> = [];
   const expiry = identity.refreshTokenExpiry;
   if (expiry.kind === 'at') {
