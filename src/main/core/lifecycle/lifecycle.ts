@@ -7,7 +7,7 @@ import { toAuthTrayError } from '../errors.ts';
 import { redact } from '../../../shared/redact.ts';
 import { loginEnd } from '../../../shared/format/login-end.ts';
 import type { Identity, IdentityState } from '../../../shared/model.ts';
-import type { Clock, TimerHandle, Timers } from '../ports.ts';
+import { MAX_TIMER_DELAY_MS, type Clock, type TimerHandle, type Timers } from '../ports.ts';
 import { applyFailure, applySuccess } from './failures.ts';
 import type { LifecycleEvent, LifecycleHost } from './host.ts';
 import {
@@ -17,9 +17,6 @@ import {
 import type { LifecycleProblem, WakeUp } from './schedule.ts';
 import { newRuntime, refreshTokenKey, viewOf } from './runtime.ts';
 import type { Runtime } from './runtime.ts';
-
-/** Node fires longer timeouts after 1 ms; longer waits are armed in steps of this. */
-export const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
 export interface LifecycleDeps {
   clock: Clock;
@@ -158,7 +155,7 @@ export class TokenLifecycle {
     this.disarm();
     this.armedFor = next;
     if (next === null) return;
-    // A wait past Node's limit fires early, finds nothing due, and arms the rest.
+    // A wait past Node's limit is armed in steps: the timer fires early, finds nothing due, and arms the rest.
     const delay = Math.min(next.at - now, MAX_TIMER_DELAY_MS, this.deps.recheckEveryMs ?? Infinity);
     this.timer = this.deps.timers.setTimeout(() => {
       this.timer = null;

@@ -5,6 +5,7 @@
  */
 import type { Identity, IdentityState } from '../../../shared/model.ts';
 import { loginEnd, SAME_END_SLACK_MS } from '../../../shared/format/login-end.ts';
+import { CLOCK_SLACK_MS } from '../ports.ts';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -19,8 +20,6 @@ export const ACCESS_REFRESH_FRACTION = 0.8;
 export const ACCESS_REFRESH_LEAD_MS = MINUTE;
 /** After a success, the next refresh of the same identity waits at least this long (no hot loop). */
 export const MIN_REFRESH_GAP_MS = 5 * SECOND;
-/** A token obtained more than this far in the future means the wall clock went back. */
-export const CLOCK_SLACK_MS = 5 * SECOND;
 /** Backoff: first retry after 5 s, doubling, capped at 5 minutes. */
 export const RETRY_BASE_MS = 5 * SECOND;
 export const RETRY_MAX_MS = 5 * MINUTE;

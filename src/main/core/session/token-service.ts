@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { AuthTrayError } from '../errors.ts';
 import type { Identity, TokenSet } from '../../../shared/model.ts';
 import { secretKey } from '../../../shared/model.ts';
-import type { Clock, FetchLike, SecretStore } from '../ports.ts';
+import { CLOCK_SLACK_MS, type Clock, type FetchLike, type SecretStore } from '../ports.ts';
 import { withFileLock } from '../process-lock.ts';
 import { registerSecret } from '../../../shared/redact.ts';
 import { openEoBearer } from '../openeo/bearer.ts';
@@ -88,8 +88,6 @@ export function requestTimeoutFromEnv(env: NodeJS.ProcessEnv): number | undefine
 
 /** Default: a token handed out stays valid for at least this long. */
 export const DEFAULT_MIN_VALID_MS = 60_000;
-/** Same slack as the lifecycle's: a token obtained further in the future means the clock went back. */
-const CLOCK_SLACK_MS = 5_000;
 
 export class TokenService {
   private readonly inFlight = new Map<string, Promise<AccessToken>>();
