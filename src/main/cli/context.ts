@@ -1,6 +1,6 @@
 /**
- * What every CLI command works with: the settings folder shared with the tray app, the keychain,
- * and the token service. Reads go straight to the file (cheap); the conf store that validates
+ * What every CLI command works with: the settings folder shared with the tray app, and the session
+ * (the keychain, the identities and the token service). Reads go straight to the file (cheap); the conf store that validates
  * and migrates on write is opened only when something is written.
  */
 import { join } from 'node:path';
@@ -11,20 +11,17 @@ import { logDir, settingsDir } from '../core/settings/paths.ts';
 import { readSettingsFast } from '../core/settings/settings-file.ts';
 import type { Settings } from '../core/settings/schema.ts';
 import type { SettingsStore } from '../core/settings/store.ts';
-import { systemClock, type Clock, type SecretStore } from '../core/ports.ts';
+import { systemClock } from '../core/ports.ts';
 import { createLogger } from '../core/log.ts';
 import type { Identity } from '../../shared/model.ts';
 import type { IdentityRepository } from '../core/session/ports.ts';
-import { requestTimeoutFromEnv, TokenService } from '../core/session/token-service.ts';
+import { requestTimeoutFromEnv } from '../core/session/token-service.ts';
+import { createSessionContext, type SessionContext } from '../core/session/session-context.ts';
 import { createDiscoveryCache } from '../core/oidc/discovery-cache.ts';
 import type { PythonSyncDeps } from '../core/session/python-sync.ts';
 
-export interface CliContext {
+export interface CliContext extends SessionContext {
   dir: string;
-  clock: Clock;
-  identities: IdentityRepository;
-  secrets: SecretStore;
-  service: TokenService;
   settings(): Settings;
   thresholdsMs(): number[];
   /** The Python client's `refresh-tokens.json` (in `dirOverride` when given). */
@@ -68,7 +65,7 @@ export async function openContext(env: NodeJS.ProcessEnv = process.env): Promise
   const settings = () => readSettingsFast(dir).settings;
   const pythonSyncDeps = (storePath: string): PythonSyncDeps => ({ storePath, identities, clock: systemClock, log });
   const timeoutMs = requestTimeoutFromEnv(env);
-  const service = new TokenService({
+  const session = createSessionContext({
     // OPENEO_AUTH_TRAY_TIMEOUT: seconds to wait for one answer from an IdP or a backend.
     ...(timeoutMs ? { requestTimeoutMs: timeoutMs } : {}),
     identities,
@@ -85,11 +82,8 @@ export async function openContext(env: NodeJS.ProcessEnv = process.env): Promise
     },
   });
   return {
+    ...session,
     dir,
-    clock: systemClock,
-    identities,
-    secrets,
-    service,
     settings,
     thresholdsMs: () => settings().warningThresholds.map((s) => s * 1000),
     pythonStorePath: async (dirOverride) => {

@@ -8,6 +8,12 @@ export interface Clock {
   now(): number;
 }
 
+/** A token obtained more than this far in the future means the wall clock went back since. */
+export const CLOCK_SLACK_MS = 5_000;
+
+/** Node's longest timeout (2^31-1 ms, ~24.8 days): a longer one fires after 1 ms instead. */
+export const MAX_TIMER_DELAY_MS = 2_147_483_647;
+
 export type TimerHandle = { readonly __timer: unique symbol } | object;
 
 /** One-shot timers. The core never uses intervals: one timer per next event. */
@@ -20,8 +26,8 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 export const systemTimers: Timers = {
   setTimeout: (fn, ms) => {
-    // Node caps timers at 2^31-1 ms (~24.8 days); longer waits are re-armed by the caller.
-    const t = setTimeout(fn, Math.min(Math.max(0, ms), 2_147_483_647));
+    // Longer waits are re-armed by the caller.
+    const t = setTimeout(fn, Math.min(Math.max(0, ms), MAX_TIMER_DELAY_MS));
     t.unref?.();
     return t;
   },

@@ -249,22 +249,6 @@ describe('concurrency, sign-in and stopping', () => {
     assert.equal(clock.stats.maxPending, 1);
   });
 
-  test('nothing is scheduled while signing in', async () => {
-    const { clock, host, lifecycle, t0 } = setUp();
-    lifecycle.start();
-    lifecycle.setSigningIn('alice', true);
-    assert.equal(lifecycle.status('alice'), 'signing-in');
-    assert.equal(clock.pendingTimers, 0);
-    await clock.advance(H);
-    assert.deepEqual(host.refreshCalls, []);
-    host.identities.set('alice', makeIdentity('alice', clock.now()));
-    lifecycle.setSigningIn('alice', false);
-    lifecycle.reportSuccess('alice');
-    await clock.advance(240 * S);
-    assert.deepEqual(host.callsFor('alice'), [t0 + H + 240 * S]);
-    assert.deepEqual(host.statesOf('alice'), ['active', 'signing-in', 'active']);
-  });
-
   test('stop() leaves no timer, and a refresh finishing after stop arms none and announces nothing', async () => {
     const { clock, host, lifecycle, t0 } = setUp();
     let release = (): void => undefined;

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { performance } from 'node:perf_hooks';
-import { MAX_TIMER_DELAY_MS, TokenLifecycle } from '../../../src/main/core/lifecycle/lifecycle.ts';
+import { TokenLifecycle } from '../../../src/main/core/lifecycle/lifecycle.ts';
+import { MAX_TIMER_DELAY_MS } from '../../../src/main/core/ports.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 
 /**

@@ -41,7 +41,6 @@ describe('deriveState', () => {
 
   test('first matching rule wins', () => {
     const cases: Array<[string, Identity, IdentityRuntime, string]> = [
-      ['signing in beats everything', personal({ expiredAt: NOW }), { signingIn: true, keychainProblem: problem }, 'signing-in'],
       ['keychain beats expired', personal({ expiredAt: NOW }), { keychainProblem: problem }, 'keychain-unavailable'],
       ['known dead', personal({ expiredAt: NOW - 1 }), { offlineSince: NOW }, 'expired'],
       ['refresh token expired now', personal({ refreshTokenExpiry: at(0) }), {}, 'expired'],
@@ -154,7 +153,6 @@ describe('properties', () => {
       }),
     );
   const runtimeArb: fc.Arbitrary<IdentityRuntime> = fc.record({
-    signingIn: fc.boolean(),
     offlineSince: fc.option(offset(-H, 0)),
     keychainProblem: fc.option(fc.constant(problem)),
     lastError: fc.option(fc.constant(problem)),

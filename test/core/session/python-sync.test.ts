@@ -55,7 +55,8 @@ describe('a store token that is provably someone else\'s is not tried', () => {
     const sync = createPythonSync({ storePath, identities: memoryIdentities([alice]), clock: { now: () => T0 + 60_000 } });
     await writeRefreshToken(storePath, ISSUER, 'openeo', jwtFor('sub-bob'), T0 + 30_000);
     assert.equal(await sync.choose(alice, 'alices-own-token'), 'alices-own-token');
-    assert.equal(await sync.alternative(alice, 'alices-own-token'), null);
+    const refusal = { refused: 'alices-own-token', ours: 'alices-own-token', tried: new Set(['alices-own-token']) };
+    assert.equal(await sync.afterRefusal(alice, refusal), null);
     // The same shape naming alice is adopted (and then proven by the token service).
     await writeRefreshToken(storePath, ISSUER, 'openeo', jwtFor('sub-alice'), T0 + 30_000);
     assert.equal(await sync.choose(alice, 'alices-own-token'), jwtFor('sub-alice'));
@@ -70,7 +71,8 @@ describe('a store token that is provably someone else\'s is not tried', () => {
     const sync = createPythonSync(deps);
     const aliceNow = { ...identities.getIdentity('alice-1')!, pythonSync: { enabled: true, fingerprint: null, writtenAt: null } };
     assert.equal(await sync.choose(aliceNow, 'alices-own-token'), 'alices-own-token');
-    assert.equal(await sync.alternative(aliceNow, 'alices-own-token'), null);
+    const refusal = { refused: 'alices-own-token', ours: 'alices-own-token', tried: new Set(['alices-own-token']) };
+    assert.equal(await sync.afterRefusal(aliceNow, refusal), null);
   });
 
   test('nothing to prove it against: an identity with neither subject nor user id never adopts', async () => {
@@ -112,5 +114,30 @@ describe('one identity owns the store\'s slot', () => {
     await writeRefreshToken(storePath, ISSUER, 'openeo', 'alices-token', T0 + 2000);
     assert.equal(await sync.forget(alice, 'alices-token'), 'removed');
     assert.deepEqual(await readRefreshTokenStore(storePath), {});
+  });
+});
+
+describe('a refused refresh token: the other known one is tried once', () => {
+  test('ours refused → the store\'s token; that one refused too → the login has ended', async () => {
+    const alice = person('alice-1', 'alice');
+    const sync = createPythonSync({ storePath, identities: memoryIdentities([alice]), clock: { now: () => T0 + 60_000 } });
+    await writeRefreshToken(storePath, ISSUER, 'openeo', 'rotated-by-python', T0 + 30_000);
+    assert.equal(await sync.afterRefusal(alice, { refused: 'ours', ours: 'ours', tried: new Set(['ours']) }), 'rotated-by-python');
+    assert.equal(await sync.afterRefusal(alice, { refused: 'rotated-by-python', ours: 'ours', tried: new Set(['ours', 'rotated-by-python']) }), null);
+  });
+
+  test('an adopted store token refused → ours, once', async () => {
+    const alice = person('alice-1', 'alice');
+    const sync = createPythonSync({ storePath, identities: memoryIdentities([alice]), clock: { now: () => T0 + 60_000 } });
+    await writeRefreshToken(storePath, ISSUER, 'openeo', 'adopted', T0 + 30_000);
+    assert.equal(await sync.afterRefusal(alice, { refused: 'adopted', ours: 'ours', tried: new Set(['adopted']) }), 'ours');
+    assert.equal(await sync.afterRefusal(alice, { refused: 'ours', ours: 'ours', tried: new Set(['adopted', 'ours']) }), null);
+  });
+
+  test('sync off: the store is not read, and ours once tried is the end', async () => {
+    const alice = person('alice-1', 'alice', { pythonSync: { enabled: false, fingerprint: null, writtenAt: null } });
+    const sync = createPythonSync({ storePath, identities: memoryIdentities([alice]), clock: { now: () => T0 + 60_000 } });
+    await writeRefreshToken(storePath, ISSUER, 'openeo', 'rotated-by-python', T0 + 30_000);
+    assert.equal(await sync.afterRefusal(alice, { refused: 'ours', ours: 'ours', tried: new Set(['ours']) }), null);
   });
 });

@@ -117,6 +117,15 @@ describe('window API on the real core', () => {
     assert.equal(guardArgs('getJob', ['cdse-1', 'a'.repeat(257)]).ok, false);
     assert.equal(guardArgs('getJob', ['cdse-1', 'j-2025.11~29_a']).ok, true);
   });
+
+  test('a login that is not there: the Python snippet and a refresh say so with a code and a next step', async () => {
+    for (const result of [await h.api.copy('gone-000000', 'python-snippet'), await h.api.refreshNow('gone-000000')]) {
+      assert.ok(!result.ok, JSON.stringify(result));
+      assert.equal(result.code, 'IDENTITY_NOT_FOUND');
+      assert.match(result.message, /gone-000000/);
+      assert.ok(result.nextStep);
+    }
+  });
 });
 
 describe('linking facts (pure)', () => {

@@ -47,8 +47,8 @@ export async function run(argv: string[], _io: Io): Promise<number> {
     const clientSecret = (await ctx.secrets.get(secretKey(identity.id, 'client_secret'))) ?? '';
     env = execEnvironment(identity, { clientSecret }, process.env, options);
   } else {
-    const token = await ctx.service.accessToken(identity.id, { minValidMs: minValid * 1000 });
-    env = execEnvironment(token.identity, { accessToken: token.accessToken, bearer: ctx.service.bearer(token.identity, token.accessToken) }, process.env, options);
+    const token = await ctx.tokens.accessToken(identity.id, { minValidMs: minValid * 1000 });
+    env = execEnvironment(token.identity, { accessToken: token.accessToken, bearer: ctx.tokens.bearer(token.identity, token.accessToken) }, process.env, options);
   }
   const result = await runWithEnvironment(command, env);
   return exitCodeFor(result);

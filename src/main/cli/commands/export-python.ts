@@ -11,7 +11,6 @@ import { exportRefreshToken } from '../../core/session/python-sync.ts';
 import { SHARING_NOTICE } from '../../core/python/sync.ts';
 import { AuthTrayError } from '../../core/errors.ts';
 import { secretKey } from '../../../shared/model.ts';
-import { withFileLock } from '../../core/process-lock.ts';
 import { writeRefreshToken } from '../../core/python/refresh-token-store.ts';
 
 export async function run(argv: string[], io: Io): Promise<number> {
@@ -36,15 +35,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
   // A plain re-export keeps an identity's sync as it was; only --no-sync turns it off.
   const keepInSync = followed && (values['no-sync'] ? false : values.sync === true || ctx.settings().pythonSync || identity.pythonSync?.enabled === true);
   // Under the refresh lock: a refresh running elsewhere must not rotate the token mid-export.
-  await ctx.service.ensureLockDir();
-  await withFileLock(ctx.service.lockPath(identity.id), async () => {
+  await ctx.tokens.underRefreshLock(identity.id, async () => {
     const refreshToken = await ctx.secrets.get(secretKey(identity.id, 'refresh_token'));
     if (!refreshToken) {
       throw new AuthTrayError('SECRET_MISSING', `"${identity.label}" has no refresh token in the keychain.`, {
         nextStep: `Sign in again: openeo-auth-tray login ${identity.backendUrl}`,
       });
     }
-    if (followed) await exportRefreshToken(ctx.pythonSyncDeps(storePath), ctx.service.identity(identity.id), refreshToken, keepInSync);
+    if (followed) await exportRefreshToken(ctx.pythonSyncDeps(storePath), ctx.tokens.identity(identity.id), refreshToken, keepInSync);
     else await writeRefreshToken(storePath, identity.issuer, identity.clientId, refreshToken, ctx.clock.now());
   });
   io.stderr(`Wrote the refresh token of "${identity.label}" to ${storePath} (issuer ${identity.issuer}, client ${identity.clientId}).\n`);

@@ -41,7 +41,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   let failures = 0;
   for (const c of candidates) {
     try {
-      const identity = await importFromPythonStore(ctx.service, { backendUrl, storePath, issuer: c.issuer, clientId: c.clientId });
+      const identity = await importFromPythonStore(ctx, { backendUrl, storePath, issuer: c.issuer, clientId: c.clientId });
       imported++;
       io.stderr(`Imported "${plain(identity.label)}" (id ${identity.id}${identity.userId ? `, user ${plain(identity.userId)}` : ''}); sync with the Python client is on.\n`);
     } catch (e) {

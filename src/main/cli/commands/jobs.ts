@@ -16,8 +16,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   let failed: number | null = null;
   for (const identity of targets) {
     try {
-      const token = await ctx.service.accessToken(identity.id);
-      const jobs = await listJobs(identity.apiUrl, ctx.service.bearer(token.identity, token.accessToken), ctx.service.http());
+      const token = await ctx.tokens.accessToken(identity.id);
+      const jobs = await listJobs(identity.apiUrl, ctx.tokens.bearer(token.identity, token.accessToken), ctx.tokens.http());
       for (const job of jobs) rows.push({ identity: identity.id, ...job });
     } catch (e) {
       if (positionals[0]) throw e;

@@ -51,9 +51,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
       const secret = values['client-secret-stdin'] ? await readStdin() : process.env.OPENEO_AUTH_CLIENT_SECRET;
       if (!secret) throw new UsageError('give the client secret in OPENEO_AUTH_CLIENT_SECRET or on stdin with --client-secret-stdin (never as an argument)');
       io.stderr('Checking the client credentials…\n');
-      identity = await addServiceAccount(ctx.service, { ...req, clientId: req.clientId, clientSecret: secret });
+      identity = await addServiceAccount(ctx, { ...req, clientId: req.clientId, clientSecret: secret });
     } else if (flow === 'browser') {
-      identity = await browserIdentityLogin(ctx.service, {
+      identity = await browserIdentityLogin(ctx, {
         ...req,
         openBrowser: (url) => {
           if (json) io.stdout(`${jsonText({ event: 'authorization_url', url })}\n`);
@@ -84,7 +84,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
 }
 
 async function deviceLogin(ctx: Awaited<ReturnType<typeof openContext>>, req: LoginRequest, io: Io, json: boolean, noBrowser: boolean): Promise<Identity> {
-  const handle = await startDeviceIdentityLogin(ctx.service, req);
+  const handle = await startDeviceIdentityLogin(ctx, req);
   const a = handle.authorization;
   const now = ctx.clock.now();
   if (json) {

@@ -10,7 +10,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   if (!positionals[0]) throw new UsageError('logout needs the id or label of the login to remove');
   const ctx = await openContext();
   const identity = resolveIdentity(ctx.identities.listIdentities(), positionals[0]);
-  const outcome = await signOut(ctx.service, identity.id, { revoke: values.revoke === true });
+  const outcome = await signOut(ctx, identity.id, { revoke: values.revoke === true });
   if (values.revoke) {
     io.stderr(outcome.revocationProblem
       ? `Signed out of ${identity.label}; revocation: ${outcome.revocationProblem}\n`

@@ -33,8 +33,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const minValid = seconds(str(values['min-valid']), '--min-valid');
   const ctx = await openContext();
   const identity = resolveIdentityAt(ctx.identities.listIdentities(), positionals[0], str(values.backend));
-  const token = await ctx.service.accessToken(identity.id, minValid === undefined ? {} : { minValidMs: minValid * 1000 });
-  const bearer = ctx.service.bearer(token.identity, token.accessToken);
+  const token = await ctx.tokens.accessToken(identity.id, minValid === undefined ? {} : { minValidMs: minValid * 1000 });
+  const bearer = ctx.tokens.bearer(token.identity, token.accessToken);
   if (values.json) {
     const out: TokenJson = {
       access_token: token.accessToken,

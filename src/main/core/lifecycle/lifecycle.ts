@@ -7,7 +7,7 @@ import { toAuthTrayError } from '../errors.ts';
 import { redact } from '../../../shared/redact.ts';
 import { loginEnd } from '../../../shared/format/login-end.ts';
 import type { Identity, IdentityState } from '../../../shared/model.ts';
-import type { Clock, TimerHandle, Timers } from '../ports.ts';
+import { MAX_TIMER_DELAY_MS, type Clock, type TimerHandle, type Timers } from '../ports.ts';
 import { applyFailure, applySuccess } from './failures.ts';
 import type { LifecycleEvent, LifecycleHost } from './host.ts';
 import {
@@ -17,9 +17,6 @@ import {
 import type { LifecycleProblem, WakeUp } from './schedule.ts';
 import { newRuntime, refreshTokenKey, viewOf } from './runtime.ts';
 import type { Runtime } from './runtime.ts';
-
-/** Node fires longer timeouts after 1 ms; longer waits are armed in steps of this. */
-export const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
 export interface LifecycleDeps {
   clock: Clock;
@@ -90,13 +87,6 @@ export class TokenLifecycle {
     return this.detail(identityId)?.state;
   }
 
-  /** Every listed identity's state now. */
-  statuses(): Map<string, IdentityState> {
-    const out = new Map<string, IdentityState>();
-    for (const identity of this.deps.host.listIdentities()) out.set(identity.id, this.describe(identity).state);
-    return out;
-  }
-
   /** State, problem and timing of one identity, for status rows; undefined if unknown. */
   detail(identityId: string): LifecycleDetail | undefined {
     const identity = this.find(identityId);
@@ -106,12 +96,6 @@ export class TokenLifecycle {
   /** What the armed timer is for (null when none is armed). */
   nextWakeUp(): WakeUp | null {
     return this.armedFor;
-  }
-
-  /** A login is under way (or ended): nothing is scheduled for the identity meanwhile. */
-  setSigningIn(identityId: string, signingIn: boolean): void {
-    this.runtimeOf(identityId).signingIn = signingIn;
-    this.evaluate();
   }
 
   /** A token fetch for this identity failed elsewhere (e.g. a CLI `token` call in this process). */
@@ -154,8 +138,8 @@ export class TokenLifecycle {
       }
       views.push(view);
     }
-    // Forget removed identities; a login under way may be for one not listed yet.
-    for (const [id, rt] of this.runtimes) if (!seen.has(id) && !rt.signingIn) this.runtimes.delete(id);
+    // Forget removed identities.
+    for (const id of this.runtimes.keys()) if (!seen.has(id)) this.runtimes.delete(id);
     this.arm(nextWakeUp(views, this.runtimes, now, thresholds), now);
     // Armed before dispatch: a throwing listener cannot leave the lifecycle without a timer.
     for (const event of events) {
@@ -171,7 +155,7 @@ export class TokenLifecycle {
     this.disarm();
     this.armedFor = next;
     if (next === null) return;
-    // A wait past Node's limit fires early, finds nothing due, and arms the rest.
+    // A wait past Node's limit is armed in steps: the timer fires early, finds nothing due, and arms the rest.
     const delay = Math.min(next.at - now, MAX_TIMER_DELAY_MS, this.deps.recheckEveryMs ?? Infinity);
     this.timer = this.deps.timers.setTimeout(() => {
       this.timer = null;

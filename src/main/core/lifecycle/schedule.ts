@@ -5,6 +5,7 @@
  */
 import type { Identity, IdentityState } from '../../../shared/model.ts';
 import { loginEnd, SAME_END_SLACK_MS } from '../../../shared/format/login-end.ts';
+import { CLOCK_SLACK_MS } from '../ports.ts';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -19,8 +20,6 @@ export const ACCESS_REFRESH_FRACTION = 0.8;
 export const ACCESS_REFRESH_LEAD_MS = MINUTE;
 /** After a success, the next refresh of the same identity waits at least this long (no hot loop). */
 export const MIN_REFRESH_GAP_MS = 5 * SECOND;
-/** A token obtained more than this far in the future means the wall clock went back. */
-export const CLOCK_SLACK_MS = 5 * SECOND;
 /** Backoff: first retry after 5 s, doubling, capped at 5 minutes. */
 export const RETRY_BASE_MS = 5 * SECOND;
 export const RETRY_MAX_MS = 5 * MINUTE;
@@ -48,7 +47,6 @@ export interface LifecycleProblem {
 
 /** What this process knows about an identity beyond the settings file. */
 export interface IdentityRuntime {
-  signingIn?: boolean;
   /** Since when the IdP or backend is unreachable. */
   offlineSince?: number | null;
   keychainProblem?: LifecycleProblem | null;
@@ -160,7 +158,7 @@ export function canRefresh(identity: Identity, runtime: IdentityRuntime): boolea
 }
 
 /**
- * The state shown for an identity. First match wins: signing-in, keychain-unavailable, expired,
+ * The state shown for an identity. First match wins: keychain-unavailable, expired,
  * signed-out, offline, error, expiring-soon (refresh token expires within the largest threshold),
  * active. Client-credentials identities have no refresh token, so they are never expiring-soon.
  */
@@ -170,7 +168,6 @@ export function deriveState(
   now: number,
   thresholdsMs: readonly number[] = DEFAULT_WARNING_THRESHOLDS_MS,
 ): IdentityState {
-  if (runtime.signingIn) return 'signing-in';
   if (runtime.keychainProblem) return 'keychain-unavailable';
   if (isLoginDead(identity, now)) return 'expired';
   if (isSignedOut(identity, runtime)) return 'signed-out';
@@ -214,14 +211,14 @@ export function dueWarnings(identity: Identity, now: number, thresholdsMs: reado
 /**
  * When this identity's access token should next be fetched: the pending retry, or the regular
  * refresh time; never before `refreshNotBefore`. Null when nothing is to be fetched (dead,
- * signed out, signing in, already refreshing, nothing to refresh with, or no expiry known).
+ * signed out, already refreshing, nothing to refresh with, or no expiry known).
  */
 export function refreshDueAt(
   identity: Identity,
   runtime: IdentityRuntime,
   now: number,
 ): { at: number; reason: 'refresh-access' | 'retry' } | null {
-  if (runtime.signingIn || runtime.refreshing) return null;
+  if (runtime.refreshing) return null;
   if (isLoginDead(identity, now) || isSignedOut(identity, runtime) || !canRefresh(identity, runtime)) return null;
   const retryAt = runtime.retryAt ?? null;
   // The token was obtained "in the future": the clock went back, so its wall-clock expiry
@@ -241,7 +238,7 @@ function nextEventOf(
   now: number,
   thresholdsMs: readonly number[],
 ): { at: number; reason: WakeUpReason } | null {
-  if (runtime.signingIn || isLoginDead(identity, now) || isSignedOut(identity, runtime)) return null;
+  if (isLoginDead(identity, now) || isSignedOut(identity, runtime)) return null;
   const candidates: Array<{ at: number; reason: WakeUpReason }> = [];
   const expiry = identity.refreshTokenExpiry;
   if (expiry.kind === 'at') {

@@ -8,7 +8,7 @@ import { trimTrailingSlashes } from '../../../shared/format/peer-text.ts';
 import type { FetchLike } from '../ports.ts';
 import { registerSecret } from '../../../shared/redact.ts';
 import type { DiscoveryCache } from './discovery-cache.ts';
-import { issuerHost, oidcError } from './errors.ts';
+import { oidcError } from './errors.ts';
 import { boundedFetch } from '../openeo/http.ts';
 import { isLoopbackHost } from '../openeo/backend-url.ts';
 
@@ -225,9 +225,4 @@ export function configurationFor(conn: IssuerConnection, signal?: AbortSignal): 
 /** Whether this connection authenticates with a client secret (confidential client). */
 export function hasClientSecret(conn: IssuerConnection): boolean {
   return internals.get(conn)?.clientSecret !== undefined;
-}
-
-/** A short name for the IdP in messages. */
-export function idpName(conn: IssuerConnection): string {
-  return issuerHost(conn.issuer);
 }

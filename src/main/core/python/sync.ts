@@ -88,7 +88,8 @@ export type InvalidGrantFallback = 'try-store' | 'try-ours' | 'give-up';
  * ours failed (the Python side may have saved a rotated one), ours when an adopted store token
  * failed (e.g. the Python side had a separate, older login). Tokens equal to the failed one or
  * already tried are skipped; with nothing left the login has ended (`'give-up'`).
- * Callers keep their keychain token until a refresh with the adopted one has succeeded.
+ * The one policy for this: the token service asks it through the sync hooks' `afterRefusal`, and
+ * keeps its keychain token until a refresh with the adopted one has succeeded.
  */
 export function decideInvalidGrantFallback(input: {
   failedRefreshToken: string;

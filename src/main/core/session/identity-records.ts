@@ -82,6 +82,13 @@ export function renewalMismatch(existing: Identity, facts: { backendUrl: string;
   return null;
 }
 
+/** IDENTITY_NOT_FOUND for an identity id that is not (or no longer) in the settings file. */
+export function identityNotFound(id: string): AuthTrayError {
+  return new AuthTrayError('IDENTITY_NOT_FOUND', `The login "${id}" does not exist (any more).`, {
+    nextStep: 'Run `openeo-auth-tray status` to see the logins there are.',
+  });
+}
+
 /** Finds an identity by id or label; with no reference, the only one. */
 export function resolveIdentity(identities: Identity[], ref: string | undefined): Identity {
   if (ref === undefined || ref === '') {

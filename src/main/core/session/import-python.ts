@@ -12,7 +12,7 @@ import type { Identity } from '../../../shared/model.ts';
 import { getStoredRefreshToken, readRefreshTokenStore, writeRefreshToken } from '../python/refresh-token-store.ts';
 import { refreshTokenFingerprint } from '../python/sync.ts';
 import { saveLogin, type LoginPlan } from './login.ts';
-import type { TokenService } from './token-service.ts';
+import type { SessionContext } from './session-context.ts';
 
 export interface ImportRequest {
   backendUrl: string;
@@ -23,8 +23,8 @@ export interface ImportRequest {
 }
 
 /** Imports one store entry as a personal identity on `backendUrl` (whose provider has that issuer). */
-export async function importFromPythonStore(service: TokenService, req: ImportRequest): Promise<Identity> {
-  const http = service.http();
+export async function importFromPythonStore(session: SessionContext, req: ImportRequest): Promise<Identity> {
+  const http = session.tokens.http();
   const { discoverBackend } = await import('../openeo/discovery.ts');
   const { fetchOidcProviders } = await import('../openeo/providers.ts');
   const { connectIssuer, chooseScopes, refreshTokens } = await import('../oidc/index.ts');
@@ -45,8 +45,8 @@ export async function importFromPythonStore(service: TokenService, req: ImportRe
     });
   }
   const conn = await connectIssuer(provider.issuer, req.clientId, http);
-  const tokens = await refreshTokens(conn, entry.refreshToken, { clock: service.deps.clock });
-  const now = service.deps.clock.now();
+  const tokens = await refreshTokens(conn, entry.refreshToken, { clock: session.clock });
+  const now = session.clock.now();
   // The old token is spent: give the Python side the rotated one before anything else.
   if (tokens.refreshToken) await writeRefreshToken(req.storePath, provider.issuer, req.clientId, tokens.refreshToken, now);
   const plan: LoginPlan = {
@@ -57,8 +57,8 @@ export async function importFromPythonStore(service: TokenService, req: ImportRe
     scopes: chooseScopes(provider.scopes, conn.supportedScopes, true),
     flow: 'device',
   };
-  const identity = await saveLogin(service, plan, tokens, { backendUrl: req.backendUrl, ...(req.label ? { label: req.label } : {}) }, 'personal');
-  return await service.deps.identities.updateIdentity(identity.id, {
+  const identity = await saveLogin(session, plan, tokens, { backendUrl: req.backendUrl, ...(req.label ? { label: req.label } : {}) }, 'personal');
+  return await session.identities.updateIdentity(identity.id, {
     pythonSync: tokens.refreshToken ? { enabled: true, fingerprint: refreshTokenFingerprint(tokens.refreshToken), writtenAt: now } : { enabled: true, fingerprint: null, writtenAt: null },
   });
 }

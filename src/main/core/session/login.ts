@@ -12,7 +12,7 @@ import type { ClientChoice } from '../openeo/providers.ts';
 import type { IssuerConnection, DeviceAuthorization } from '../oidc/index.ts';
 import { displayText, hostOf } from '../../../shared/format/display-text.ts';
 import { findSameIdentity, identityFromLogin, newIdentityId, renewalMismatch } from './identity-records.ts';
-import type { TokenService } from './token-service.ts';
+import type { SessionContext } from './session-context.ts';
 
 export interface LoginRequest {
   backendUrl: string;
@@ -35,9 +35,9 @@ export interface LoginPlan {
 }
 
 /** Discovery, provider, client and scopes for one login. */
-export async function planLogin(service: TokenService, req: LoginRequest, flow: LoginFlow, clientSecret?: string): Promise<LoginPlan> {
-  await requireUsableKeychain(service);
-  const http = service.http(req.signal);
+export async function planLogin(session: SessionContext, req: LoginRequest, flow: LoginFlow, clientSecret?: string): Promise<LoginPlan> {
+  await requireUsableKeychain(session);
+  const http = session.tokens.http(req.signal);
   const { discoverBackend } = await import('../openeo/discovery.ts');
   const { fetchOidcProviders, chooseProvider, chooseClient } = await import('../openeo/providers.ts');
   const { connectIssuer, chooseScopes } = await import('../oidc/index.ts');
@@ -51,7 +51,7 @@ export async function planLogin(service: TokenService, req: LoginRequest, flow: 
     ...(req.clientId ? { clientId: req.clientId } : {}),
     hasSecret: clientSecret !== undefined && clientSecret !== '',
   });
-  const kept = service.deps.discoveryCache;
+  const kept = session.discoveryCache;
   const conn = await connectIssuer(provider.issuer, client.clientId, {
     ...(clientSecret ? { clientSecret } : {}),
     ...http,
@@ -66,8 +66,8 @@ export async function planLogin(service: TokenService, req: LoginRequest, flow: 
  * Tokens that cannot be kept make a sign-in pointless (and at the IdP they would be spent for
  * nothing), so a locked or missing keychain stops the login before the person is asked anything.
  */
-async function requireUsableKeychain(service: TokenService): Promise<void> {
-  const health = await service.deps.secrets.health();
+async function requireUsableKeychain(session: SessionContext): Promise<void> {
+  const health = await session.secrets.health();
   if (!health.ok) throw new AuthTrayError(health.reason === 'locked' ? 'KEYCHAIN_LOCKED' : 'KEYCHAIN_UNAVAILABLE', health.message);
 }
 
@@ -78,53 +78,53 @@ export interface DeviceLoginHandle {
 }
 
 /** Starts a device login; `done` settles when the user has approved (or not). */
-export async function startDeviceIdentityLogin(service: TokenService, req: LoginRequest): Promise<DeviceLoginHandle> {
-  const plan = await planLogin(service, req, 'device');
+export async function startDeviceIdentityLogin(session: SessionContext, req: LoginRequest): Promise<DeviceLoginHandle> {
+  const plan = await planLogin(session, req, 'device');
   const { startDeviceLogin } = await import('../oidc/index.ts');
   const login = await startDeviceLogin(plan.conn, {
     scopes: plan.scopes,
     usePkce: plan.client.usePkce,
-    clock: service.deps.clock,
+    clock: session.clock,
     ...(req.signal ? { signal: req.signal } : {}),
   });
-  const done = login.result.then((tokens) => saveLogin(service, plan, tokens, req, 'personal'));
+  const done = login.result.then((tokens) => saveLogin(session, plan, tokens, req, 'personal'));
   done.catch(() => undefined); // the caller observes it; avoid an unhandled rejection in between
   return { authorization: login.authorization, done };
 }
 
 /** Authorization code + PKCE on a loopback redirect; `openBrowser` shows the IdP's page. */
-export async function browserIdentityLogin(service: TokenService, req: LoginRequest & { openBrowser: (url: string) => void | Promise<void>; timeoutMs?: number }): Promise<Identity> {
-  const plan = await planLogin(service, req, 'browser');
+export async function browserIdentityLogin(session: SessionContext, req: LoginRequest & { openBrowser: (url: string) => void | Promise<void>; timeoutMs?: number }): Promise<Identity> {
+  const plan = await planLogin(session, req, 'browser');
   const { browserLogin } = await import('../oidc/index.ts');
   const tokens = await browserLogin(plan.conn, {
     scopes: plan.scopes,
     openBrowser: req.openBrowser,
-    clock: service.deps.clock,
+    clock: session.clock,
     ...(req.signal ? { signal: req.signal } : {}),
     ...(req.timeoutMs ? { timeoutMs: req.timeoutMs } : {}),
   });
-  return saveLogin(service, plan, tokens, req, 'personal');
+  return saveLogin(session, plan, tokens, req, 'personal');
 }
 
 /** A service account (client credentials): checks the secret works, then keeps it in the keychain. */
-export async function addServiceAccount(service: TokenService, req: LoginRequest & { clientId: string; clientSecret: string }): Promise<Identity> {
+export async function addServiceAccount(session: SessionContext, req: LoginRequest & { clientId: string; clientSecret: string }): Promise<Identity> {
   if (!req.clientId.trim() || !req.clientSecret) {
     throw new AuthTrayError('INVALID_ARGUMENT', 'A service account needs both a client ID and a client secret.', {
       nextStep: 'Enter the client ID and secret of your OAuth client.',
     });
   }
   registerSecret(req.clientSecret);
-  const plan = await planLogin(service, req, 'client-credentials', req.clientSecret);
+  const plan = await planLogin(session, req, 'client-credentials', req.clientSecret);
   const { clientCredentialsLogin } = await import('../oidc/index.ts');
-  const tokens = await clientCredentialsLogin(plan.conn, { scopes: plan.scopes, clock: service.deps.clock });
-  return saveLogin(service, plan, tokens, req, 'client-credentials', req.clientSecret);
+  const tokens = await clientCredentialsLogin(plan.conn, { scopes: plan.scopes, clock: session.clock });
+  return saveLogin(session, plan, tokens, req, 'client-credentials', req.clientSecret);
 }
 
-export async function saveLogin(service: TokenService, plan: LoginPlan, tokens: TokenSet, req: LoginRequest, kind: IdentityKind, clientSecret?: string): Promise<Identity> {
-  const { identities, secrets, clock, log } = service.deps;
+export async function saveLogin(session: SessionContext, plan: LoginPlan, tokens: TokenSet, req: LoginRequest, kind: IdentityKind, clientSecret?: string): Promise<Identity> {
+  const { identities, secrets, clock, log } = session;
   const now = clock.now();
   const jwtBearer = plan.backend.jwtBearer;
-  const userId = await lookUpUserId(service, plan, tokens.accessToken, jwtBearer).catch((e: unknown) => {
+  const userId = await lookUpUserId(session, plan, tokens.accessToken, jwtBearer).catch((e: unknown) => {
     log?.('warn', `could not read /me after signing in at ${plan.backend.apiUrl}`, e);
     return tokens.subject;
   });
@@ -173,16 +173,16 @@ export async function saveLogin(service: TokenService, plan: LoginPlan, tokens: 
   await identities.upsertIdentity(identity);
   // A new login of an identity shared with the Python client: give the store the new token too.
   if (identity.pythonSync?.enabled && tokens.refreshToken) {
-    await (await service.deps.pythonSync?.())?.saved(identity, tokens.refreshToken).catch((e: unknown) => {
+    await (await session.pythonSync())?.saved(identity, tokens.refreshToken).catch((e: unknown) => {
       log?.('warn', `${id}: could not write the new refresh token to the Python client's store`, e);
     });
   }
   return identity;
 }
 
-async function lookUpUserId(service: TokenService, plan: LoginPlan, accessToken: string, jwtBearer: boolean): Promise<string | undefined> {
+async function lookUpUserId(session: SessionContext, plan: LoginPlan, accessToken: string, jwtBearer: boolean): Promise<string | undefined> {
   const { getMe, openEoBearer } = await import('../openeo/api.ts');
-  const me = await getMe(plan.backend.apiUrl, openEoBearer({ providerId: plan.provider.id, jwtBearer }, accessToken), service.http());
+  const me = await getMe(plan.backend.apiUrl, openEoBearer({ providerId: plan.provider.id, jwtBearer }, accessToken), session.tokens.http());
   return me.userId;
 }
 

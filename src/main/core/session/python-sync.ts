@@ -122,12 +122,18 @@ export function createPythonSync(deps: PythonSyncDeps): RefreshTokenSync {
       }
       await exportRefreshToken(deps, current, refreshToken, true);
     },
-    async alternative(identity, refused) {
-      if (!identity.pythonSync?.enabled) return null;
-      const entry = await storeEntry(deps.storePath, identity);
-      const decision = decideInvalidGrantFallback({ failedRefreshToken: refused, ours: null, store: entry, alreadyTried: [] });
-      if (decision !== 'try-store' || !entry || notOurs(deps, identity, entry.refreshToken)) return null;
-      return entry.refreshToken;
+    async afterRefusal(identity, { refused, ours, tried }) {
+      const entry = identity.pythonSync?.enabled ? await storeEntry(deps.storePath, identity) : null;
+      // A token provably someone else's is no candidate at all.
+      const store = entry && !notOurs(deps, identity, entry.refreshToken) ? entry : null;
+      const decision = decideInvalidGrantFallback({
+        failedRefreshToken: refused,
+        ours: { refreshToken: ours },
+        store,
+        alreadyTried: [...tried].map(refreshTokenFingerprint),
+      });
+      if (decision === 'try-store' && store) return store.refreshToken;
+      return decision === 'try-ours' ? ours : null;
     },
     async forget(identity, ours) {
       if (!identity.pythonSync) return 'none';

@@ -1,7 +1,7 @@
 /** Signing out: forget the identity's secrets (optionally revoking them at the IdP first) and its record. */
 import type { Identity } from '../../../shared/model.ts';
 import { secretKey } from '../../../shared/model.ts';
-import type { TokenService } from './token-service.ts';
+import type { SessionContext } from './session-context.ts';
 
 export interface SignOutOutcome {
   identity: Identity;
@@ -21,9 +21,9 @@ export interface SignOutOutcome {
  * from the settings file. With `revoke`, asks the IdP to revoke the tokens first (best effort: a
  * failure is reported, never a reason to keep the secrets around).
  */
-export async function signOut(service: TokenService, id: string, opts: { revoke?: boolean } = {}): Promise<SignOutOutcome> {
-  const identity = service.identity(id);
-  const { secrets, identities, log } = service.deps;
+export async function signOut(session: SessionContext, id: string, opts: { revoke?: boolean } = {}): Promise<SignOutOutcome> {
+  const identity = session.tokens.identity(id);
+  const { secrets, identities, log } = session;
   const keys = [secretKey(id, 'refresh_token'), secretKey(id, 'access_token'), secretKey(id, 'client_secret')] as const;
   let revoked: string[] = [];
   let revocationProblem: string | null = null;
@@ -33,7 +33,7 @@ export async function signOut(service: TokenService, id: string, opts: { revoke?
       const { connectIssuer, revokeTokens } = await import('../oidc/index.ts');
       const conn = await connectIssuer(identity.issuer, identity.clientId, {
         ...(clientSecret ? { clientSecret } : {}),
-        ...service.http(),
+        ...session.tokens.http(),
       });
       const outcome = await revokeTokens(conn, {
         ...(refreshToken ? { refreshToken } : {}),
@@ -57,7 +57,7 @@ export async function signOut(service: TokenService, id: string, opts: { revoke?
   if (identity.pythonSync) {
     try {
       const ours = await secrets.get(keys[0]);
-      const outcome = await (await service.deps.pythonSync?.())?.forget(identity, ours);
+      const outcome = await (await session.pythonSync())?.forget(identity, ours);
       pythonStore = outcome === 'removed' || outcome === 'left' ? outcome : null;
     } catch (e) {
       log?.('warn', `${id}: the Python client's store could not be cleaned up`, e);

@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { AuthTrayError } from '../errors.ts';
 import type { Identity, TokenSet } from '../../../shared/model.ts';
 import { secretKey } from '../../../shared/model.ts';
-import type { Clock, FetchLike, SecretStore } from '../ports.ts';
+import { CLOCK_SLACK_MS, type Clock, type FetchLike, type SecretStore } from '../ports.ts';
 import { withFileLock } from '../process-lock.ts';
 import { registerSecret } from '../../../shared/redact.ts';
 import { openEoBearer } from '../openeo/bearer.ts';
 import { learnEnd, loginEnd } from '../../../shared/format/login-end.ts';
 import { jwtKeyId, type DiscoveryCache } from '../oidc/discovery-cache.ts';
-import { tokenMetadata } from './identity-records.ts';
+import { identityNotFound, tokenMetadata } from './identity-records.ts';
 import type { IdentityRepository, LogFn } from './ports.ts';
 
 /** The openEO Python client's refresh-token store, kept in step when sync is on (issue: interop). */
@@ -27,8 +27,11 @@ export interface RefreshTokenSync {
   choose(identity: Identity, ours: string): Promise<string>;
   /** Our refresh rotated the token: write the new one back. */
   saved(identity: Identity, refreshToken: string): Promise<void>;
-  /** Our token was refused (invalid_grant): another one to try once, or null. */
-  alternative(identity: Identity, refused: string): Promise<string | null>;
+  /**
+   * The token `refused` was refused (invalid_grant): the other known token to try once — the
+   * store's, else `ours` — or null when every one was tried (`tried`) and the login has ended.
+   */
+  afterRefusal(identity: Identity, refusal: { refused: string; ours: string; tried: ReadonlySet<string> }): Promise<string | null>;
   /**
    * A token taken from the store was spent but is not proven to be this identity's: give the
    * store back the rotated token it was exchanged for (that login must keep working), and with
@@ -85,8 +88,6 @@ export function requestTimeoutFromEnv(env: NodeJS.ProcessEnv): number | undefine
 
 /** Default: a token handed out stays valid for at least this long. */
 export const DEFAULT_MIN_VALID_MS = 60_000;
-/** Same slack as the lifecycle's: a token obtained further in the future means the clock went back. */
-const CLOCK_SLACK_MS = 5_000;
 
 export class TokenService {
   private readonly inFlight = new Map<string, Promise<AccessToken>>();
@@ -96,16 +97,12 @@ export class TokenService {
    */
   private readonly unsaved = new Map<string, string>();
 
-  constructor(readonly deps: TokenServiceDeps) {}
+  constructor(private readonly deps: TokenServiceDeps) {}
 
   /** An identity by id, or IDENTITY_NOT_FOUND. */
   identity(id: string): Identity {
     const identity = this.deps.identities.getIdentity(id);
-    if (!identity) {
-      throw new AuthTrayError('IDENTITY_NOT_FOUND', `The login "${id}" does not exist (any more).`, {
-        nextStep: 'Run `openeo-auth-tray status` to see the logins there are.',
-      });
-    }
+    if (!identity) throw identityNotFound(id);
     return identity;
   }
 
@@ -122,7 +119,7 @@ export class TokenService {
     const running = this.inFlight.get(id);
     if (running) return running;
     const requestedAt = this.deps.clock.now();
-    const work = this.ensureLockDir().then(() => withFileLock(this.lockPath(id), () => this.renewLocked(id, minValidMs, opts.force === true, requestedAt))).finally(() => {
+    const work = this.underRefreshLock(id, () => this.renewLocked(id, minValidMs, opts.force === true, requestedAt)).finally(() => {
       this.inFlight.delete(id);
     });
     this.inFlight.set(id, work);
@@ -152,9 +149,20 @@ export class TokenService {
     return openEoBearer(identity, accessToken);
   }
 
+  /**
+   * Runs `fn` holding the identity's refresh lock, the one every refresh of every process (tray and
+   * CLI) takes: no refresh rotates the identity's refresh token while `fn` runs. Throws
+   * LOCK_TIMEOUT when another process keeps it too long, SETTINGS_WRITE_FAILED when the lock
+   * folder cannot be created.
+   */
+  async underRefreshLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    await this.ensureLockDir();
+    return withFileLock(join(this.deps.lockDir, `refresh-${id}.lock`), fn);
+  }
+
   private lockDirReady: Promise<void> | undefined;
   /** The lock folder, created on first use (0700, inside the settings folder). */
-  ensureLockDir(): Promise<void> {
+  private ensureLockDir(): Promise<void> {
     this.lockDirReady ??= mkdir(this.deps.lockDir, { recursive: true, mode: 0o700 }).then(
       () => undefined,
       (e: unknown) => {
@@ -166,10 +174,6 @@ export class TokenService {
       },
     );
     return this.lockDirReady;
-  }
-
-  lockPath(id: string): string {
-    return join(this.deps.lockDir, `refresh-${id}.lock`);
   }
 
   /** The cached access token when it is valid long enough, else null. */
@@ -240,9 +244,8 @@ export class TokenService {
         await this.rediscoverNextTime(identity.issuer);
         if (!(e instanceof AuthTrayError && e.code === 'REFRESH_TOKEN_INVALID')) throw e;
         // Refused: the Python store may hold a token we have not tried yet, or (after adopting
-        // one of its tokens) our own may still be the live one.
-        const alternative = sync ? await sync.alternative(identity, candidate) : null;
-        const next = alternative && !tried.has(alternative) ? alternative : !tried.has(ours) ? ours : null;
+        // one of its tokens) our own may still be the live one. Without sync ours was the only one.
+        const next = sync ? await sync.afterRefusal(identity, { refused: candidate, ours, tried }) : null;
         if (!next) {
           await this.markExpired(identity);
           throw new AuthTrayError('REFRESH_TOKEN_INVALID', e.message, {

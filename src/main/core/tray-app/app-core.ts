@@ -19,7 +19,8 @@ import type { KeychainHealth } from '../ports.ts';
 import { pythonRefreshTokenStorePath } from '../python/paths.ts';
 import { createPythonSync } from '../session/python-sync.ts';
 import { identityStatuses } from '../session/status.ts';
-import { requestTimeoutFromEnv, TokenService } from '../session/token-service.ts';
+import { requestTimeoutFromEnv } from '../session/token-service.ts';
+import { createSessionContext, type SessionContext } from '../session/session-context.ts';
 import { createDiscoveryCache } from '../oidc/discovery-cache.ts';
 import { openSettingsStore, type SettingsStore } from '../settings/store.ts';
 import { buildTrayMenu } from '../tray/menu.ts';
@@ -56,7 +57,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   const changeListeners = new Set<() => void>();
   const navigateListeners = new Set<(to: Navigation) => void>();
   let store: SettingsStore | undefined;
-  let service: TokenService | undefined;
+  let session: SessionContext | undefined;
   let lifecycle: TokenLifecycle | undefined;
   let jobs: JobTracker | undefined;
   let health: KeychainHealth = { ok: true };
@@ -113,7 +114,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   const services: AppServices = {
     deps,
     store: () => need(store, 'the settings store'),
-    service: () => need(service, 'the token service'),
+    session: () => need(session, 'the session'),
     lifecycle: () => need(lifecycle, 'the lifecycle'),
     jobs: () => need(jobs, 'the job tracker'),
     clipboard,
@@ -170,11 +171,11 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       const env = deps.env ?? process.env;
       const storePath = deps.pythonStorePath ?? pythonRefreshTokenStorePath(env, process.platform, homedir(), existsSync);
       const s = store;
-      // Every request of the app goes through the service's HTTP layer: the user's timeout
+      // Every request of the app goes through the token service's HTTP layer: the user's timeout
       // (OPENEO_AUTH_TRAY_TIMEOUT, as for the CLI) and an abort when the app stops.
       stopping = new AbortController();
       const timeoutMs = requestTimeoutFromEnv(env);
-      service = new TokenService({
+      session = createSessionContext({
         identities: s,
         secrets: deps.secrets,
         clock: deps.clock,
@@ -186,7 +187,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
         pythonSync: () => createPythonSync({ storePath, identities: s, clock: deps.clock, log: deps.log }),
       });
-      const svc = service;
+      const { tokens } = session;
       lifecycle = new TokenLifecycle({
         clock: deps.clock,
         timers: deps.timers,
@@ -196,7 +197,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
         host: {
           listIdentities: () => s.listIdentities(),
           refreshAccess: async (id) => {
-            await svc.accessToken(id, { force: true });
+            await tokens.accessToken(id, { force: true });
           },
           markWarningsSent: async (id, sent) => {
             await s.updateIdentity(id, { warningsSent: sent });
@@ -214,9 +215,9 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
         identities: () => s.listIdentities().map((i) => i.id),
         canPoll: (id) => ['active', 'expiring-soon'].includes(lc.status(id) ?? ''),
         listJobs: async (id) => {
-          const token = await svc.accessToken(id);
+          const token = await tokens.accessToken(id);
           const { listJobs } = await import('../openeo/api.ts');
-          return listJobs(token.identity.apiUrl, svc.bearer(token.identity, token.accessToken), svc.http());
+          return listJobs(token.identity.apiUrl, tokens.bearer(token.identity, token.accessToken), tokens.http());
         },
         onTransition: (t) => {
           announce({ type: 'job', identityId: t.identityId, job: t.job, from: t.from });
@@ -234,8 +235,8 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     },
     async idle() {
       // The job tracker's listings refresh tokens too (under the lock, in the settings folder).
-      await Promise.all([lifecycle?.idle(), jobs?.idle(), service?.idle()]);
-      await service?.idle();
+      await Promise.all([lifecycle?.idle(), jobs?.idle(), session?.tokens.idle()]);
+      await session?.tokens.idle();
     },
     stop() {
       // Requests under way end now: a refresh waiting for a hung IdP lets go of its lock.

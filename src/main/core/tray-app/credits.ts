@@ -77,7 +77,7 @@ export function backendFacts(s: AppServices, apiUrl: string): Promise<BackendFac
   let facts = cache.get(apiUrl);
   if (!facts) {
     facts = import('../openeo/job-details.ts')
-      .then(({ getBackendFacts }) => getBackendFacts(apiUrl, s.service().http()))
+      .then(({ getBackendFacts }) => getBackendFacts(apiUrl, s.session().tokens.http()))
       .catch((e: unknown): BackendFacts => {
         // Not known this time; a later call asks again.
         s.deps.log('info', `could not read the capabilities of ${apiUrl}`, e);
@@ -90,12 +90,12 @@ export function backendFacts(s: AppServices, apiUrl: string): Promise<BackendFac
 }
 
 export async function creditsView(s: AppServices, identityId: string): Promise<CreditsView> {
-  const service = s.service();
-  const identity = service.identity(identityId);
+  const { tokens } = s.session();
+  const identity = tokens.identity(identityId);
   const { getMe, listJobs } = await import('../openeo/api.ts');
-  const token = await service.accessToken(identityId);
-  const bearer = service.bearer(token.identity, token.accessToken);
-  const me = await getMe(identity.apiUrl, bearer, service.http());
+  const token = await tokens.accessToken(identityId);
+  const bearer = tokens.bearer(token.identity, token.accessToken);
+  const me = await getMe(identity.apiUrl, bearer, tokens.http());
   if (!identity.userId && me.userId) await s.store().updateIdentity(identityId, { userId: me.userId });
   const payment = me.links.find((l) => l.rel === 'payment')?.href ?? null;
   const billingUrl = host(identity.backendUrl) === CDSE_HOST ? CDSE_BILLING_URL : payment;
@@ -110,7 +110,7 @@ export async function creditsView(s: AppServices, identityId: string): Promise<C
   const personal = s.store().listIdentities().find((i) => i.kind === 'personal' && i.issuer === identity.issuer && i.backendUrl === identity.backendUrl && i.userId);
   const serviceUserId = me.userId ?? identity.userId ?? null;
   const [jobs, facts] = await Promise.all([
-    listJobs(identity.apiUrl, bearer, service.http()).then(batchJobSummary, (e: unknown) => {
+    listJobs(identity.apiUrl, bearer, tokens.http()).then(batchJobSummary, (e: unknown) => {
       s.deps.log('info', `${identityId}: could not read its job list for the linking message`, e);
       return null;
     }),

@@ -13,7 +13,7 @@ import type { Logger } from '../log.ts';
 import type { TrayNotification } from '../notifications/notification.ts';
 import type { NotifiableEvent } from '../notifications/events.ts';
 import type { Clock, FetchLike, KeychainHealth, SecretStore, Timers } from '../ports.ts';
-import type { TokenService } from '../session/token-service.ts';
+import type { SessionContext } from '../session/session-context.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import type { LoginRegistry } from './logins.ts';
 
@@ -42,7 +42,7 @@ export interface AppCoreDeps {
 export interface AppServices {
   deps: AppCoreDeps;
   store: () => SettingsStore;
-  service: () => TokenService;
+  session: () => SessionContext;
   lifecycle: () => TokenLifecycle;
   jobs: () => JobTracker;
   clipboard: ClipboardGuard;

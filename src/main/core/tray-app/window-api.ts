@@ -8,6 +8,7 @@ import { AuthTrayError, toAuthTrayError } from '../errors.ts';
 import { secretKey, type Identity } from '../../../shared/model.ts';
 import { isOpenableUrl } from '../external-url.ts';
 import { addServiceAccount, browserIdentityLogin, defaultIdentityLabel, startDeviceIdentityLogin, type LoginRequest } from '../session/login.ts';
+import { identityNotFound } from '../session/identity-records.ts';
 import { signOut } from '../session/sign-out.ts';
 import { pythonSnippet } from '../tray/python-snippet.ts';
 import { backendFacts, creditsView } from './credits.ts';
@@ -22,6 +23,7 @@ function failure(e: unknown): Fail {
 
 export function createWindowApi(s: AppServices): OpenEoAuthApi {
   const { deps } = s;
+  const tokens = () => s.session().tokens;
   const guard = async <T>(what: string, fn: () => Promise<T>): Promise<Result<T>> => {
     try {
       return { ok: true, value: await fn() };
@@ -32,7 +34,7 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
   };
   const loginRequest = (req: LoginRequest): LoginRequest => {
     if (!req.identityId) return req;
-    const identity = s.service().identity(req.identityId);
+    const identity = tokens().identity(req.identityId);
     return { ...req, backendUrl: identity.backendUrl, providerId: req.providerId ?? identity.providerId };
   };
   const finished = async (identity: Identity) => {
@@ -43,10 +45,10 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
     s.changed();
   };
   const tokenText = async (identityId: string, what: CopyWhat): Promise<string> => {
-    const service = s.service();
+    const service = tokens();
     if (what === 'python-snippet') {
       const row = s.statuses().find((r) => r.id === identityId);
-      if (!row) throw service.identity(identityId);
+      if (!row) throw identityNotFound(identityId);
       return pythonSnippet(row, deps.cliCommand ? { command: deps.cliCommand } : {});
     }
     if (what === 'refresh-token') {
@@ -62,7 +64,7 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
   return {
     listIdentities: () => guard('listing identities', async () => s.statuses()),
     discoverBackend: (backendUrl) => guard('discovering the backend', async () => {
-      const http = s.service().http();
+      const http = tokens().http();
       const { discoverBackend } = await import('../openeo/discovery.ts');
       const { fetchOidcProviders, providerFlows, chooseProvider } = await import('../openeo/providers.ts');
       const backend = await discoverBackend(backendUrl, http);
@@ -90,7 +92,7 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
     }),
     startDeviceLogin: (request) => guard('starting a device login', async () => {
       const abort = new AbortController();
-      const handle = await startDeviceIdentityLogin(s.service(), { ...loginRequest(request), signal: abort.signal });
+      const handle = await startDeviceIdentityLogin(s.session(), { ...loginRequest(request), signal: abort.signal });
       const loginId = s.logins.add(abort, handle.done, request.identityId);
       if (request.identityId) s.changed();
       const a = handle.authorization;
@@ -98,7 +100,7 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
     }),
     startBrowserLogin: (request) => guard('starting a browser login', async () => {
       const abort = new AbortController();
-      const done = browserIdentityLogin(s.service(), {
+      const done = browserIdentityLogin(s.session(), {
         ...loginRequest(request),
         signal: abort.signal,
         openBrowser: (url) => deps.openExternal(url),
@@ -119,13 +121,13 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
       return null;
     }),
     addServiceAccount: (request) => guard('adding a service account', async () => {
-      const identity = await addServiceAccount(s.service(), { ...loginRequest(request), clientId: request.clientId, clientSecret: request.clientSecret });
+      const identity = await addServiceAccount(s.session(), { ...loginRequest(request), clientId: request.clientId, clientSecret: request.clientSecret });
       await finished(identity);
       return { identityId: identity.id };
     }),
     refreshNow: (identityId) => guard('refreshing', async () => {
       try {
-        await s.service().accessToken(identityId, { force: true });
+        await tokens().accessToken(identityId, { force: true });
         s.lifecycle().reportSuccess(identityId);
       } catch (e) {
         s.lifecycle().reportError(identityId, e);
@@ -134,11 +136,11 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
         s.changed();
       }
       const row = s.statuses().find((r) => r.id === identityId);
-      if (!row) throw s.service().identity(identityId);
+      if (!row) throw identityNotFound(identityId);
       return row;
     }),
     signOut: (identityId, revoke) => guard('signing out', async () => {
-      const outcome = await signOut(s.service(), identityId, { revoke });
+      const outcome = await signOut(s.session(), identityId, { revoke });
       if (outcome.revocationProblem) deps.log('info', `${identityId}: ${outcome.revocationProblem}`);
       s.lifecycle().reevaluate();
       s.changed();
@@ -159,7 +161,7 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
     }),
     getCredits: (identityId) => guard('reading credits', async (): Promise<CreditsView> => creditsView(s, identityId)),
     listJobs: (identityId) => guard('listing batch jobs', async (): Promise<JobList> => {
-      const service = s.service();
+      const service = tokens();
       const token = await service.accessToken(identityId);
       const { listJobs } = await import('../openeo/api.ts');
       const http = service.http();
@@ -170,7 +172,7 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
       return { jobs: jobs.map(({ reportedStatus: _reported, ...job }) => job), currency: facts.currency };
     }),
     getJob: (identityId, jobId) => guard('reading a batch job', async (): Promise<JobDetails> => {
-      const service = s.service();
+      const service = tokens();
       const token = await service.accessToken(identityId);
       const { getJob, getJobLogs, getJobResults } = await import('../openeo/job-details.ts');
       const http = service.http();
