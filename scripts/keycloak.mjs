@@ -1,4 +1,4 @@
-// Keycloak for the test suite (issue 14). The server distribution (Maven artifact
+// Keycloak for the test suite. The server distribution (Maven artifact
 // org.keycloak:keycloak-quarkus-dist, a zip) is fetched with Maven into a cache folder outside the
 // repository and run with a JDK found on the machine.
 //

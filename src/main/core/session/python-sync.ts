@@ -5,7 +5,7 @@
  *
  * The store has ONE slot per issuer + client, and anyone may have written it: the Python client
  * after a login of its own, as whichever person signed in there, or this app for another
- * identity. So a token from the store is never taken on trust (issue 10, item 2):
+ * identity. So a token from the store is never taken on trust:
  * - it is not even tried when it is provably someone else's without spending it (it is the token
  *   another identity of ours wrote there, or a JWT naming another subject), or when this identity
  *   has no user id or subject to compare with;
