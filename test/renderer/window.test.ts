@@ -5,9 +5,9 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { startAppCore, type AppCoreHarness, type AppCoreOptions } from '../helpers/app-core.ts';
+import { closedPort } from '../helpers/local-server.ts';
 import { CDSE_HELP_CENTER_URL } from '../../src/main/core/tray-app/credits.ts';
 import { axeScan, goTo, inPage, launchBrowser, openWindow, screenshot, seriousOnly, waitFor, type WindowHarness, type WindowOptions } from './harness.ts';
 import { browserLoginAtProvider, refuseAtProvider, signInAtProvider } from './provider-pages.ts';
@@ -115,15 +115,6 @@ async function assertExpiredPanel(page: Page, userCode: string): Promise<void> {
 async function axeScanClean(page: Page, what: string): Promise<void> {
   await page.mouse.move(0, 0);
   assert.deepEqual(seriousOnly(await axeScan(page)), [], what);
-}
-
-/** A loopback port nobody listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('window on the real core', () => {

@@ -10,7 +10,7 @@ import { discoverBackend } from '../../../src/main/core/openeo/discovery.ts';
 import { chooseClient, chooseProvider, fetchOidcProviders, providerFlows } from '../../../src/main/core/openeo/providers.ts';
 import { startFixtureBackend, type FixtureBackend } from '../../fixtures/openeo-backend.ts';
 import { startTestIdp, type TestIdp } from '../../fixtures/oidc-provider.ts';
-import { rejectsWith } from './local-server.ts';
+import { rejectsWith } from './support.ts';
 
 let idp: TestIdp;
 let backend: FixtureBackend;
