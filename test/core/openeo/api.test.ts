@@ -1,11 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { getMe, jobStatus, listJobs, openEoBearer, parseJob, parseMe } from '../../../src/main/core/openeo/api.ts';
 import { localServers, routes, sendJson } from '../../helpers/local-server.ts';
-import { rejectsWith, throwsWith } from './support.ts';
-
-const specExamples = JSON.parse(readFileSync(new URL('../../fixtures/spec-examples.json', import.meta.url), 'utf8')) as { meLinks: unknown };
+import { rejectsWith, specExamples, throwsWith } from './support.ts';
 
 const serve = localServers();
 

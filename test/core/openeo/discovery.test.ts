@@ -1,6 +1,5 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import {
   compareApiVersions,
   discoverBackend,
@@ -10,11 +9,7 @@ import {
   pickApiInstance,
 } from '../../../src/main/core/openeo/discovery.ts';
 import { localServers, routes, sendJson } from '../../helpers/local-server.ts';
-import { capabilitiesBody, rejectsWith, throwsWith } from './support.ts';
-
-const specExamples = JSON.parse(readFileSync(new URL('../../fixtures/spec-examples.json', import.meta.url), 'utf8')) as {
-  wellKnown: unknown;
-};
+import { capabilitiesBody, rejectsWith, specExamples, throwsWith } from './support.ts';
 
 const serve = localServers();
 

@@ -1,6 +1,5 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import type { OidcProvider } from '../../../src/shared/model.ts';
 import {
   GRANT,
@@ -11,11 +10,7 @@ import {
   providerFlows,
 } from '../../../src/main/core/openeo/providers.ts';
 import { localServers, routes, sendJson } from '../../helpers/local-server.ts';
-import { rejectsWith, throwsWith } from './support.ts';
-
-const specExamples = JSON.parse(readFileSync(new URL('../../fixtures/spec-examples.json', import.meta.url), 'utf8')) as {
-  credentialsOidc: unknown;
-};
+import { rejectsWith, specExamples, throwsWith } from './support.ts';
 
 const serve = localServers();
 

@@ -1,5 +1,13 @@
 /** Small helpers shared by the openEO tests (not a test file itself); the servers are test/helpers/local-server.ts. */
+import { readFileSync } from 'node:fs';
 import { AuthTrayError, type ErrorCode } from '../../../src/main/core/errors.ts';
+
+/** The openEO API specification's own examples (test/fixtures/spec-examples.json), unparsed. */
+export const specExamples = JSON.parse(readFileSync(new URL('../../fixtures/spec-examples.json', import.meta.url), 'utf8')) as {
+  wellKnown: unknown;
+  credentialsOidc: unknown;
+  meLinks: unknown;
+};
 
 /** Capabilities as a 1.2 backend sends them. */
 export function capabilitiesBody(extra: Record<string, unknown> = {}): Record<string, unknown> {
