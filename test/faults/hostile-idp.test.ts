@@ -18,7 +18,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { forgetDiscoveredIssuers } from '../../src/main/core/oidc/issuer.ts';
 import { withFileLock } from '../../src/main/core/process-lock.ts';
-import { startFaultStand, stopOwnKeyring, until, type FaultStand } from './harness.ts';
+import { startFaultStand, startSignedInStand, stopOwnKeyring, until, type FaultStand } from './harness.ts';
 
 const MB = 1024 * 1024;
 const DISCOVERY = '/.well-known/openid-configuration';
@@ -45,10 +45,7 @@ after(() => stopOwnKeyring());
 describe('an IdP that answers too much (item 4)', () => {
   let s: FaultStand;
   let id: string;
-  before(async () => {
-    s = await startFaultStand();
-    id = await s.login();
-  });
+  before(async () => ({ s, id } = await startSignedInStand()));
   after(() => s?.stop());
 
   test('a 300 MB discovery document: refused after 1 MB, with a sentence', async () => {
@@ -84,45 +81,43 @@ describe('an IdP that answers too much (item 4)', () => {
 });
 
 describe('a hung IdP (item 10)', () => {
-  test('the tray honours OPENEO_AUTH_TRAY_TIMEOUT: the refresh ends, says why, and frees the lock', async () => {
+  test('the tray honours OPENEO_AUTH_TRAY_TIMEOUT: the refresh ends, says why, and frees the lock', async (t) => {
     const s = await startFaultStand({ env: { OPENEO_AUTH_TRAY_TIMEOUT: '0.5' } });
-    try {
-      const id = await s.login();
-      await s.runFor(1_000);
-      forgetDiscovery(s);
-      s.idpProxy.inject({ path: '/token', method: 'POST', fault: { kind: 'delay', ms: 60_000 } });
-      const result = await within(s.api.refreshNow(id), 10_000, 'a refresh against an IdP that never answers');
-      assert.equal(result.ok, false);
-      if (!result.ok) {
-        assert.equal(result.code, 'IDP_UNREACHABLE', result.message);
-        assert.match(result.message, /did not answer within 1 s/);
-      }
-      assert.equal(existsSync(lockFile(s, id)), false, 'the refresh lock is released');
-      await within(withFileLock(lockFile(s, id), async () => undefined, { timeoutMs: 1_000 }), 5_000, 'taking the lock');
-    } finally {
+    t.after(async () => {
       s.idpProxy.clear();
       await s.stop();
+    });
+    const id = await s.login();
+    await s.runFor(1_000);
+    forgetDiscovery(s);
+    s.idpProxy.inject({ path: '/token', method: 'POST', fault: { kind: 'delay', ms: 60_000 } });
+    const result = await within(s.api.refreshNow(id), 10_000, 'a refresh against an IdP that never answers');
+    assert.equal(result.ok, false);
+    if (!result.ok) {
+      assert.equal(result.code, 'IDP_UNREACHABLE', result.message);
+      assert.match(result.message, /did not answer within 1 s/);
     }
+    assert.equal(existsSync(lockFile(s, id)), false, 'the refresh lock is released');
+    await within(withFileLock(lockFile(s, id), async () => undefined, { timeoutMs: 1_000 }), 5_000, 'taking the lock');
   });
 
-  test('quitting aborts a refresh that waits for a hung IdP and frees its lock at once', async () => {
+  test('quitting aborts a refresh that waits for a hung IdP and frees its lock at once', async (t) => {
     const s = await startFaultStand();
-    try {
-      const id = await s.login();
-      await s.runFor(1_000);
-      forgetDiscovery(s);
-      s.idpProxy.inject({ path: '/token', method: 'POST', fault: { kind: 'delay', ms: Infinity } });
-      const pending = s.api.refreshNow(id);
-      await until(async () => s.idpProxy.inFlight > 0 && existsSync(lockFile(s, id)), 'the refresh waits at the IdP, holding its lock');
-      s.core.stop();
-      const result = await within(pending, 5_000, 'the refresh after quitting');
-      assert.equal(result.ok, false);
-      if (!result.ok) assert.equal(result.code, 'LOGIN_CANCELLED', result.message);
-      assert.equal(existsSync(lockFile(s, id)), false, 'the refresh lock is released');
-      await within(s.core.idle(), 5_000, 'the core going idle');
-    } finally {
+    t.after(async () => {
       s.idpProxy.clear();
       await s.stop();
-    }
+    });
+    const id = await s.login();
+    await s.runFor(1_000);
+    forgetDiscovery(s);
+    s.idpProxy.inject({ path: '/token', method: 'POST', fault: { kind: 'delay', ms: Infinity } });
+    const pending = s.api.refreshNow(id);
+    await until(async () => s.idpProxy.inFlight > 0 && existsSync(lockFile(s, id)), 'the refresh waits at the IdP, holding its lock');
+    s.core.stop();
+    const result = await within(pending, 5_000, 'the refresh after quitting');
+    assert.equal(result.ok, false);
+    if (!result.ok) assert.equal(result.code, 'LOGIN_CANCELLED', result.message);
+    assert.equal(existsSync(lockFile(s, id)), false, 'the refresh lock is released');
+    await within(s.core.idle(), 5_000, 'the core going idle');
   });
 });
