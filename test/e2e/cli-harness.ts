@@ -150,19 +150,28 @@ export interface DeviceLoginRun {
   events: Array<Record<string, unknown>>;
 }
 
+/** The user's side of a device login, given the `verification_uri_complete` the CLI printed. */
+export type DeviceApproval = (verificationUriComplete: string) => Promise<void>;
+
 /**
- * `login <backend> --json --no-browser` with the user's side done by `approveDevice` as soon as
- * the device_authorization line appears. A failing approval kills the CLI instead of letting it
- * wait for the code to expire.
+ * `login <backendUrl> --json --no-browser <extraArgs>` with the user's side done by `approve` as
+ * soon as the device_authorization line appears. A failing approval kills the CLI instead of
+ * letting it wait for the code to expire.
  */
-export async function deviceLogin(world: CliTarget, extraArgs: string[] = [], user: { refuse?: boolean; login?: string } = {}): Promise<DeviceLoginRun> {
+export async function runDeviceLogin(
+  cli: CliTarget['cli'],
+  backendUrl: string,
+  approve: DeviceApproval,
+  extraArgs: string[] = [],
+  timeoutMs = 30_000,
+): Promise<DeviceLoginRun> {
   let approval: Promise<void> | undefined;
-  const run = await world.cli(['login', world.backend.url, '--json', '--no-browser', ...extraArgs], {
-    timeoutMs: 30_000,
+  const run = await cli(['login', backendUrl, '--json', '--no-browser', ...extraArgs], {
+    timeoutMs,
     onStdoutLine: (line, child) => {
       const event = JSON.parse(line) as Record<string, unknown>;
       if (event.event !== 'device_authorization' || approval) return;
-      approval = approveDevice(String(event.verification_uri_complete), user);
+      approval = approve(String(event.verification_uri_complete));
       approval.catch(() => child.kill('SIGTERM'));
     },
   });
@@ -170,11 +179,14 @@ export async function deviceLogin(world: CliTarget, extraArgs: string[] = [], us
   return { run, events: jsonLines(run.stdout) };
 }
 
+/** {@link runDeviceLogin} at the world's backend, the user's side done by `approveDevice` on the test IdP's pages. */
+export function deviceLogin(world: CliTarget, extraArgs: string[] = [], user: { refuse?: boolean; login?: string } = {}): Promise<DeviceLoginRun> {
+  return runDeviceLogin(world.cli, world.backend.url, (uri) => approveDevice(uri, user), extraArgs);
+}
+
 /** A device login that must succeed, approved by `user.login` (default alice); returns the new identity's id. */
 export async function signIn(world: CliTarget, extraArgs: string[] = [], user: { login?: string } = {}): Promise<string> {
-  const { run, events } = await deviceLogin(world, extraArgs, user);
-  assert.equal(run.code, 0, `login failed: ${run.stderr}`);
-  return authenticatedIdentity(run, events);
+  return signedInIdentity((await deviceLogin(world, extraArgs, user)).run);
 }
 
 /** A client-credentials login of the IdP's service client (its secret on stdin) that must succeed; the identity's id. */
@@ -183,19 +195,20 @@ export async function signInService(world: CliTarget, extraArgs: string[] = []):
   const run = await world.cli(['login', world.backend.url, '--flow', 'client-credentials', '--client-id', id, '--client-secret-stdin', '--json', ...extraArgs], {
     input: `${secret}\n`,
   });
-  assert.equal(run.code, 0, `service-account login failed: ${run.stderr}`);
-  return authenticatedIdentity(run, jsonLines(run.stdout));
+  return signedInIdentity(run, 'service-account login');
+}
+
+/** The identity id of a `login --json` run that must have succeeded (its `authenticated` event). */
+export function signedInIdentity(run: CliRun, what = 'login'): string {
+  assert.equal(run.code, 0, `${what} failed: ${run.stderr}`);
+  const id = jsonLines(run.stdout).find((e) => e.event === 'authenticated')?.identity;
+  assert.equal(typeof id, 'string', `no authenticated event in ${run.stdout}`);
+  return id as string;
 }
 
 /** The JSON lines a `--json` run printed, parsed. */
 function jsonLines(stdout: string): Array<Record<string, unknown>> {
   return stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
-function authenticatedIdentity(run: CliRun, events: Array<Record<string, unknown>>): string {
-  const id = events.find((e) => e.event === 'authenticated')?.identity;
-  assert.equal(typeof id, 'string', `no authenticated event in ${run.stdout}`);
-  return id as string;
 }
 
 export interface StatusRow {
