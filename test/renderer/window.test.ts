@@ -557,24 +557,23 @@ describe('window on the real core', () => {
   });
 });
 
-test('malformed requests from the page are refused by the guards and never reach the core', async () => {
+test('malformed requests from the page are refused by the guards and never reach the core', async (t) => {
   const core = await startAppCore();
   const w = await openWindow(browser, core.api);
-  try {
-    const answers = await inPage<Array<{ ok: boolean; code?: string }>>(w.page, `Promise.all([
-      window.openeoAuth.refreshNow('../../etc/passwd'),
-      window.openeoAuth.signOut('cdse-1', 'yes'),
-      window.openeoAuth.openExternal('file:///etc/passwd'),
-      window.openeoAuth.updateSettings({ theme: 'dark', admin: true }),
-    ])`);
-    assert.deepEqual(answers.map((a) => [a.ok, a.code]), Array(4).fill([false, 'INVALID_ARGUMENT']), JSON.stringify(answers) + JSON.stringify(w.refused));
-    assert.equal(w.refused.length, 4);
-    assert.deepEqual(w.calls.map((c) => c.method).filter((m) => m !== 'listIdentities' && m !== 'getSettings'), []);
-    assert.deepEqual(core.opened, []);
-    const settings = await core.api.getSettings();
-    assert.equal(settings.ok && settings.value.theme, 'system', 'a patch with an unknown key changed nothing');
-  } finally {
+  t.after(async () => {
     await w.close();
     await core.stop();
-  }
+  });
+  const answers = await inPage<Array<{ ok: boolean; code?: string }>>(w.page, `Promise.all([
+    window.openeoAuth.refreshNow('../../etc/passwd'),
+    window.openeoAuth.signOut('cdse-1', 'yes'),
+    window.openeoAuth.openExternal('file:///etc/passwd'),
+    window.openeoAuth.updateSettings({ theme: 'dark', admin: true }),
+  ])`);
+  assert.deepEqual(answers.map((a) => [a.ok, a.code]), Array(4).fill([false, 'INVALID_ARGUMENT']), JSON.stringify(answers) + JSON.stringify(w.refused));
+  assert.equal(w.refused.length, 4);
+  assert.deepEqual(w.calls.map((c) => c.method).filter((m) => m !== 'listIdentities' && m !== 'getSettings'), []);
+  assert.deepEqual(core.opened, []);
+  const settings = await core.api.getSettings();
+  assert.equal(settings.ok && settings.value.theme, 'system', 'a patch with an unknown key changed nothing');
 });
