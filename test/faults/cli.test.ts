@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Fault } from '../fixtures/fault-proxy.ts';
-import { assertCliBuilt, runCli } from '../helpers/cli.ts';
+import { runCli } from '../helpers/cli.ts';
 import { startSignedInStand, stopOwnKeyring, type FaultStand } from './harness.ts';
 
 const DISCOVERY = '/.well-known/openid-configuration';
@@ -21,10 +21,7 @@ after(stopOwnKeyring);
 describe('IdP faults under `openeo-auth-tray token`', () => {
   let s: FaultStand;
   let id: string;
-  before(async () => {
-    assertCliBuilt();
-    ({ s, id } = await startSignedInStand());
-  });
+  before(async () => ({ s, id } = await startSignedInStand({ cli: true })));
   after(() => s?.stop());
 
   const token = (...args: string[]) => runCli(['token', id, ...args], { env: s.cliEnv(), timeoutMs: 30_000 });

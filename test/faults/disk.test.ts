@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertCliBuilt, runCli } from '../helpers/cli.ts';
+import { runCli } from '../helpers/cli.ts';
 import { HOUR, MINUTE, startSignedInStand, stopOwnKeyring, type FaultStand } from './harness.ts';
 
 const TOKEN = '/token';
@@ -59,10 +59,7 @@ describe('settings folder refusing writes', { skip: immutableUnsupported() ?? fa
     locked = on;
   };
 
-  before(async () => {
-    assertCliBuilt();
-    ({ s, id } = await startSignedInStand());
-  });
+  before(async () => ({ s, id } = await startSignedInStand({ cli: true })));
   after(async () => {
     if (locked) setImmutable(s.dir, false);
     await s?.stop();

@@ -17,6 +17,7 @@ import { approveDevice } from '../fixtures/device-user.ts';
 import { startFaultProxy, type FaultProxy } from '../fixtures/fault-proxy.ts';
 import { startTestIdp, type TestIdpOptions } from '../fixtures/oidc-provider.ts';
 import { startAppCore, type AppCoreHarness } from '../helpers/app-core.ts';
+import { assertCliBuilt } from '../helpers/cli.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.ts';
 
@@ -134,12 +135,15 @@ export interface FaultStand extends AppCoreHarness {
 
 export interface FaultStandOptions {
   idp?: Omit<TestIdpOptions, 'issuer'>;
+  /** The tests run the built CLI too: check that it is built before anything starts. */
+  cli?: boolean;
   /** The app's environment (e.g. OPENEO_AUTH_TRAY_TIMEOUT); default empty. */
   env?: NodeJS.ProcessEnv;
 }
 
 /** Starts proxies, IdP, backend and the app core. Call `ownKeyring()` first (this does). */
 export async function startFaultStand(opts: FaultStandOptions = {}): Promise<FaultStand> {
+  if (opts.cli) assertCliBuilt();
   const ring = await ownKeyring();
   const idpProxy = await startFaultProxy();
   const clock = new FakeClock(Date.now());

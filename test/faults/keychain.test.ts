@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertCliBuilt, runCli } from '../helpers/cli.ts';
+import { runCli } from '../helpers/cli.ts';
 import { keyringAbsentEnv } from '../helpers/keyring.ts';
 import { HOUR, startSignedInStand, stopOwnKeyring, until, type FaultStand } from './harness.ts';
 
@@ -18,10 +18,7 @@ after(stopOwnKeyring);
 describe('keychain faults', () => {
   let s: FaultStand;
   let id: string;
-  before(async () => {
-    assertCliBuilt();
-    ({ s, id } = await startSignedInStand());
-  });
+  before(async () => ({ s, id } = await startSignedInStand({ cli: true })));
   after(() => s?.stop());
 
   test('locked mid-run: shown as keychain-unavailable, nothing asked of the IdP, recovers on unlock', async (t) => {
