@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createAppCore } from '../../src/main/core/tray-app/app-core.ts';
-import { createMemorySecretStore } from '../../src/main/core/keychain/memory-store.ts';
+import { createMemorySecretStore } from '../../test/helpers/memory-store.ts';
 import { createLogger } from '../../src/main/core/log.ts';
 import type { FetchLike } from '../../src/main/core/ports.ts';
 import { MAX_REGISTERED_SECRETS, registeredSecretCount } from '../../src/shared/redact.ts';

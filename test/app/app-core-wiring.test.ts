@@ -1,6 +1,6 @@
 // The Electron layer on the REAL core (settings on disk in a temporary folder, an in-memory
 // keychain, a fake clock, no network): what the window, the tray and the OS see end to end.
-import { test, describe } from 'node:test';
+import { test, describe, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -13,8 +13,9 @@ import { settle, startOnFakes, type Started } from './harness.ts';
 const HOUR = 3_600_000;
 const offline = () => Promise.reject(new TypeError('fetch failed (the test has no network)'));
 
-async function startReal(opts: { notificationsEnabled?: boolean; withIdentity?: boolean } = {}): Promise<Started<AppCore>> {
-  return startOnFakes<AppCore>({
+/** The app on the real core; when the test ends it quits (unless the test did) and its folder goes. */
+async function startReal(t: TestContext, opts: { notificationsEnabled?: boolean; withIdentity?: boolean } = {}): Promise<Started<AppCore>> {
+  const s = await startOnFakes<AppCore>({
     createAppCore,
     fetch: offline,
     beforeStart: async (_fake, { env, clock }) => {
@@ -32,87 +33,68 @@ async function startReal(opts: { notificationsEnabled?: boolean; withIdentity?: 
       await store.updateSettings({ notificationsEnabled: opts.notificationsEnabled ?? true });
     },
   });
+  t.after(async () => {
+    if (!s.world.app.quitted) s.world.app.quit();
+    await s.cleanup();
+  });
+  return s;
 }
 
 describe('the app on the real core', () => {
-  test('first start: the tray offers "Add account…" and the window opens at the add page', async () => {
-    const s = await startReal();
-    try {
-      assert.ok(s.menu().labels().includes('Add account…'), s.menu().labels().join(' | '));
-      assert.equal(s.tray().tooltip, 'No openEO accounts yet');
-      const win = s.window()!;
-      win.finishLoad();
-      assert.deepEqual(win.webContents.sent.find((m) => m.channel === PUSH_CHANNELS.navigate)?.args, [{ page: 'add' }]);
-    } finally {
-      s.world.app.quit();
-      await s.cleanup();
-    }
+  test('first start: the tray offers "Add account…" and the window opens at the add page', async (t) => {
+    const s = await startReal(t);
+    assert.ok(s.menu().labels().includes('Add account…'), s.menu().labels().join(' | '));
+    assert.equal(s.tray().tooltip, 'No openEO accounts yet');
+    const win = s.window()!;
+    win.finishLoad();
+    assert.deepEqual(win.webContents.sent.find((m) => m.channel === PUSH_CHANNELS.navigate)?.args, [{ page: 'add' }]);
   });
 
-  test('the window\'s requests reach the real core; switching on start at login writes the autostart entry', async () => {
-    const s = await startReal();
-    try {
-      const win = s.window()!;
-      win.finishLoad();
-      const settings = await s.ipc.invoke(CHANNELS.getSettings, win.webContents.ipcEvent()) as { ok: boolean; value: { startAtLogin: boolean } };
-      assert.equal(settings.ok, true);
-      assert.equal(settings.value.startAtLogin, false);
-      const updated = await s.ipc.invoke(CHANNELS.updateSettings, win.webContents.ipcEvent(), { startAtLogin: true }) as { ok: boolean };
-      assert.equal(updated.ok, true, JSON.stringify(updated));
-      assert.ok(existsSync(join(s.env.XDG_CONFIG_HOME!, 'autostart', 'openeo-auth-tray.desktop')));
-      const refused = await s.ipc.invoke(CHANNELS.updateSettings, win.webContents.ipcEvent(), { startAtLogin: 'yes' }) as { code: string };
-      assert.equal(refused.code, 'INVALID_ARGUMENT');
-    } finally {
-      s.world.app.quit();
-      await s.cleanup();
-    }
+  test('the window\'s requests reach the real core; switching on start at login writes the autostart entry', async (t) => {
+    const s = await startReal(t);
+    const win = s.window()!;
+    win.finishLoad();
+    const settings = await s.ipc.invoke(CHANNELS.getSettings, win.webContents.ipcEvent()) as { ok: boolean; value: { startAtLogin: boolean } };
+    assert.equal(settings.ok, true);
+    assert.equal(settings.value.startAtLogin, false);
+    const updated = await s.ipc.invoke(CHANNELS.updateSettings, win.webContents.ipcEvent(), { startAtLogin: true }) as { ok: boolean };
+    assert.equal(updated.ok, true, JSON.stringify(updated));
+    assert.ok(existsSync(join(s.env.XDG_CONFIG_HOME!, 'autostart', 'openeo-auth-tray.desktop')));
+    const refused = await s.ipc.invoke(CHANNELS.updateSettings, win.webContents.ipcEvent(), { startAtLogin: 'yes' }) as { code: string };
+    assert.equal(refused.code, 'INVALID_ARGUMENT');
   });
 
-  test('a login about to expire is announced; a click opens its re-login', async () => {
-    const s = await startReal({ withIdentity: true });
-    try {
-      await settle();
-      const shown = s.world.notifications;
-      assert.equal(shown.length, 1, s.log.lines.join(''));
-      assert.match(String(shown[0]!.options?.title), /login expires/);
-      shown[0]!.emit('click', {});
-      const win = s.window()!;
-      win.finishLoad();
-      assert.deepEqual(win.webContents.sent.find((m) => m.channel === PUSH_CHANNELS.navigate)?.args, [{ page: 'add', identityId: 'cdse-3f9a1c' }]);
-      assert.equal(basename(s.tray().image), 'tray-warning-24.png');
-    } finally {
-      s.world.app.quit();
-      await s.cleanup();
-    }
+  test('a login about to expire is announced; a click opens its re-login', async (t) => {
+    const s = await startReal(t, { withIdentity: true });
+    await settle();
+    const shown = s.world.notifications;
+    assert.equal(shown.length, 1, s.log.lines.join(''));
+    assert.match(String(shown[0]!.options?.title), /login expires/);
+    shown[0]!.emit('click', {});
+    const win = s.window()!;
+    win.finishLoad();
+    assert.deepEqual(win.webContents.sent.find((m) => m.channel === PUSH_CHANNELS.navigate)?.args, [{ page: 'add', identityId: 'cdse-3f9a1c' }]);
+    assert.equal(basename(s.tray().image), 'tray-warning-24.png');
   });
 
-  test('muted notifications are not shown', async () => {
-    const s = await startReal({ withIdentity: true, notificationsEnabled: false });
-    try {
-      await settle();
-      assert.equal(s.world.notifications.length, 0);
-      assert.match(s.tray().tooltip, /CDSE|Copernicus/);
-    } finally {
-      s.world.app.quit();
-      await s.cleanup();
-    }
+  test('muted notifications are not shown', async (t) => {
+    const s = await startReal(t, { withIdentity: true, notificationsEnabled: false });
+    await settle();
+    assert.equal(s.world.notifications.length, 0);
+    assert.match(s.tray().tooltip, /CDSE|Copernicus/);
   });
 
-  test('quitting leaves no timer behind', async () => {
-    const s = await startReal({ withIdentity: true });
-    try {
-      await settle();
-      assert.ok(s.clock.pendingTimers > 0, 'the lifecycle had timers armed');
-      s.world.app.quit();
-      // Quitting waits for work already under way (the job listing's token lookup at start takes
-      // the refresh lock in the settings folder): bounded, real time.
-      for (const deadline = Date.now() + 5_000; !s.world.app.quitted && Date.now() < deadline;) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      assert.equal(s.world.app.quitted, true);
-      assert.equal(s.clock.pendingTimers, 0);
-    } finally {
-      await s.cleanup();
+  test('quitting leaves no timer behind', async (t) => {
+    const s = await startReal(t, { withIdentity: true });
+    await settle();
+    assert.ok(s.clock.pendingTimers > 0, 'the lifecycle had timers armed');
+    s.world.app.quit();
+    // Quitting waits for work already under way (the job listing's token lookup at start takes
+    // the refresh lock in the settings folder): bounded, real time.
+    for (const deadline = Date.now() + 5_000; !s.world.app.quitted && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
+    assert.equal(s.world.app.quitted, true);
+    assert.equal(s.clock.pendingTimers, 0);
   });
 });

@@ -59,20 +59,17 @@ describe('the app:// scheme', () => {
     assert.equal((await get(PAGE_URL, 'POST')).status, 405);
   });
 
-  test('is registered before ready as standard and secure only, and answers the window', async () => {
+  test('is registered before ready as standard and secure only, and answers the window', async (t) => {
     assert.deepEqual(APP_SCHEME_PRIVILEGES, { scheme: 'app', privileges: { standard: true, secure: true } });
     const s = await startOnFakes({ rows: [status()] });
-    try {
-      assert.deepEqual(s.world.schemes, [APP_SCHEME_PRIVILEGES]);
-      const serve = s.world.protocolHandlers.get('app');
-      assert.ok(serve, 'the scheme is served after ready');
-      s.app!.windows.show();
-      assert.equal(s.window()!.loadedUrl, PAGE_URL);
-      const res = await serve(new Request('app://openeo-auth-tray/../secret'));
-      assert.equal(res.status, 404);
-      assert.equal(res.headers.get('content-security-policy'), PAGE_CSP);
-    } finally {
-      await s.cleanup();
-    }
+    t.after(() => s.cleanup());
+    assert.deepEqual(s.world.schemes, [APP_SCHEME_PRIVILEGES]);
+    const serve = s.world.protocolHandlers.get('app');
+    assert.ok(serve, 'the scheme is served after ready');
+    s.app!.windows.show();
+    assert.equal(s.window()!.loadedUrl, PAGE_URL);
+    const res = await serve(new Request('app://openeo-auth-tray/../secret'));
+    assert.equal(res.status, 404);
+    assert.equal(res.headers.get('content-security-policy'), PAGE_CSP);
   });
 });

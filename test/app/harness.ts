@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppCore } from '../../src/main/core/tray-app/app-core.ts';
 import type { AppCoreDeps } from '../../src/main/core/tray-app/services.ts';
-import { createMemorySecretStore } from '../../src/main/core/keychain/memory-store.ts';
+import { createMemorySecretStore } from '../helpers/memory-store.ts';
 import { createLogger, type Logger } from '../../src/main/core/log.ts';
 import type { IdentityStatus } from '../../src/shared/model.ts';
 import type { FetchLike, SecretStore } from '../../src/main/core/ports.ts';

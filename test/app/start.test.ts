@@ -10,50 +10,41 @@ import { status } from '../helpers/identity-status.ts';
 import { settle, startOnFakes } from './harness.ts';
 
 describe('single instance', () => {
-  test('without the lock the app quits at once and starts nothing', async () => {
+  test('without the lock the app quits at once and starts nothing', async (t) => {
     const s = await startOnFakes({ hasLock: false });
-    try {
-      assert.equal(s.app, null);
-      assert.equal(s.world.app.quitCalls, 1);
-      assert.equal(s.core.deps, undefined, 'no core was created');
-      assert.equal(s.core.starts, 0);
-      assert.deepEqual([s.world.trays.length, s.ipc.channels().length], [0, 0]);
-    } finally {
-      await s.cleanup();
-    }
+    t.after(() => s.cleanup());
+    assert.equal(s.app, null);
+    assert.equal(s.world.app.quitCalls, 1);
+    assert.equal(s.core.deps, undefined, 'no core was created');
+    assert.equal(s.core.starts, 0);
+    assert.deepEqual([s.world.trays.length, s.ipc.channels().length], [0, 0]);
   });
 
-  test('a second launch brings the first one\'s window forward', async () => {
+  test('a second launch brings the first one\'s window forward', async (t) => {
     const s = await startOnFakes({ rows: [status()] });
-    try {
-      assert.equal(s.world.windows.length, 0);
-      s.world.app.emit('second-instance', {}, ['/usr/lib/electron', '.'], '/home/me', {});
-      const win = s.window()!;
-      win.finishLoad();
-      assert.equal(win.visible, true);
-      win.minimized = true;
-      s.world.app.emit('second-instance', {}, [], '/', {});
-      assert.equal(s.world.windows.length, 1, 'the same window');
-      assert.equal(win.minimized, false);
-      assert.ok(win.focusCount >= 2);
-    } finally {
-      await s.cleanup();
-    }
+    t.after(() => s.cleanup());
+    assert.equal(s.world.windows.length, 0);
+    s.world.app.emit('second-instance', {}, ['/usr/lib/electron', '.'], '/home/me', {});
+    const win = s.window()!;
+    win.finishLoad();
+    assert.equal(win.visible, true);
+    win.minimized = true;
+    s.world.app.emit('second-instance', {}, [], '/', {});
+    assert.equal(s.world.windows.length, 1, 'the same window');
+    assert.equal(win.minimized, false);
+    assert.ok(win.focusCount >= 2);
   });
 });
 
 describe('start', () => {
-  test('Chromium\'s data and the lock live in our settings folder; logs in our log folder', async () => {
+  test('Chromium\'s data and the lock live in our settings folder; logs in our log folder', async (t) => {
     const s = await startOnFakes();
-    try {
-      assert.equal(s.world.app.paths.get('userData'), join(s.env.OPENEO_AUTH_TRAY_HOME!, ELECTRON_DATA_FOLDER));
-      assert.equal(s.world.app.logsPath, join(s.env.OPENEO_AUTH_TRAY_HOME!, 'logs'));
-      assert.equal(s.core.deps?.dir, s.env.OPENEO_AUTH_TRAY_HOME);
-      assert.equal(s.world.app.sandboxed, true, 'every renderer sandboxed');
-      assert.equal(s.core.starts, 1);
-    } finally {
-      await s.cleanup();
-    }
+    t.after(() => s.cleanup());
+    assert.equal(s.world.app.paths.get('userData'), join(s.env.OPENEO_AUTH_TRAY_HOME!, ELECTRON_DATA_FOLDER));
+    assert.equal(s.world.app.logsPath, join(s.env.OPENEO_AUTH_TRAY_HOME!, 'logs'));
+    assert.equal(s.core.deps?.dir, s.env.OPENEO_AUTH_TRAY_HOME);
+    assert.equal(s.world.app.sandboxed, true, 'every renderer sandboxed');
+    assert.equal(s.core.starts, 1);
   });
 
   test('Windows gets the app user model id; macOS hides the Dock icon', async () => {
@@ -99,55 +90,46 @@ describe('start', () => {
 });
 
 describe('power', () => {
-  test('resume and unlock-screen make the core re-evaluate at once; not after quit', async () => {
+  test('resume and unlock-screen make the core re-evaluate at once; not after quit', async (t) => {
     const s = await startOnFakes({ rows: [status()] });
-    try {
-      const power = s.electron.powerMonitor;
-      power.emit('resume');
-      power.emit('unlock-screen');
-      power.emit('lock-screen');
-      power.emit('suspend');
-      assert.equal(s.core.resumes, 2);
-      s.world.app.quit();
-      power.emit('resume');
-      assert.equal(s.core.resumes, 2);
-      assert.equal(power.listenerCount('resume') + power.listenerCount('unlock-screen'), 0);
-    } finally {
-      await s.cleanup();
-    }
+    t.after(() => s.cleanup());
+    const power = s.electron.powerMonitor;
+    power.emit('resume');
+    power.emit('unlock-screen');
+    power.emit('lock-screen');
+    power.emit('suspend');
+    assert.equal(s.core.resumes, 2);
+    s.world.app.quit();
+    power.emit('resume');
+    assert.equal(s.core.resumes, 2);
+    assert.equal(power.listenerCount('resume') + power.listenerCount('unlock-screen'), 0);
   });
 });
 
 describe('quit', () => {
-  test('closing every window does not quit the tray app', async () => {
+  test('closing every window does not quit the tray app', async (t) => {
     const s = await startOnFakes({ rows: [status()] });
-    try {
-      s.app!.windows.show();
-      s.window()!.close();
-      s.world.app.emit('window-all-closed');
-      assert.equal(s.world.app.quitCalls, 0);
-      assert.ok(s.world.app.listenerCount('window-all-closed') > 0, 'a listener is what keeps Electron from quitting');
-    } finally {
-      await s.cleanup();
-    }
+    t.after(() => s.cleanup());
+    s.app!.windows.show();
+    s.window()!.close();
+    s.world.app.emit('window-all-closed');
+    assert.equal(s.world.app.quitCalls, 0);
+    assert.ok(s.world.app.listenerCount('window-all-closed') > 0, 'a listener is what keeps Electron from quitting');
   });
 
-  test('stops the core, tray, IPC and listeners once, and lets the clipboard settle first', async () => {
+  test('stops the core, tray, IPC and listeners once, and lets the clipboard settle first', async (t) => {
     const s = await startOnFakes({ rows: [status()] });
-    try {
-      s.world.app.quit();
-      assert.equal(s.world.app.quitted, false, 'held until the clipboard has settled');
-      assert.equal(s.core.stops, 1);
-      assert.equal(s.tray().destroyed, true);
-      assert.equal(s.ipc.channels().length, 0);
-      assert.equal(s.core.listenerCount, 0, 'no listener left on the core');
-      await settle();
-      await settle();
-      assert.equal(s.world.app.quitted, true);
-      assert.equal(s.core.stops, 1, 'stopped once, though before-quit ran twice');
-      assert.equal(s.clock.pendingTimers, 0, 'no timer of the app is left');
-    } finally {
-      await s.cleanup();
-    }
+    t.after(() => s.cleanup());
+    s.world.app.quit();
+    assert.equal(s.world.app.quitted, false, 'held until the clipboard has settled');
+    assert.equal(s.core.stops, 1);
+    assert.equal(s.tray().destroyed, true);
+    assert.equal(s.ipc.channels().length, 0);
+    assert.equal(s.core.listenerCount, 0, 'no listener left on the core');
+    await settle();
+    await settle();
+    assert.equal(s.world.app.quitted, true);
+    assert.equal(s.core.stops, 1, 'stopped once, though before-quit ran twice');
+    assert.equal(s.clock.pendingTimers, 0, 'no timer of the app is left');
   });
 });

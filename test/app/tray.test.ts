@@ -33,50 +33,41 @@ describe('tray icon', () => {
     assert.equal(basename(trayIconPath(APP_ROOT, 'warning', 'linux')), 'tray-warning-24.png');
   });
 
-  test('icon and tooltip follow the worst identity, and change when the core reports a change', async () => {
+  test('icon and tooltip follow the worst identity, and change when the core reports a change', async (t) => {
     const s = await startOnFakes({ rows: [status()] });
-    try {
-      assert.equal(basename(s.tray().image), 'tray-ok-24.png');
-      assert.match(s.tray().tooltip, /1 login active/);
-      s.core.setRows([status(), serviceAccount({ state: 'expired' })]);
-      assert.equal(basename(s.tray().image), 'tray-error-24.png');
-      assert.match(s.tray().tooltip, /needs a new sign-in: CDSE batch/);
-    } finally {
-      await s.cleanup();
-    }
+    t.after(() => s.cleanup());
+    assert.equal(basename(s.tray().image), 'tray-ok-24.png');
+    assert.match(s.tray().tooltip, /1 login active/);
+    s.core.setRows([status(), serviceAccount({ state: 'expired' })]);
+    assert.equal(basename(s.tray().image), 'tray-error-24.png');
+    assert.match(s.tray().tooltip, /needs a new sign-in: CDSE batch/);
   });
 });
 
 describe('tray menu', () => {
-  test('is the core menu, with headers and state lines disabled', async () => {
+  test('is the core menu, with headers and state lines disabled', async (t) => {
     const s = await startOnFakes({ rows: [status()] });
-    try {
-      const menu = s.menu();
-      const labels = menu.labels();
-      assert.ok(labels.includes('Add account…'), labels.join(' | '));
-      assert.ok(labels.includes('Open window'));
-      assert.equal(labels.at(-1), 'Quit openEO Auth Tray');
-      assert.equal(menu.find(`${ID}:header`)?.enabled, false);
-      assert.equal(menu.find(`${ID}:state`)?.enabled, false);
-      assert.equal(menu.find(`${ID}:header`)?.click, undefined);
-      assert.equal(menu.find(`${ID}:copy:bearer`)?.enabled, true);
-    } finally {
-      await s.cleanup();
-    }
+    t.after(() => s.cleanup());
+    const menu = s.menu();
+    const labels = menu.labels();
+    assert.ok(labels.includes('Add account…'), labels.join(' | '));
+    assert.ok(labels.includes('Open window'));
+    assert.equal(labels.at(-1), 'Quit openEO Auth Tray');
+    assert.equal(menu.find(`${ID}:header`)?.enabled, false);
+    assert.equal(menu.find(`${ID}:state`)?.enabled, false);
+    assert.equal(menu.find(`${ID}:header`)?.click, undefined);
+    assert.equal(menu.find(`${ID}:copy:bearer`)?.enabled, true);
   });
 
-  test('is rebuilt when the core reports a change', async () => {
+  test('is rebuilt when the core reports a change', async (t) => {
     const s = await startOnFakes({ rows: [] });
-    try {
-      assert.ok(s.menu().labels().includes('No accounts yet'));
-      const before = s.tray().menusSet;
-      s.core.setRows([status({ label: 'Terrascope' })]);
-      assert.equal(s.tray().menusSet, before + 1);
-      assert.ok(!s.menu().labels().includes('No accounts yet'));
-      assert.match(s.menu().labels()[0] ?? '', /^Terrascope — /);
-    } finally {
-      await s.cleanup();
-    }
+    t.after(() => s.cleanup());
+    assert.ok(s.menu().labels().includes('No accounts yet'));
+    const before = s.tray().menusSet;
+    s.core.setRows([status({ label: 'Terrascope' })]);
+    assert.equal(s.tray().menusSet, before + 1);
+    assert.ok(!s.menu().labels().includes('No accounts yet'));
+    assert.match(s.menu().labels()[0] ?? '', /^Terrascope — /);
   });
 
   test("'&' is doubled on Windows and Linux (else it marks an access key) and kept on macOS", async () => {
@@ -103,117 +94,93 @@ describe('tray menu', () => {
     assert.deepEqual(clicked, [`${ID}:jobs:all`]);
   });
 
-  test('an action without confirmation runs at once', async () => {
+  test('an action without confirmation runs at once', async (t) => {
     const s = await startOnFakes({ rows: [status()] });
-    try {
-      s.menu().click(`${ID}:refresh`);
-      await settle();
-      assert.deepEqual(s.core.trayActions, [{ type: 'refresh', identityId: ID }]);
-      assert.equal(s.world.dialogs.length, 0);
-    } finally {
-      await s.cleanup();
-    }
+    t.after(() => s.cleanup());
+    s.menu().click(`${ID}:refresh`);
+    await settle();
+    assert.deepEqual(s.core.trayActions, [{ type: 'refresh', identityId: ID }]);
+    assert.equal(s.world.dialogs.length, 0);
   });
 
-  test('copying the refresh token asks first; Cancel copies nothing, the confirm button copies', async () => {
+  test('copying the refresh token asks first; Cancel copies nothing, the confirm button copies', async (t) => {
     const s = await startOnFakes({ rows: [status()] });
-    try {
-      s.menu().click(`${ID}:copy:refresh-token`);
-      await settle();
-      assert.equal(s.world.dialogs.length, 1);
-      const asked = s.world.dialogs[0]!;
-      assert.match(asked.message, /Copy the refresh token of CDSE\?/);
-      assert.match(asked.detail ?? '', /30 seconds/);
-      assert.deepEqual(asked.buttons, ['Copy refresh token', 'Cancel']);
-      assert.equal(asked.cancelId, 1);
-      assert.equal(asked.defaultId, 1, 'Enter must not copy a secret by accident');
-      assert.deepEqual(s.core.trayActions, []);
+    t.after(() => s.cleanup());
+    s.menu().click(`${ID}:copy:refresh-token`);
+    await settle();
+    assert.equal(s.world.dialogs.length, 1);
+    const asked = s.world.dialogs[0]!;
+    assert.match(asked.message, /Copy the refresh token of CDSE\?/);
+    assert.match(asked.detail ?? '', /30 seconds/);
+    assert.deepEqual(asked.buttons, ['Copy refresh token', 'Cancel']);
+    assert.equal(asked.cancelId, 1);
+    assert.equal(asked.defaultId, 1, 'Enter must not copy a secret by accident');
+    assert.deepEqual(s.core.trayActions, []);
 
-      s.world.dialogAnswers.push(0);
-      s.menu().click(`${ID}:copy:refresh-token`);
-      await settle();
-      assert.deepEqual(s.core.trayActions, [{ type: 'copy', identityId: ID, what: 'refresh-token' }]);
-    } finally {
-      await s.cleanup();
-    }
+    s.world.dialogAnswers.push(0);
+    s.menu().click(`${ID}:copy:refresh-token`);
+    await settle();
+    assert.deepEqual(s.core.trayActions, [{ type: 'copy', identityId: ID, what: 'refresh-token' }]);
   });
 
-  test('signing out asks first', async () => {
+  test('signing out asks first', async (t) => {
     const s = await startOnFakes({ rows: [status()] });
-    try {
-      s.world.dialogAnswers.push(0);
-      s.menu().click(`${ID}:sign-out`);
-      await settle();
-      assert.match(s.world.dialogs[0]?.message ?? '', /Sign out of CDSE\?/);
-      assert.deepEqual(s.core.trayActions, [{ type: 'sign-out', identityId: ID }]);
-    } finally {
-      await s.cleanup();
-    }
+    t.after(() => s.cleanup());
+    s.world.dialogAnswers.push(0);
+    s.menu().click(`${ID}:sign-out`);
+    await settle();
+    assert.match(s.world.dialogs[0]?.message ?? '', /Sign out of CDSE\?/);
+    assert.deepEqual(s.core.trayActions, [{ type: 'sign-out', identityId: ID }]);
   });
 
-  test('disabled items cannot be clicked', async () => {
+  test('disabled items cannot be clicked', async (t) => {
     const s = await startOnFakes({ rows: [status({ state: 'expired', refreshTokenExpiry: { kind: 'at', at: NOW - DAY } })] });
-    try {
-      assert.equal(s.menu().find(`${ID}:copy:bearer`)?.enabled, false);
-      assert.equal(s.menu().find(`${ID}:copy:bearer`)?.click, undefined);
-      s.menu().click(`${ID}:copy:bearer`);
-      await settle();
-      assert.deepEqual(s.core.trayActions, []);
-    } finally {
-      await s.cleanup();
-    }
+    t.after(() => s.cleanup());
+    assert.equal(s.menu().find(`${ID}:copy:bearer`)?.enabled, false);
+    assert.equal(s.menu().find(`${ID}:copy:bearer`)?.click, undefined);
+    s.menu().click(`${ID}:copy:bearer`);
+    await settle();
+    assert.deepEqual(s.core.trayActions, []);
   });
 
-  test('"Add account…" opens the window at the add page (via the core\'s navigation)', async () => {
+  test('"Add account…" opens the window at the add page (via the core\'s navigation)', async (t) => {
     const s = await startOnFakes({ rows: [status()] });
-    try {
-      assert.equal(s.world.windows.length, 0);
-      s.menu().click('add-account');
-      await settle();
-      const win = s.window();
-      assert.ok(win, 'a window opened');
-      win.finishLoad();
-      assert.deepEqual(win.webContents.sent.filter((m) => m.channel === PUSH_CHANNELS.navigate).map((m) => m.args[0]), [{ page: 'add' }]);
-      assert.equal(win.visible, true);
-    } finally {
-      await s.cleanup();
-    }
+    t.after(() => s.cleanup());
+    assert.equal(s.world.windows.length, 0);
+    s.menu().click('add-account');
+    await settle();
+    const win = s.window();
+    assert.ok(win, 'a window opened');
+    win.finishLoad();
+    assert.deepEqual(win.webContents.sent.filter((m) => m.channel === PUSH_CHANNELS.navigate).map((m) => m.args[0]), [{ page: 'add' }]);
+    assert.equal(win.visible, true);
   });
 
-  test('Quit quits the app, which stops the core', async () => {
+  test('Quit quits the app, which stops the core', async (t) => {
     const s = await startOnFakes({ rows: [status()] });
-    try {
-      s.menu().click('quit');
-      await settle();
-      await settle();
-      assert.equal(s.core.stops, 1);
-      assert.equal(s.world.app.quitted, true);
-      assert.deepEqual(s.core.trayActions, [], 'the core is not asked to quit');
-    } finally {
-      await s.cleanup();
-    }
+    t.after(() => s.cleanup());
+    s.menu().click('quit');
+    await settle();
+    await settle();
+    assert.equal(s.core.stops, 1);
+    assert.equal(s.world.app.quitted, true);
+    assert.deepEqual(s.core.trayActions, [], 'the core is not asked to quit');
   });
 });
 
 describe('left click', () => {
   for (const platform of ['win32', 'linux'] as const) {
-    test(`opens the window on ${platform}`, async () => {
+    test(`opens the window on ${platform}`, async (t) => {
       const s = await startOnFakes({ platform, rows: [status()] });
-      try {
-        s.tray().emit('click');
-        assert.equal(s.world.windows.length, 1);
-      } finally {
-        await s.cleanup();
-      }
+      t.after(() => s.cleanup());
+      s.tray().emit('click');
+      assert.equal(s.world.windows.length, 1);
     });
   }
 
-  test('is left to the menu on macOS', async () => {
+  test('is left to the menu on macOS', async (t) => {
     const s = await startOnFakes({ platform: 'darwin', rows: [status()] });
-    try {
-      assert.equal(s.tray().listenerCount('click'), 0);
-    } finally {
-      await s.cleanup();
-    }
+    t.after(() => s.cleanup());
+    assert.equal(s.tray().listenerCount('click'), 0);
   });
 });

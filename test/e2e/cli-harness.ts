@@ -23,15 +23,19 @@ export const EXPIRED_SENTENCE = 'This login has expired or was revoked — sign 
 export const signInAgainStep = (backendUrl: string): string =>
   `Sign in again with "Sign in again" in the openEO Auth Tray window, or run: openeo-auth-tray login ${backendUrl}`;
 
-export interface CliWorld {
+/** What a CLI login needs: the IdP, the backend to sign in to, and the CLI on one settings folder. */
+export interface CliTarget {
   idp: TestIdp;
   backend: FixtureBackend;
+  cli(args: string[], opts?: Partial<CliOptions>): Promise<CliRun>;
+}
+
+export interface CliWorld extends CliTarget {
   keyring: PrivateKeyring;
   /** The settings folder (OPENEO_AUTH_TRAY_HOME) of this test. */
   home: string;
   /** Environment for CLI children: the private keyring plus OPENEO_AUTH_TRAY_HOME. */
   env: NodeJS.ProcessEnv;
-  cli(args: string[], opts?: Partial<CliOptions>): Promise<CliRun>;
   /** A secret as stored in the keychain (`<id>/refresh_token`, ...), or null when there is none. */
   secret(account: string): Promise<string | null>;
   stop(): Promise<void>;
@@ -54,9 +58,7 @@ export async function startCliWorld(opts: CliWorldOptions = {}): Promise<CliWorl
   idpProxy?.setTarget(idp.localUrl);
   const backend = await startFixtureBackend({ idp, ...(opts.jwtBearer ? { jwtBearer: true } : {}), ...(opts.jobRunMs === undefined ? {} : { jobRunMs: opts.jobRunMs }) });
   const home = mkdtempSync(join(tmpdir(), 'openeo-cli-e2e-'));
-  const env: NodeJS.ProcessEnv = { ...keyring.env, OPENEO_AUTH_TRAY_HOME: home };
-  // Nothing of the caller's own logins: no secret, no chosen identity, no other CLI.
-  for (const name of ['OPENEO_AUTH_CLIENT_SECRET', 'OPENEO_AUTH_TRAY_IDENTITY', 'OPENEO_AUTH_TRAY_CLI']) delete env[name];
+  const env = withoutCallersLogins({ ...keyring.env, OPENEO_AUTH_TRAY_HOME: home });
   return {
     idp,
     backend,
@@ -73,6 +75,60 @@ export async function startCliWorld(opts: CliWorldOptions = {}): Promise<CliWorl
       await idpProxy?.stop();
       await keyring.stop();
       rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `env` with nothing of the caller's own logins: no secret, no chosen identity, no other CLI. */
+function withoutCallersLogins(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  for (const name of ['OPENEO_AUTH_CLIENT_SECRET', 'OPENEO_AUTH_TRAY_IDENTITY', 'OPENEO_AUTH_TRAY_CLI']) delete env[name];
+  return env;
+}
+
+/**
+ * One IdP and fixture backend for a whole test file, on the run's own private keyring (the one
+ * `npm test` starts, which the test itself reads with the keytar adapter). Each test makes its
+ * own settings folder with `newHome()`; `on(env)` runs the CLI with such an environment.
+ */
+export interface SharedCliWorld {
+  idp: TestIdp;
+  backend: FixtureBackend;
+  /** This process's environment without the caller's own logins. */
+  env: NodeJS.ProcessEnv;
+  /** A fresh temporary folder, removed when the world stops. */
+  tempDir(prefix: string): string;
+  /** A fresh settings folder, and `env` pointing OPENEO_AUTH_TRAY_HOME at it. */
+  newHome(): { home: string; env: NodeJS.ProcessEnv };
+  /** The CLI with this environment, against this world's IdP and backend. */
+  on(env: NodeJS.ProcessEnv): CliTarget;
+  stop(): Promise<void>;
+}
+
+/** Starts the IdP and the backend for a test file; `stop()` ends them and removes the temporary folders. */
+export async function startSharedCliWorld(opts: { idp?: TestIdpOptions } = {}): Promise<SharedCliWorld> {
+  const idp = await startTestIdp(opts.idp);
+  const backend = await startFixtureBackend({ idp });
+  const temps: string[] = [];
+  const env = withoutCallersLogins({ ...process.env });
+  const tempDir = (prefix: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    temps.push(dir);
+    return dir;
+  };
+  return {
+    idp,
+    backend,
+    env,
+    tempDir,
+    newHome() {
+      const home = tempDir('oat-e2e-home-');
+      return { home, env: { ...env, OPENEO_AUTH_TRAY_HOME: home } };
+    },
+    on: (runEnv) => ({ idp, backend, cli: (args, more = {}) => runCli(args, { ...more, env: more.env ?? runEnv }) }),
+    async stop() {
+      await backend.stop();
+      await idp.stop();
+      for (const dir of temps) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -94,34 +150,65 @@ export interface DeviceLoginRun {
   events: Array<Record<string, unknown>>;
 }
 
+/** The user's side of a device login, given the `verification_uri_complete` the CLI printed. */
+export type DeviceApproval = (verificationUriComplete: string) => Promise<void>;
+
 /**
- * `login <backend> --json --no-browser` with the user's side done by `approveDevice` as soon as
- * the device_authorization line appears. A failing approval kills the CLI instead of letting it
- * wait for the code to expire.
+ * `login <backendUrl> --json --no-browser <extraArgs>` with the user's side done by `approve` as
+ * soon as the device_authorization line appears. A failing approval kills the CLI instead of
+ * letting it wait for the code to expire.
  */
-export async function deviceLogin(world: CliWorld, extraArgs: string[] = [], user: { refuse?: boolean; login?: string } = {}): Promise<DeviceLoginRun> {
+export async function runDeviceLogin(
+  cli: CliTarget['cli'],
+  backendUrl: string,
+  approve: DeviceApproval,
+  extraArgs: string[] = [],
+  timeoutMs = 30_000,
+): Promise<DeviceLoginRun> {
   let approval: Promise<void> | undefined;
-  const run = await world.cli(['login', world.backend.url, '--json', '--no-browser', ...extraArgs], {
-    timeoutMs: 30_000,
+  const run = await cli(['login', backendUrl, '--json', '--no-browser', ...extraArgs], {
+    timeoutMs,
     onStdoutLine: (line, child) => {
       const event = JSON.parse(line) as Record<string, unknown>;
       if (event.event !== 'device_authorization' || approval) return;
-      approval = approveDevice(String(event.verification_uri_complete), user);
+      approval = approve(String(event.verification_uri_complete));
       approval.catch(() => child.kill('SIGTERM'));
     },
   });
   if (approval) await approval;
-  const events = run.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { run, events };
+  return { run, events: jsonLines(run.stdout) };
 }
 
-/** A device login that must succeed; returns the new identity's id. */
-export async function signIn(world: CliWorld, extraArgs: string[] = []): Promise<string> {
-  const { run, events } = await deviceLogin(world, extraArgs);
-  assert.equal(run.code, 0, `login failed: ${run.stderr}`);
-  const id = events.find((e) => e.event === 'authenticated')?.identity;
+/** {@link runDeviceLogin} at the world's backend, the user's side done by `approveDevice` on the test IdP's pages. */
+export function deviceLogin(world: CliTarget, extraArgs: string[] = [], user: { refuse?: boolean; login?: string } = {}): Promise<DeviceLoginRun> {
+  return runDeviceLogin(world.cli, world.backend.url, (uri) => approveDevice(uri, user), extraArgs);
+}
+
+/** A device login that must succeed, approved by `user.login` (default alice); returns the new identity's id. */
+export async function signIn(world: CliTarget, extraArgs: string[] = [], user: { login?: string } = {}): Promise<string> {
+  return signedInIdentity((await deviceLogin(world, extraArgs, user)).run);
+}
+
+/** A client-credentials login of the IdP's service client (its secret on stdin) that must succeed; the identity's id. */
+export async function signInService(world: CliTarget, extraArgs: string[] = []): Promise<string> {
+  const { id, secret } = world.idp.serviceClient;
+  const run = await world.cli(['login', world.backend.url, '--flow', 'client-credentials', '--client-id', id, '--client-secret-stdin', '--json', ...extraArgs], {
+    input: `${secret}\n`,
+  });
+  return signedInIdentity(run, 'service-account login');
+}
+
+/** The identity id of a `login --json` run that must have succeeded (its `authenticated` event). */
+export function signedInIdentity(run: CliRun, what = 'login'): string {
+  assert.equal(run.code, 0, `${what} failed: ${run.stderr}`);
+  const id = jsonLines(run.stdout).find((e) => e.event === 'authenticated')?.identity;
   assert.equal(typeof id, 'string', `no authenticated event in ${run.stdout}`);
   return id as string;
+}
+
+/** The JSON lines a `--json` run printed, parsed. */
+function jsonLines(stdout: string): Array<Record<string, unknown>> {
+  return stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 export interface StatusRow {

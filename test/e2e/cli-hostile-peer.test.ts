@@ -83,26 +83,25 @@ describe('terminal escapes from peers', () => {
 });
 
 describe('closed pipes', () => {
-  test('`help | head -0` and `status | head -0`: quiet, exit 141 as after SIGPIPE, every time', async () => {
+  test('`help | head -0` and `status | head -0`: quiet, exit 141 as after SIGPIPE, every time', async (t) => {
     assertCliBuilt();
     const home = mkdtempSync(join(tmpdir(), 'oat-pipe-'));
-    try {
-      for (const args of [['help'], ['status'], ['status', '--json']]) {
-        for (let i = 0; i < 5; i++) {
-          const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-            const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OPENEO_AUTH_TRAY_HOME: home } });
-            child.stdout.destroy(); // the reader is gone before the first line is written
-            let stderr = '';
-            child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-            child.on('error', reject);
-            child.on('close', (code) => resolve({ code, stderr }));
-          });
-          assert.equal(result.stderr, '', `${args.join(' ')}: nothing on stderr (try ${i + 1})`);
-          assert.equal(result.code, 141, `${args.join(' ')}: exit status (try ${i + 1})`);
-        }
-      }
-    } finally {
+    t.after(() => {
       rmSync(home, { recursive: true, force: true });
+    });
+    for (const args of [['help'], ['status'], ['status', '--json']]) {
+      for (let i = 0; i < 5; i++) {
+        const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+          const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OPENEO_AUTH_TRAY_HOME: home } });
+          child.stdout.destroy(); // the reader is gone before the first line is written
+          let stderr = '';
+          child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+          child.on('error', reject);
+          child.on('close', (code) => resolve({ code, stderr }));
+        });
+        assert.equal(result.stderr, '', `${args.join(' ')}: nothing on stderr (try ${i + 1})`);
+        assert.equal(result.code, 141, `${args.join(' ')}: exit status (try ${i + 1})`);
+      }
     }
   });
 });

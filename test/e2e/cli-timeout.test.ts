@@ -2,26 +2,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
+import { startLocalServer } from '../helpers/local-server.ts';
 
-test('a backend that never answers: exit 5 with "did not answer within 1 s" when the timeout is 1 s', async () => {
-  const silent = net.createServer(() => undefined); // accepts, never answers
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = silent.address() as net.AddressInfo;
+test('a backend that never answers: exit 5 with "did not answer within 1 s" when the timeout is 1 s', async (t) => {
+  const silent = await startLocalServer(() => undefined); // accepts, never answers
   const home = mkdtempSync(join(tmpdir(), 'openeo-cli-timeout-'));
-  try {
-    const run = await runCli(['login', `http://127.0.0.1:${port}`, '--no-browser'], {
-      env: { ...process.env, OPENEO_AUTH_TRAY_HOME: home, OPENEO_AUTH_TRAY_TIMEOUT: '1' },
-      timeoutMs: 30_000, // a bound for a hung CLI; without the variable the message would say 15 s
-    });
-    assert.equal(run.code, 5, run.stderr);
-    assert.match(run.stderr, /did not answer within 1 s/);
-    assert.equal(run.stderr.trim().split('\n').length, 1, 'one line');
-  } finally {
-    silent.close();
+  t.after(async () => {
+    await silent.stop();
     rmSync(home, { recursive: true, force: true });
-  }
+  });
+  const run = await runCli(['login', silent.url, '--no-browser'], {
+    env: { ...process.env, OPENEO_AUTH_TRAY_HOME: home, OPENEO_AUTH_TRAY_TIMEOUT: '1' },
+    timeoutMs: 30_000, // a bound for a hung CLI; without the variable the message would say 15 s
+  });
+  assert.equal(run.code, 5, run.stderr);
+  assert.match(run.stderr, /did not answer within 1 s/);
+  assert.equal(run.stderr.trim().split('\n').length, 1, 'one line');
 });

@@ -7,14 +7,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { approveDevice } from '../fixtures/device-user.ts';
-import { startTestIdp, type TestIdp } from '../fixtures/oidc-provider.ts';
-import { startFixtureBackend, type FixtureBackend } from '../fixtures/openeo-backend.ts';
 import { CLI_PATH, runCli, type CliRun } from '../helpers/cli.ts';
 import { isOnPath } from '../../src/main/core/exec/cli-command-line.ts';
+import { filesUnder, signIn, signInService, startSharedCliWorld, type SharedCliWorld } from './cli-harness.ts';
 
 const VARIABLES = ['OPENEO_ACCESS_TOKEN', 'OPENEO_BEARER', 'OPENEO_AUTH_PROVIDER_ID', 'OPENEO_BACKEND_URL',
   'OPENEO_AUTH_METHOD', 'OPENEO_AUTH_CLIENT_ID', 'OPENEO_AUTH_CLIENT_SECRET', 'OPENEO_AUTH_TRAY_IDENTITY', 'OPENEO_AUTH_TRAY_CLI',
@@ -48,9 +45,7 @@ interface ChildView {
   allCmdlines: string[];
 }
 
-const temps: string[] = [];
-let idp: TestIdp;
-let backend: FixtureBackend;
+let world: SharedCliWorld;
 let home: string;
 let env: NodeJS.ProcessEnv;
 let personal: string;
@@ -69,8 +64,7 @@ const readProc = (pid: number | string, what: string): string => {
 
 /** Runs `exec <id> -- node -e CHILD <go-file>` and looks at the running child from the outside. */
 async function execChild(id: string, runEnv: NodeJS.ProcessEnv = env, onView?: (view: ChildView) => void, flags: string[] = []): Promise<{ run: CliRun; view: ChildView }> {
-  const dir = mkdtempSync(join(tmpdir(), 'oat-e2e-exec-'));
-  temps.push(dir);
+  const dir = world.tempDir('oat-e2e-exec-');
   const go = join(dir, 'go');
   let view: ChildView | undefined;
   const run = await runCli(['exec', id, ...flags, '--', process.execPath, '-e', CHILD, go], {
@@ -92,13 +86,6 @@ async function execChild(id: string, runEnv: NodeJS.ProcessEnv = env, onView?: (
   return { run, view };
 }
 
-/** Every file under `dir`, as text. */
-function filesUnder(dir: string): Array<{ path: string; text: string }> {
-  return readdirSync(dir, { recursive: true }).map(String).map((p) => join(dir, p))
-    .filter((p) => statSync(p).isFile())
-    .map((p) => ({ path: p, text: readFileSync(p).toString('latin1') }));
-}
-
 function assertNowhereElse(secret: string, view: ChildView, what: string): void {
   assert.ok(secret.length >= 16, `${what} looks like a real secret`);
   assert.ok(view.cliCmdline.includes(CLI_PATH) && view.cliCmdline.includes(' exec '), `the child's parent is the CLI: ${view.cliCmdline}`);
@@ -111,38 +98,13 @@ function assertNowhereElse(secret: string, view: ChildView, what: string): void 
 }
 
 before(async () => {
-  idp = await startTestIdp();
-  backend = await startFixtureBackend({ idp });
-  home = mkdtempSync(join(tmpdir(), 'oat-e2e-home-'));
-  temps.push(home);
-  env = { ...process.env, OPENEO_AUTH_TRAY_HOME: home };
-
-  let approval: Promise<void> | undefined;
-  const login = await runCli(['login', backend.url, '--json', '--no-browser', '--label', 'Alice'], {
-    env,
-    onStdoutLine: (line) => {
-      const event = JSON.parse(line) as { event: string; verification_uri_complete?: string };
-      if (event.event === 'device_authorization') approval = approveDevice(event.verification_uri_complete!);
-    },
-  });
-  await approval;
-  assert.equal(login.code, 0, login.stderr);
-  personal = (JSON.parse(login.stdout.trim().split('\n').at(-1)!) as { identity: string }).identity;
-
+  world = await startSharedCliWorld();
+  ({ home, env } = world.newHome());
+  personal = await signIn(world.on(env), ['--label', 'Alice']);
   // The client secret goes in on stdin: never an argument, never in this test's environment.
-  const svc = await runCli(['login', backend.url, '--flow', 'client-credentials', '--client-id', idp.serviceClient.id, '--client-secret-stdin', '--label', 'Robot', '--json'], {
-    env,
-    input: `${idp.serviceClient.secret}\n`,
-  });
-  assert.equal(svc.code, 0, svc.stderr);
-  service = (JSON.parse(svc.stdout.trim().split('\n').at(-1)!) as { identity: string }).identity;
+  service = await signInService(world.on(env), ['--label', 'Robot']);
 });
-
-after(async () => {
-  await backend.stop();
-  await idp.stop();
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
+after(() => world?.stop());
 
 describe('exec', () => {
   test('a personal identity: a fresh access token and the openEO bearer, for the child only', async () => {
@@ -163,12 +125,12 @@ describe('exec', () => {
     // Where the CLI is not on the PATH, the child learns how to run it (a command line for shlex).
     const onPath = isOnPath('openeo-auth-tray', env, process.platform, (p) => existsSync(p) && statSync(p).isFile());
     assert.equal(view.env.OPENEO_AUTH_TRAY_CLI, onPath ? undefined : `${shq(process.execPath)} ${shq(CLI_PATH)}`);
-    assert.equal(bearer, `oidc/${backend.providerId}/${token}`);
-    assert.equal(view.env.OPENEO_AUTH_PROVIDER_ID, backend.providerId);
-    assert.equal(view.env.OPENEO_BACKEND_URL, backend.url);
+    assert.equal(bearer, `oidc/${world.backend.providerId}/${token}`);
+    assert.equal(view.env.OPENEO_AUTH_PROVIDER_ID, world.backend.providerId);
+    assert.equal(view.env.OPENEO_BACKEND_URL, world.backend.url);
 
     // The token works at the backend, as the child would use it.
-    const me = await fetch(`${backend.apiUrl}/me`, { headers: { authorization: `Bearer ${bearer}` } });
+    const me = await fetch(`${world.backend.apiUrl}/me`, { headers: { authorization: `Bearer ${bearer}` } });
     assert.equal(me.status, 200);
     assert.equal((await me.json() as { user_id: string }).user_id, 'alice');
 
@@ -181,12 +143,12 @@ describe('exec', () => {
     assert.equal(run.code, 0, run.stderr);
     const { OPENEO_ACCESS_TOKEN: token, OPENEO_BEARER: bearer } = view.env;
     assert.ok(token);
-    assert.equal(bearer, `oidc/${backend.providerId}/${token}`);
+    assert.equal(bearer, `oidc/${world.backend.providerId}/${token}`);
     assert.equal(view.env.OPENEO_AUTH_TRAY_IDENTITY, service);
     for (const name of ['OPENEO_AUTH_METHOD', 'OPENEO_AUTH_CLIENT_ID', 'OPENEO_AUTH_CLIENT_SECRET'] as const) assert.equal(view.env[name], undefined, name);
-    assert.ok(!JSON.stringify(view.env).includes(idp.serviceClient.secret), 'the client secret is not in the child');
-    const me = await fetch(`${backend.apiUrl}/me`, { headers: { authorization: `Bearer ${bearer}` } });
-    assert.equal((await me.json() as { user_id: string }).user_id, `service-account-${idp.serviceClient.id}`);
+    assert.ok(!JSON.stringify(view.env).includes(world.idp.serviceClient.secret), 'the client secret is not in the child');
+    const me = await fetch(`${world.backend.apiUrl}/me`, { headers: { authorization: `Bearer ${bearer}` } });
+    assert.equal((await me.json() as { user_id: string }).user_id, `service-account-${world.idp.serviceClient.id}`);
     assertNowhereElse(token, view, 'the access token');
   });
 
@@ -195,15 +157,15 @@ describe('exec', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual({ ...view.env, OPENEO_AUTH_TRAY_CLI: undefined, OPENEO_AUTH_TRAY_HOME: undefined }, {
       OPENEO_AUTH_METHOD: 'client_credentials',
-      OPENEO_AUTH_CLIENT_ID: idp.serviceClient.id,
-      OPENEO_AUTH_CLIENT_SECRET: idp.serviceClient.secret,
-      OPENEO_AUTH_PROVIDER_ID: backend.providerId,
-      OPENEO_BACKEND_URL: backend.url,
+      OPENEO_AUTH_CLIENT_ID: world.idp.serviceClient.id,
+      OPENEO_AUTH_CLIENT_SECRET: world.idp.serviceClient.secret,
+      OPENEO_AUTH_PROVIDER_ID: world.backend.providerId,
+      OPENEO_BACKEND_URL: world.backend.url,
       OPENEO_AUTH_TRAY_IDENTITY: service,
       OPENEO_AUTH_TRAY_CLI: undefined,
       OPENEO_AUTH_TRAY_HOME: undefined,
     });
-    assertNowhereElse(idp.serviceClient.secret, view, 'the client secret');
+    assertNowhereElse(world.idp.serviceClient.secret, view, 'the client secret');
   });
 
   test('--with-client-secret is refused for a personal login, and nothing runs', async () => {

@@ -6,69 +6,24 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { approveDevice } from '../fixtures/device-user.ts';
-import { startTestIdp, type TestIdp } from '../fixtures/oidc-provider.ts';
-import { startFixtureBackend, type FixtureBackend } from '../fixtures/openeo-backend.ts';
+import { startTestIdp } from '../fixtures/oidc-provider.ts';
+import { startFixtureBackend } from '../fixtures/openeo-backend.ts';
 import { runCli } from '../helpers/cli.ts';
 import { createKeytarSecretStore } from '../../src/main/core/keychain/keytar-store.ts';
 import { secretKey } from '../../src/shared/model.ts';
 import { SHARING_NOTICE } from '../../src/main/core/python/sync.ts';
-
-type StoreJson = Record<string, Record<string, { date?: string; refresh_token: string; [k: string]: unknown }>>;
+import { signIn, signInService, startSharedCliWorld, type SharedCliWorld } from './cli-harness.ts';
+import { pythonHome, pythonSideRefresh, readStore } from './python-side.ts';
 
 const secrets = createKeytarSecretStore();
-const temps: string[] = [];
-const tempDir = (prefix: string): string => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-};
-
-/** A settings folder of its own, and the Python client's data folder in OPENEO_CONFIG_HOME. */
-function cliEnv(): { env: NodeJS.ProcessEnv; home: string; py: string } {
-  const home = tempDir('oat-e2e-home-');
-  const py = tempDir('oat-e2e-py-');
-  return { env: { ...process.env, OPENEO_AUTH_TRAY_HOME: home, OPENEO_CONFIG_HOME: py }, home, py };
-}
-
-/** `login <backend> --json` with the device flow, approved by `login` on the IdP's pages. */
-async function cliLogin(env: NodeJS.ProcessEnv, backendUrl: string, login = 'alice'): Promise<string> {
-  let approval: Promise<void> | undefined;
-  const run = await runCli(['login', backendUrl, '--json', '--no-browser'], {
-    env,
-    onStdoutLine: (line) => {
-      const event = JSON.parse(line) as { event: string; verification_uri_complete?: string };
-      if (event.event === 'device_authorization') approval = approveDevice(event.verification_uri_complete!, { login });
-    },
-  });
-  await approval;
-  assert.equal(run.code, 0, `login failed: ${run.stderr}`);
-  const last = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { event: string; identity: string };
-  assert.equal(last.event, 'authenticated');
-  return last.identity;
-}
-
-/** What the Python client does with a stored refresh token: a refresh grant at the token endpoint. */
-async function pythonSideRefresh(idp: TestIdp, refreshToken: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${idp.issuer}/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: 'refresh_token', client_id: idp.publicClientId, refresh_token: refreshToken }),
-  });
-  return { status: res.status, body: await res.json() as Record<string, unknown> };
-}
-
-const readStore = (file: string): StoreJson => JSON.parse(readFileSync(file, 'utf8')) as StoreJson;
 const mode = (p: string): number => statSync(p).mode & 0o777;
 
-let idp: TestIdp;
-let backend: FixtureBackend;
-
+let world: SharedCliWorld;
 before(async () => {
-  idp = await startTestIdp();
-  backend = await startFixtureBackend({ idp });
+  world = await startSharedCliWorld();
+  const { idp, backend } = world;
   // List the issuer WITH a trailing slash, as some backends do: the Python client looks the
   // issuer up without it, so a key with the slash would never be found.
   backend.override('GET', '/openeo/1.2/credentials/oidc', {
@@ -83,23 +38,18 @@ before(async () => {
     },
   });
 });
-
-after(async () => {
-  await backend.stop();
-  await idp.stop();
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
+after(() => world?.stop());
 
 describe('export-python', () => {
   test('writes a private store the Python client reads, keeps every other entry, and the token works by hand', async () => {
-    const { env, py, home } = cliEnv();
-    const id = await cliLogin(env, backend.url);
+    const { env, py, home } = pythonHome(world);
+    const id = await signIn(world.on(env));
     const file = join(py, 'refresh-tokens.json');
     // What the Python client already holds: another issuer, and another client of this issuer.
     const otherIssuer = 'https://identity.example.org/auth/realms/other';
     const before = {
       [otherIssuer]: { 'some-client': { date: '2024-02-03T04:05:06Z', refresh_token: 'other-issuer-token', note: 'Zürich ✓' } },
-      [idp.issuer]: { 'another-client': { date: '2023-01-01T00:00:00Z', refresh_token: 'another-client-token' } },
+      [world.idp.issuer]: { 'another-client': { date: '2023-01-01T00:00:00Z', refresh_token: 'another-client-token' } },
     };
     writeFileSync(file, JSON.stringify(before, null, 2), { mode: 0o600 });
 
@@ -108,11 +58,11 @@ describe('export-python', () => {
 
     assert.equal(mode(file), 0o600, 'the Python client refuses a store with any group/other bit');
     const store = readStore(file);
-    assert.deepEqual(Object.keys(store).sort(), [idp.issuer, otherIssuer].sort(), 'issuer key without trailing slash, nothing else added');
-    assert.ok(!Object.hasOwn(store, `${idp.issuer}/`));
+    assert.deepEqual(Object.keys(store).sort(), [world.idp.issuer, otherIssuer].sort(), 'issuer key without trailing slash, nothing else added');
+    assert.ok(!Object.hasOwn(store, `${world.idp.issuer}/`));
     assert.deepEqual(store[otherIssuer], before[otherIssuer], 'another issuer is kept as it was');
-    assert.deepEqual(store[idp.issuer]!['another-client'], before[idp.issuer]!['another-client'], 'another client is kept as it was');
-    const entry = store[idp.issuer]![idp.publicClientId]!;
+    assert.deepEqual(store[world.idp.issuer]!['another-client'], before[world.idp.issuer]!['another-client'], 'another client is kept as it was');
+    const entry = store[world.idp.issuer]![world.idp.publicClientId]!;
     assert.deepEqual(Object.keys(entry).sort(), ['date', 'refresh_token']);
     assert.match(entry.date!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, 'RFC 3339 UTC, whole seconds, as the client writes it');
     assert.ok(Math.abs(Date.parse(entry.date!) - Date.now()) < 120_000, `date ${entry.date} is now`);
@@ -132,26 +82,26 @@ describe('export-python', () => {
     })).includes(entry.refresh_token), 'the token is in no file of the settings folder');
 
     // "The Python side" uses the exported token by hand: a refresh grant that the IdP accepts.
-    const refreshed = await pythonSideRefresh(idp, entry.refresh_token);
+    const refreshed = await pythonSideRefresh(world.idp, entry.refresh_token);
     assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
     assert.equal(typeof refreshed.body['access_token'], 'string');
     assert.notEqual(refreshed.body['refresh_token'], entry.refresh_token, 'the IdP rotates refresh tokens');
   });
 
   test('creates a missing folder and file privately (0700 folder, 0600 file)', async () => {
-    const { env, py } = cliEnv();
-    const id = await cliLogin(env, backend.url);
+    const { env, py } = pythonHome(world);
+    const id = await signIn(world.on(env));
     const dir = join(py, 'nested', 'openeo-python-client');
     const run = await runCli(['export-python', id, '--dir', dir], { env });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(mode(dir), 0o700);
     assert.equal(mode(join(dir, 'refresh-tokens.json')), 0o600);
-    assert.equal(readStore(join(dir, 'refresh-tokens.json'))[idp.issuer]![idp.publicClientId]!.refresh_token, await secrets.get(secretKey(id, 'refresh_token')));
+    assert.equal(readStore(join(dir, 'refresh-tokens.json'))[world.idp.issuer]![world.idp.publicClientId]!.refresh_token, await secrets.get(secretKey(id, 'refresh_token')));
   });
 
   test('bad store files are refused with a clear message and stay byte-identical', async () => {
-    const { env, py } = cliEnv();
-    const id = await cliLogin(env, backend.url);
+    const { env, py } = pythonHome(world);
+    const id = await signIn(world.on(env));
     const file = join(py, 'refresh-tokens.json');
     const cases: Array<{ name: string; bytes: string; mode: number; says: RegExp }> = [
       { name: 'invalid JSON', bytes: '{"https://x": {"c": {"refresh_token": "tok-1"', mode: 0o600, says: /is not valid JSON/ },
@@ -177,51 +127,45 @@ describe('export-python', () => {
     }
   });
 
-  test('two processes exporting two identities into one file, over and over, keep every entry', async () => {
+  test('two processes exporting two identities into one file, over and over, keep every entry', async (t) => {
     // Two IdPs (two issuers), so the two logins have entries of their own in the one file.
     const idp2 = await startTestIdp();
     const backend2 = await startFixtureBackend({ idp: idp2 });
-    try {
-      const { env, py } = cliEnv();
-      const first = await cliLogin(env, backend.url, 'alice');
-      const second = await cliLogin(env, backend2.url, 'bob');
-      const shared = join(py, 'shared');
-      mkdirSync(shared, { mode: 0o700 });
-      const file = join(shared, 'refresh-tokens.json');
-      const bystander = { 'https://bystander.example': { c: { date: '2020-01-01T00:00:00Z', refresh_token: 'bystander-token' } } };
-      writeFileSync(file, JSON.stringify(bystander), { mode: 0o600 });
-      const expected = {
-        [idp.issuer]: await secrets.get(secretKey(first, 'refresh_token')),
-        [idp2.issuer]: await secrets.get(secretKey(second, 'refresh_token')),
-      };
-      for (let round = 0; round < 6; round++) {
-        const runs = await Promise.all([
-          runCli(['export-python', first, '--dir', shared], { env }),
-          runCli(['export-python', second, '--dir', shared], { env }),
-        ]);
-        for (const run of runs) assert.equal(run.code, 0, `round ${round}: ${run.stderr}`);
-        const store = readStore(file);
-        assert.deepEqual(Object.keys(store).sort(), [...Object.keys(bystander), idp.issuer, idp2.issuer].sort(), `round ${round}: every issuer there`);
-        assert.deepEqual(store['https://bystander.example'], bystander['https://bystander.example']);
-        assert.equal(store[idp.issuer]![idp.publicClientId]!.refresh_token, expected[idp.issuer]);
-        assert.equal(store[idp2.issuer]![idp2.publicClientId]!.refresh_token, expected[idp2.issuer]);
-        assert.equal(mode(file), 0o600);
-      }
-      assert.deepEqual(readdirSync(shared).filter((n) => n.endsWith('.tmp')), [], 'no temporary file left');
-    } finally {
+    t.after(async () => {
       await backend2.stop();
       await idp2.stop();
+    });
+    const { env, py } = pythonHome(world);
+    const first = await signIn(world.on(env));
+    const second = await signIn({ ...world.on(env), idp: idp2, backend: backend2 }, [], { login: 'bob' });
+    const shared = join(py, 'shared');
+    mkdirSync(shared, { mode: 0o700 });
+    const file = join(shared, 'refresh-tokens.json');
+    const bystander = { 'https://bystander.example': { c: { date: '2020-01-01T00:00:00Z', refresh_token: 'bystander-token' } } };
+    writeFileSync(file, JSON.stringify(bystander), { mode: 0o600 });
+    const expected = {
+      [world.idp.issuer]: await secrets.get(secretKey(first, 'refresh_token')),
+      [idp2.issuer]: await secrets.get(secretKey(second, 'refresh_token')),
+    };
+    for (let round = 0; round < 6; round++) {
+      const runs = await Promise.all([
+        runCli(['export-python', first, '--dir', shared], { env }),
+        runCli(['export-python', second, '--dir', shared], { env }),
+      ]);
+      for (const run of runs) assert.equal(run.code, 0, `round ${round}: ${run.stderr}`);
+      const store = readStore(file);
+      assert.deepEqual(Object.keys(store).sort(), [...Object.keys(bystander), world.idp.issuer, idp2.issuer].sort(), `round ${round}: every issuer there`);
+      assert.deepEqual(store['https://bystander.example'], bystander['https://bystander.example']);
+      assert.equal(store[world.idp.issuer]![world.idp.publicClientId]!.refresh_token, expected[world.idp.issuer]);
+      assert.equal(store[idp2.issuer]![idp2.publicClientId]!.refresh_token, expected[idp2.issuer]);
+      assert.equal(mode(file), 0o600);
     }
+    assert.deepEqual(readdirSync(shared).filter((n) => n.endsWith('.tmp')), [], 'no temporary file left');
   });
 
   test('a service account has nothing to export', async () => {
-    const { env, py } = cliEnv();
-    const run = await runCli(['login', backend.url, '--flow', 'client-credentials', '--client-id', idp.serviceClient.id, '--client-secret-stdin', '--json'], {
-      env,
-      input: `${idp.serviceClient.secret}\n`,
-    });
-    assert.equal(run.code, 0, run.stderr);
-    const id = (JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { identity: string }).identity;
+    const { env, py } = pythonHome(world);
+    const id = await signInService(world.on(env));
     const exported = await runCli(['export-python', id], { env });
     assert.equal(exported.code, 2, exported.stderr);
     assert.match(exported.stderr, /service account; it has no refresh token to share.*exec/);

@@ -7,80 +7,20 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { approveDevice } from '../fixtures/device-user.ts';
-import { startTestIdp, type TestIdp } from '../fixtures/oidc-provider.ts';
-import { startFixtureBackend, type FixtureBackend } from '../fixtures/openeo-backend.ts';
 import { runCli } from '../helpers/cli.ts';
 import { createKeytarSecretStore } from '../../src/main/core/keychain/keytar-store.ts';
 import { secretKey } from '../../src/shared/model.ts';
-
-type StoreJson = Record<string, Record<string, { date?: string; refresh_token: string }>>;
+import { me, signIn, startSharedCliWorld, type SharedCliWorld } from './cli-harness.ts';
+import { pythonHome, pythonSideRefresh, pythonSideSave, storedToken } from './python-side.ts';
 
 const secrets = createKeytarSecretStore();
-const temps: string[] = [];
-let idp: TestIdp;
-let backend: FixtureBackend;
-
+let world: SharedCliWorld;
 before(async () => {
-  idp = await startTestIdp();
-  backend = await startFixtureBackend({ idp });
+  world = await startSharedCliWorld();
 });
-
-after(async () => {
-  await backend.stop();
-  await idp.stop();
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A settings folder of its own; the Python client's store lives in OPENEO_CONFIG_HOME. */
-function cliEnv(): { env: NodeJS.ProcessEnv; home: string; file: string } {
-  const home = mkdtempSync(join(tmpdir(), 'oat-e2e-home-'));
-  const py = mkdtempSync(join(tmpdir(), 'oat-e2e-py-'));
-  temps.push(home, py);
-  return { env: { ...process.env, OPENEO_AUTH_TRAY_HOME: home, OPENEO_CONFIG_HOME: py }, home, file: join(py, 'refresh-tokens.json') };
-}
-
-async function cliLogin(env: NodeJS.ProcessEnv, login = 'alice'): Promise<string> {
-  let approval: Promise<void> | undefined;
-  const run = await runCli(['login', backend.url, '--json', '--no-browser'], {
-    env,
-    onStdoutLine: (line) => {
-      const event = JSON.parse(line) as { event: string; verification_uri_complete?: string };
-      if (event.event === 'device_authorization') approval = approveDevice(event.verification_uri_complete!, { login });
-    },
-  });
-  await approval;
-  assert.equal(run.code, 0, `login failed: ${run.stderr}`);
-  return (JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { identity: string }).identity;
-}
-
-/** The Python side's token in the store (issuer + the public client). */
-function storedToken(file: string): string {
-  const store = JSON.parse(readFileSync(file, 'utf8')) as StoreJson;
-  const entry = store[idp.issuer]?.[idp.publicClientId];
-  assert.ok(entry, `the store holds no entry for ${idp.issuer} / ${idp.publicClientId}`);
-  return entry.refresh_token;
-}
-
-/** The Python client's refresh: one refresh grant; returns the rotated refresh token. */
-async function pythonSideRefresh(refreshToken: string): Promise<{ status: number; refreshToken?: string; error?: string }> {
-  const res = await fetch(`${idp.issuer}/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: 'refresh_token', client_id: idp.publicClientId, refresh_token: refreshToken }),
-  });
-  const body = await res.json() as { refresh_token?: string; error?: string };
-  return { status: res.status, ...(body.refresh_token ? { refreshToken: body.refresh_token } : {}), ...(body.error ? { error: body.error } : {}) };
-}
-
-/** What `authenticate_oidc()` does after its refresh: rewrite the file in place with a current date. */
-function pythonSideSave(file: string, refreshToken: string, date = new Date()): void {
-  const store = JSON.parse(readFileSync(file, 'utf8')) as StoreJson;
-  store[idp.issuer] = { ...store[idp.issuer], [idp.publicClientId]: { date: `${date.toISOString().slice(0, 19)}Z`, refresh_token: refreshToken } };
-  writeFileSync(file, JSON.stringify(store, null, 2)); // like json.dump(..., indent=2) into the open file: mode kept
-}
+after(() => world?.stop());
 
 /** `openeo-auth-tray token` that must refresh: the cached access token (300 s) is too short-lived. */
 function forcedToken(env: NodeJS.ProcessEnv, id: string) {
@@ -88,27 +28,26 @@ function forcedToken(env: NodeJS.ProcessEnv, id: string) {
 }
 
 async function backendMe(accessToken: string): Promise<{ status: number; userId?: string }> {
-  const res = await fetch(`${backend.apiUrl}/me`, { headers: { authorization: `Bearer oidc/${backend.providerId}/${accessToken}` } });
-  const body = await res.json() as { user_id?: string };
-  return { status: res.status, ...(body.user_id ? { userId: body.user_id } : {}) };
+  const { status, body } = await me(world.backend, `oidc/${world.backend.providerId}/${accessToken}`);
+  return { status, ...(typeof body.user_id === 'string' ? { userId: body.user_id } : {}) };
 }
 
-const refreshGrants = (): number => idp.counters.byGrant['refresh_token'] ?? 0;
+const refreshGrants = (): number => world.idp.counters.byGrant['refresh_token'] ?? 0;
 
 describe('two-way sync with the Python client store', () => {
   test('A: the Python side refreshed and SAVED a rotated token — the app adopts it instead of spending its stale copy', async () => {
-    const { env, file } = cliEnv();
-    const id = await cliLogin(env);
+    const { env, file } = pythonHome(world);
+    const id = await signIn(world.on(env));
     const exported = await runCli(['export-python', id, '--sync'], { env });
     assert.equal(exported.code, 0, exported.stderr);
     assert.match(exported.stderr, /Sync is on/);
 
     for (let round = 1; round <= 2; round++) {
       // The Python side: read, refresh, save the rotated token (a newer date).
-      const pythonHad = storedToken(file);
-      const python = await pythonSideRefresh(pythonHad);
+      const pythonHad = storedToken(world.idp, file);
+      const python = await pythonSideRefresh(world.idp, pythonHad);
       assert.equal(python.status, 200, `round ${round}: the Python side's refresh: ${python.error}`);
-      pythonSideSave(file, python.refreshToken!);
+      pythonSideSave(world.idp, file, python.refreshToken!);
       const ourStale = await secrets.get(secretKey(id, 'refresh_token'));
       assert.equal(ourStale, pythonHad, `round ${round}: the app still holds the token the Python side just spent`);
 
@@ -122,11 +61,11 @@ describe('two-way sync with the Python client store', () => {
       // The store now holds our newest rotated token, the same as the keychain.
       const ours = await secrets.get(secretKey(id, 'refresh_token'));
       assert.ok(ours && ours !== python.refreshToken && ours !== pythonHad, `round ${round}: a newly rotated token`);
-      assert.equal(storedToken(file), ours, `round ${round}: written back to the store`);
+      assert.equal(storedToken(world.idp, file), ours, `round ${round}: written back to the store`);
     }
 
     // The Python side's next refresh with what the store holds works (the login is alive).
-    const next = await pythonSideRefresh(storedToken(file));
+    const next = await pythonSideRefresh(world.idp, storedToken(world.idp, file));
     assert.equal(next.status, 200, `the Python side after sync: ${next.error}`);
   });
 
@@ -136,11 +75,11 @@ describe('two-way sync with the Python client store', () => {
     // memory. Our copy (the same token) is spent; when we use it the IdP sees reuse and revokes
     // the whole grant — the Python side's in-memory token dies too. Nothing can bring it back.
     // What the user sees today: "openeo-auth-tray: This login has expired or was revoked — sign in again."
-    const { env, file } = cliEnv();
-    const id = await cliLogin(env);
+    const { env, file } = pythonHome(world);
+    const id = await signIn(world.on(env));
     assert.equal((await runCli(['export-python', id, '--sync'], { env })).code, 0);
-    const shared = storedToken(file);
-    const python = await pythonSideRefresh(shared);
+    const shared = storedToken(world.idp, file);
+    const python = await pythonSideRefresh(world.idp, shared);
     assert.equal(python.status, 200);
     // ... and the Python side does not write python.refreshToken anywhere.
 
@@ -156,7 +95,7 @@ describe('two-way sync with the Python client store', () => {
     assert.equal(refreshGrants() - grantsBefore, 1, 'one refresh attempt; no retry loop with the same spent token');
 
     // The IdP revoked the whole login: the Python side's rotated token is dead too.
-    const pythonAgain = await pythonSideRefresh(python.refreshToken!);
+    const pythonAgain = await pythonSideRefresh(world.idp, python.refreshToken!);
     assert.equal(pythonAgain.status, 400);
     assert.equal(pythonAgain.error, 'invalid_grant');
 
@@ -168,10 +107,10 @@ describe('two-way sync with the Python client store', () => {
   });
 
   test('invalid_grant while the store holds a different, valid token: the app tries that one before declaring the login expired', async () => {
-    const { env, file } = cliEnv();
-    const id = await cliLogin(env);
+    const { env, file } = pythonHome(world);
+    const id = await signIn(world.on(env));
     assert.equal((await runCli(['export-python', id, '--sync'], { env })).code, 0);
-    const valid = storedToken(file);
+    const valid = storedToken(world.idp, file);
     // Our keychain copy becomes unusable (e.g. a keychain restored from an old backup); the store
     // still holds the valid token that we wrote there ourselves (so nothing tells us to adopt it).
     await secrets.set(secretKey(id, 'refresh_token'), 'an-old-refresh-token-the-idp-does-not-know');
@@ -183,14 +122,14 @@ describe('two-way sync with the Python client store', () => {
     assert.deepEqual(await backendMe(token.stdout.trim()), { status: 200, userId: 'alice' });
     const ours = await secrets.get(secretKey(id, 'refresh_token'));
     assert.ok(ours && ours !== valid, 'the keychain holds the token rotated from the store\'s');
-    assert.equal(storedToken(file), ours, 'and the store holds it too');
-    const python = await pythonSideRefresh(storedToken(file));
+    assert.equal(storedToken(world.idp, file), ours, 'and the store holds it too');
+    const python = await pythonSideRefresh(world.idp, storedToken(world.idp, file));
     assert.equal(python.status, 200, `the Python side still works: ${python.error}`);
   });
 
   test('without sync nothing is read from or written to the store when the app refreshes', async () => {
-    const { env, file } = cliEnv();
-    const id = await cliLogin(env);
+    const { env, file } = pythonHome(world);
+    const id = await signIn(world.on(env));
     assert.equal((await runCli(['export-python', id, '--no-sync'], { env })).code, 0);
     const before = readFileSync(file);
     const token = await forcedToken(env, id);
@@ -200,8 +139,8 @@ describe('two-way sync with the Python client store', () => {
 
   test('a store file that turned unreadable does not stop the app refreshing, and is left untouched', async () => {
     // The Python client cannot read or write such a file either, so it cannot hold a newer token.
-    const { env, file, home } = cliEnv();
-    const id = await cliLogin(env);
+    const { env, file, home } = pythonHome(world);
+    const id = await signIn(world.on(env));
     assert.equal((await runCli(['export-python', id, '--sync'], { env })).code, 0);
     const broken = `${readFileSync(file, 'utf8').slice(0, 40)} <- cut off`;
     writeFileSync(file, broken);
@@ -213,10 +152,9 @@ describe('two-way sync with the Python client store', () => {
   });
 
   test('--sync with --dir other than the store the app follows is refused, and nothing is written', async () => {
-    const { env } = cliEnv();
-    const id = await cliLogin(env);
-    const elsewhere = mkdtempSync(join(tmpdir(), 'oat-e2e-elsewhere-'));
-    temps.push(elsewhere);
+    const { env } = pythonHome(world);
+    const id = await signIn(world.on(env));
+    const elsewhere = world.tempDir('oat-e2e-elsewhere-');
     const run = await runCli(['export-python', id, '--dir', elsewhere, '--sync'], { env });
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /OPENEO_CONFIG_HOME/);

@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Fault } from '../fixtures/fault-proxy.ts';
-import { HOUR, MINUTE, startFaultStand, stopOwnKeyring, type FaultStand } from './harness.ts';
+import { HOUR, MINUTE, startSignedInStand, stopOwnKeyring, type FaultStand } from './harness.ts';
 
 const API = '/openeo/1.2';
 const JOBS = `${API}/jobs`;
@@ -18,14 +18,8 @@ after(stopOwnKeyring);
 describe('backend faults', () => {
   let s: FaultStand;
   let id: string;
-
-  before(async () => {
-    s = await startFaultStand();
-    id = await s.login();
-  });
-  after(async () => {
-    await s?.stop();
-  });
+  before(async () => ({ s, id } = await startSignedInStand()));
+  after(() => s?.stop());
 
   const signInFaults: Array<{ name: string; path: string; fault: Fault | 'refuse'; code: string; message: RegExp }> = [
     { name: 'backend refuses connections', path: '', fault: 'refuse', code: 'BACKEND_UNREACHABLE', message: /connection was refused/ },

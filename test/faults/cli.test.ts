@@ -9,39 +9,30 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Fault } from '../fixtures/fault-proxy.ts';
-import { assertCliBuilt, runCli } from '../helpers/cli.ts';
-import { startFaultStand, stopOwnKeyring, type FaultStand } from './harness.ts';
+import { runCli } from '../helpers/cli.ts';
+import { startSignedInStand, stopOwnKeyring, type FaultStand } from './harness.ts';
 
 const DISCOVERY = '/.well-known/openid-configuration';
 /** Forces a refresh: the app core's access token lives 300 s. */
 const REFRESH = ['--min-valid', '3600'];
 
+after(stopOwnKeyring);
+
 describe('IdP faults under `openeo-auth-tray token`', () => {
   let s: FaultStand;
   let id: string;
-
-  before(async () => {
-    assertCliBuilt();
-    s = await startFaultStand();
-    id = await s.login();
-  });
-  after(async () => {
-    await s?.stop();
-    await stopOwnKeyring();
-  });
+  before(async () => ({ s, id } = await startSignedInStand({ cli: true })));
+  after(() => s?.stop());
 
   const token = (...args: string[]) => runCli(['token', id, ...args], { env: s.cliEnv(), timeoutMs: 30_000 });
 
-  test('IdP unreachable, access token still valid: `token` answers from the keychain without the network', async () => {
+  test('IdP unreachable, access token still valid: `token` answers from the keychain without the network', async (t) => {
     await s.idpProxy.setRefusing(true);
-    try {
-      const run = await token();
-      assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, /^\S{20,}\n$/);
-      assert.equal(run.stderr, '');
-    } finally {
-      await s.idpProxy.setRefusing(false);
-    }
+    t.after(() => s.idpProxy.setRefusing(false));
+    const run = await token();
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^\S{20,}\n$/);
+    assert.equal(run.stderr, '');
   });
 
   const cases: Array<{ name: string; path: string; fault: Fault | 'refuse'; exit: number; message: RegExp }> = [

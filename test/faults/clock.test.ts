@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DAY, HOUR, MINUTE, startFaultStand, stopOwnKeyring, type FaultStand } from './harness.ts';
+import { DAY, HOUR, MINUTE, startSignedInStand, stopOwnKeyring, type FaultStand } from './harness.ts';
 
 const TOKEN = '/token';
 
@@ -15,14 +15,8 @@ after(stopOwnKeyring);
 describe('clock jumps and sleep (30-day login)', () => {
   let s: FaultStand;
   let id: string;
-
-  before(async () => {
-    s = await startFaultStand();
-    id = await s.login();
-  });
-  after(async () => {
-    await s?.stop();
-  });
+  before(async () => ({ s, id } = await startSignedInStand()));
+  after(() => s?.stop());
 
   /** A fresh refresh, then the state every case starts from. */
   async function settled(): Promise<string> {
@@ -109,14 +103,8 @@ describe('clock jumps and sleep (30-day login)', () => {
 describe('sleep across warning thresholds and past expiry (36-hour login)', () => {
   let s: FaultStand;
   let id: string;
-
-  before(async () => {
-    s = await startFaultStand({ idp: { refreshTokenTtl: 36 * 3600 } });
-    id = await s.login();
-  });
-  after(async () => {
-    await s?.stop();
-  });
+  before(async () => ({ s, id } = await startSignedInStand({ idp: { refreshTokenTtl: 36 * 3600 } })));
+  after(() => s?.stop());
 
   test('waking up after the refresh token expired: "sign in again" once, nothing sent, token not deleted', async () => {
     const rt = await s.keychainRefreshToken(id);

@@ -10,8 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertCliBuilt, runCli } from '../helpers/cli.ts';
-import { HOUR, MINUTE, startFaultStand, stopOwnKeyring, type FaultStand } from './harness.ts';
+import { runCli } from '../helpers/cli.ts';
+import { HOUR, MINUTE, startSignedInStand, stopOwnKeyring, type FaultStand } from './harness.ts';
 
 const TOKEN = '/token';
 
@@ -59,11 +59,7 @@ describe('settings folder refusing writes', { skip: immutableUnsupported() ?? fa
     locked = on;
   };
 
-  before(async () => {
-    assertCliBuilt();
-    s = await startFaultStand();
-    id = await s.login();
-  });
+  before(async () => ({ s, id } = await startSignedInStand({ cli: true })));
   after(async () => {
     if (locked) setImmutable(s.dir, false);
     await s?.stop();
@@ -146,10 +142,7 @@ describe('settings folder read-only before the first refresh of the run', { skip
   let id: string;
   let locked = false;
 
-  before(async () => {
-    s = await startFaultStand();
-    id = await s.login();
-  });
+  before(async () => ({ s, id } = await startSignedInStand()));
   after(async () => {
     if (locked) setImmutable(s.dir, false);
     await s?.stop();

@@ -3,27 +3,21 @@
  * file's own private gnome-keyring, real IdP, real fixture backend) with a fault proxy in front
  * of the IdP and one in front of the backend, and a FakeClock for the lifecycle's timers.
  *
- * Like test/helpers/app-core.ts, but the IdP's issuer is its proxy's address (so the identity
+ * Built on test/helpers/app-core.ts: the IdP's issuer is its proxy's address (so the identity
  * the app saves talks to the proxy), and the app's `fetch` port is the global fetch with a
  * counter and an optional short deadline: the core offers no timeout setting (see docs/faults.md).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createAppCore, type AppCore } from '../../src/main/core/tray-app/app-core.ts';
 import { createKeytarSecretStore } from '../../src/main/core/keychain/keytar-store.ts';
-import { createLogger } from '../../src/main/core/log.ts';
 import type { IdentityStatus } from '../../src/shared/model.ts';
-import type { TrayNotification } from '../../src/main/core/notifications/notification.ts';
 import type { FetchLike, SecretStore } from '../../src/main/core/ports.ts';
-import type { OpenEoAuthApi } from '../../src/shared/api.ts';
 import type { Result } from '../../src/shared/result.ts';
 import { approveDevice } from '../fixtures/device-user.ts';
 import { startFaultProxy, type FaultProxy } from '../fixtures/fault-proxy.ts';
-import { startFixtureBackend, type FixtureBackend } from '../fixtures/openeo-backend.ts';
-import { startTestIdp, type TestIdp, type TestIdpOptions } from '../fixtures/oidc-provider.ts';
+import { startTestIdp, type TestIdpOptions } from '../fixtures/oidc-provider.ts';
+import { startAppCore, type AppCoreHarness } from '../helpers/app-core.ts';
+import { assertCliBuilt } from '../helpers/cli.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.ts';
 
@@ -115,20 +109,14 @@ function countedSecrets(inner: SecretStore): CountedSecrets {
   return counted;
 }
 
-export interface FaultStand {
-  api: OpenEoAuthApi;
-  core: AppCore;
+/** The app core of test/helpers/app-core.ts, with the proxies, the fake clock and the counted ports. */
+export interface FaultStand extends AppCoreHarness {
   clock: FakeClock;
-  idp: TestIdp;
-  backend: FixtureBackend;
   idpProxy: FaultProxy;
   backendProxy: FaultProxy;
   edge: EdgeFetch;
   secrets: CountedSecrets;
   keyring: PrivateKeyring;
-  /** The settings folder (OPENEO_AUTH_TRAY_HOME for CLI runs). */
-  dir: string;
-  notifications: TrayNotification[];
   /** Environment for a CLI child using this stand's settings and keychain. */
   cliEnv(): NodeJS.ProcessEnv;
   /** A device login through the proxies, approved by "alice" (`identityId`: sign in again); the identity's id. */
@@ -143,49 +131,34 @@ export interface FaultStand {
   runFor(ms: number): Promise<void>;
   /** Waits (real time, bounded) until the lifecycle has finished what it started. */
   quiet(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 export interface FaultStandOptions {
   idp?: Omit<TestIdpOptions, 'issuer'>;
+  /** The tests run the built CLI too: check that it is built before anything starts. */
+  cli?: boolean;
   /** The app's environment (e.g. OPENEO_AUTH_TRAY_TIMEOUT); default empty. */
   env?: NodeJS.ProcessEnv;
 }
 
 /** Starts proxies, IdP, backend and the app core. Call `ownKeyring()` first (this does). */
 export async function startFaultStand(opts: FaultStandOptions = {}): Promise<FaultStand> {
+  if (opts.cli) assertCliBuilt();
   const ring = await ownKeyring();
   const idpProxy = await startFaultProxy();
   const clock = new FakeClock(Date.now());
-  const idp = await startTestIdp({ accessTokenTtl: 300, refreshTokenTtl: 30 * 24 * 3600, ...opts.idp, issuer: idpProxy.url, appClock: () => clock.now() });
-  idpProxy.setTarget(idp.localUrl);
-  const backendProxy = await startFaultProxy({ rewriteOrigin: true });
-  const backend = await startFixtureBackend({ idp });
-  backendProxy.setTarget(backend.url);
-
-  const dir = mkdtempSync(join(tmpdir(), 'oat-faults-'));
   const edge = edgeFetch();
   const secrets = countedSecrets(createKeytarSecretStore());
-  const notifications: TrayNotification[] = [];
-  const core = createAppCore({
-    dir,
-    secrets,
-    clock,
-    timers: clock,
-    fetch: edge.fetch,
-    log: createLogger({ file: join(dir, 'logs', 'app.log'), level: 'info' }),
-    clipboard: { readText: () => '', writeText: () => undefined },
-    openExternal: async () => undefined,
-    notify: (n) => notifications.push(n),
-    setStartAtLogin: () => undefined,
-    pythonStorePath: join(dir, 'python', 'refresh-tokens.json'),
-    env: opts.env ?? {},
-  });
-  await core.start();
+  const idp = await startTestIdp({ accessTokenTtl: 300, refreshTokenTtl: 30 * 24 * 3600, ...opts.idp, issuer: idpProxy.url, appClock: () => clock.now() });
+  idpProxy.setTarget(idp.localUrl);
+  const app = await startAppCore({ startedIdp: idp, clock, secrets, fetch: edge.fetch, env: opts.env ?? {} });
+  const { api, core, backend, dir } = app;
+  const backendProxy = await startFaultProxy({ rewriteOrigin: true });
+  backendProxy.setTarget(backend.url);
+
   // The window is open: access tokens are kept fresh (80% of their life), so that an hour of
   // fake time means a stream of refreshes to fail. Without it only keep-alives run (lifecycle tests).
   core.setWindowVisible(true);
-  const api = core.api;
 
   /** Nothing in flight and the lifecycle re-armed: a timer soon (a retry or the next refresh), or none (dead). */
   async function quiet(): Promise<void> {
@@ -203,18 +176,13 @@ export async function startFaultStand(opts: FaultStandOptions = {}): Promise<Fau
   }
 
   return {
-    api,
-    core,
+    ...app,
     clock,
-    idp,
-    backend,
     idpProxy,
     backendProxy,
     edge,
     secrets,
     keyring: ring,
-    dir,
-    notifications,
     cliEnv: () => ({ ...ring.env, OPENEO_AUTH_TRAY_HOME: dir }),
     async login(identityId) {
       const started = ok(await api.startDeviceLogin({ backendUrl: backendProxy.url, ...(identityId ? { identityId } : {}) }), 'startDeviceLogin');
@@ -252,14 +220,28 @@ export async function startFaultStand(opts: FaultStandOptions = {}): Promise<Fau
     },
     quiet,
     async stop() {
-      core.stop();
+      await app.stop();
       await idpProxy.stop();
       await backendProxy.stop();
-      await backend.stop();
-      await idp.stop();
-      rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A stand and the one identity signed in on it. */
+export interface SignedInStand {
+  s: FaultStand;
+  id: string;
+}
+
+/** {@link startFaultStand}, then one device login (approved by alice); a failed login stops the stand. */
+export async function startSignedInStand(opts: FaultStandOptions = {}): Promise<SignedInStand> {
+  const s = await startFaultStand(opts);
+  try {
+    return { s, id: await s.login() };
+  } catch (e) {
+    await s.stop();
+    throw e;
+  }
 }
 
 /** The value of an ok Result, or a failed assertion naming the call and the error. */

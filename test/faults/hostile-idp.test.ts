@@ -12,13 +12,13 @@
  * Waits are bounded (`within`) in real time; the timings asserted are deadlines far above what
  * the fixed code takes, not measurements.
  */
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { forgetDiscoveredIssuers } from '../../src/main/core/oidc/issuer.ts';
 import { withFileLock } from '../../src/main/core/process-lock.ts';
-import { startFaultStand, stopOwnKeyring, until, type FaultStand } from './harness.ts';
+import { startSignedInStand, stopOwnKeyring, until, type FaultStand, type FaultStandOptions, type SignedInStand } from './harness.ts';
 
 const MB = 1024 * 1024;
 const DISCOVERY = '/.well-known/openid-configuration';
@@ -45,10 +45,7 @@ after(() => stopOwnKeyring());
 describe('an IdP that answers too much (item 4)', () => {
   let s: FaultStand;
   let id: string;
-  before(async () => {
-    s = await startFaultStand();
-    id = await s.login();
-  });
+  before(async () => ({ s, id } = await startSignedInStand()));
   after(() => s?.stop());
 
   test('a 300 MB discovery document: refused after 1 MB, with a sentence', async () => {
@@ -83,46 +80,45 @@ describe('an IdP that answers too much (item 4)', () => {
   });
 });
 
+/**
+ * A stand of its own for one test (stopped when it ends, answering what a hang held first),
+ * signed in, its next refresh discovering the IdP again.
+ */
+async function readyToRefresh(t: TestContext, opts: FaultStandOptions = {}): Promise<SignedInStand> {
+  const stand = await startSignedInStand(opts);
+  t.after(async () => {
+    stand.s.idpProxy.clear();
+    await stand.s.stop();
+  });
+  await stand.s.runFor(1_000);
+  forgetDiscovery(stand.s);
+  return stand;
+}
+
 describe('a hung IdP (item 10)', () => {
-  test('the tray honours OPENEO_AUTH_TRAY_TIMEOUT: the refresh ends, says why, and frees the lock', async () => {
-    const s = await startFaultStand({ env: { OPENEO_AUTH_TRAY_TIMEOUT: '0.5' } });
-    try {
-      const id = await s.login();
-      await s.runFor(1_000);
-      forgetDiscovery(s);
-      s.idpProxy.inject({ path: '/token', method: 'POST', fault: { kind: 'delay', ms: 60_000 } });
-      const result = await within(s.api.refreshNow(id), 10_000, 'a refresh against an IdP that never answers');
-      assert.equal(result.ok, false);
-      if (!result.ok) {
-        assert.equal(result.code, 'IDP_UNREACHABLE', result.message);
-        assert.match(result.message, /did not answer within 1 s/);
-      }
-      assert.equal(existsSync(lockFile(s, id)), false, 'the refresh lock is released');
-      await within(withFileLock(lockFile(s, id), async () => undefined, { timeoutMs: 1_000 }), 5_000, 'taking the lock');
-    } finally {
-      s.idpProxy.clear();
-      await s.stop();
+  test('the tray honours OPENEO_AUTH_TRAY_TIMEOUT: the refresh ends, says why, and frees the lock', async (t) => {
+    const { s, id } = await readyToRefresh(t, { env: { OPENEO_AUTH_TRAY_TIMEOUT: '0.5' } });
+    s.idpProxy.inject({ path: '/token', method: 'POST', fault: { kind: 'delay', ms: 60_000 } });
+    const result = await within(s.api.refreshNow(id), 10_000, 'a refresh against an IdP that never answers');
+    assert.equal(result.ok, false);
+    if (!result.ok) {
+      assert.equal(result.code, 'IDP_UNREACHABLE', result.message);
+      assert.match(result.message, /did not answer within 1 s/);
     }
+    assert.equal(existsSync(lockFile(s, id)), false, 'the refresh lock is released');
+    await within(withFileLock(lockFile(s, id), async () => undefined, { timeoutMs: 1_000 }), 5_000, 'taking the lock');
   });
 
-  test('quitting aborts a refresh that waits for a hung IdP and frees its lock at once', async () => {
-    const s = await startFaultStand();
-    try {
-      const id = await s.login();
-      await s.runFor(1_000);
-      forgetDiscovery(s);
-      s.idpProxy.inject({ path: '/token', method: 'POST', fault: { kind: 'delay', ms: Infinity } });
-      const pending = s.api.refreshNow(id);
-      await until(async () => s.idpProxy.inFlight > 0 && existsSync(lockFile(s, id)), 'the refresh waits at the IdP, holding its lock');
-      s.core.stop();
-      const result = await within(pending, 5_000, 'the refresh after quitting');
-      assert.equal(result.ok, false);
-      if (!result.ok) assert.equal(result.code, 'LOGIN_CANCELLED', result.message);
-      assert.equal(existsSync(lockFile(s, id)), false, 'the refresh lock is released');
-      await within(s.core.idle(), 5_000, 'the core going idle');
-    } finally {
-      s.idpProxy.clear();
-      await s.stop();
-    }
+  test('quitting aborts a refresh that waits for a hung IdP and frees its lock at once', async (t) => {
+    const { s, id } = await readyToRefresh(t);
+    s.idpProxy.inject({ path: '/token', method: 'POST', fault: { kind: 'delay', ms: Infinity } });
+    const pending = s.api.refreshNow(id);
+    await until(async () => s.idpProxy.inFlight > 0 && existsSync(lockFile(s, id)), 'the refresh waits at the IdP, holding its lock');
+    s.core.stop();
+    const result = await within(pending, 5_000, 'the refresh after quitting');
+    assert.equal(result.ok, false);
+    if (!result.ok) assert.equal(result.code, 'LOGIN_CANCELLED', result.message);
+    assert.equal(existsSync(lockFile(s, id)), false, 'the refresh lock is released');
+    await within(s.core.idle(), 5_000, 'the core going idle');
   });
 });

@@ -7,9 +7,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Fault } from '../fixtures/fault-proxy.ts';
-import { HOUR, MINUTE, startFaultStand, stopOwnKeyring, until, type FaultStand } from './harness.ts';
+import { HOUR, MINUTE, startSignedInStand, stopOwnKeyring, until, type FaultStand } from './harness.ts';
 
 const TOKEN = '/token';
+
+after(stopOwnKeyring);
 
 interface TransientCase {
   name: string;
@@ -71,15 +73,8 @@ const transient: TransientCase[] = [
 describe('IdP faults on the refresh (app core + lifecycle)', () => {
   let s: FaultStand;
   let id: string;
-
-  before(async () => {
-    s = await startFaultStand();
-    id = await s.login();
-  });
-  after(async () => {
-    await s?.stop();
-    await stopOwnKeyring();
-  });
+  before(async () => ({ s, id } = await startSignedInStand()));
+  after(() => s?.stop());
 
   /** Token requests the app attempted (a refused connection never reaches the proxy). */
   const attempts = (c: TransientCase) => (c.fault === 'refuse' ? s.edge.callsTo(s.idpProxy.url) : s.idpProxy.count(TOKEN));

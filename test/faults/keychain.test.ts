@@ -7,25 +7,19 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertCliBuilt, runCli } from '../helpers/cli.ts';
+import { runCli } from '../helpers/cli.ts';
 import { keyringAbsentEnv } from '../helpers/keyring.ts';
-import { HOUR, startFaultStand, stopOwnKeyring, until, type FaultStand } from './harness.ts';
+import { HOUR, startSignedInStand, stopOwnKeyring, until, type FaultStand } from './harness.ts';
 
 const TOKEN = '/token';
+
+after(stopOwnKeyring);
 
 describe('keychain faults', () => {
   let s: FaultStand;
   let id: string;
-
-  before(async () => {
-    assertCliBuilt();
-    s = await startFaultStand();
-    id = await s.login();
-  });
-  after(async () => {
-    await s?.stop();
-    await stopOwnKeyring();
-  });
+  before(async () => ({ s, id } = await startSignedInStand({ cli: true })));
+  after(() => s?.stop());
 
   test('locked mid-run: shown as keychain-unavailable, nothing asked of the IdP, recovers on unlock', async (t) => {
     await s.runFor(1_000);
@@ -36,45 +30,44 @@ describe('keychain faults', () => {
 
     await s.keyring.lock();
     let unlocked = false;
-    try {
-      const result = await s.api.refreshNow(id);
-      assert.equal(result.ok, false);
-      if (result.ok) return;
-      assert.equal(result.code, 'KEYCHAIN_LOCKED');
-      t.diagnostic(`shown: ${result.message} ${result.nextStep ?? ''}`);
-      assert.match(result.message, /^The system keychain is locked \(it says: ".+"\)\.$/);
-      assert.match(result.nextStep ?? '', /Unlock your keyring/);
-      const row = await s.status(id);
-      assert.equal(row.state, 'keychain-unavailable');
-      assert.equal(row.problem?.code, 'KEYCHAIN_LOCKED');
-
-      // The CLI says the same, with its own exit code.
-      const cli = await runCli(['token', id, '--min-valid', '3600'], { env: s.cliEnv(), timeoutMs: 30_000 });
-      assert.equal(cli.code, 4, cli.stderr);
-      assert.match(cli.stderr, /keychain is locked/);
-
-      // An hour locked: bounded keychain attempts, no IdP request at all (nothing to send).
-      const calls = s.secrets.calls;
-      await s.runFor(HOUR);
-      const keychainCalls = s.secrets.calls - calls;
-      t.diagnostic(`keychain calls in the locked hour: ${keychainCalls}; IdP token requests: ${s.idpProxy.count(TOKEN) - tokenRequests}`);
-      assert.ok(keychainCalls <= 40, `${keychainCalls} keychain calls in an hour`);
-      assert.equal(s.idpProxy.count(TOKEN), tokenRequests, 'no token request while the keychain is locked');
-      assert.equal((await s.status(id)).state, 'keychain-unavailable');
-      assert.ok(s.notifications.length - notes <= 1, 'at most one notification');
-
-      await s.keyring.unlock();
-      unlocked = true;
-      assert.equal(await s.keychainRefreshToken(id), rtBefore, 'the refresh token survived the lock');
-      s.core.resume(); // the Electron layer calls this on unlock-screen and resume
-      await s.quiet();
-      assert.equal((await s.status(id)).state, 'active');
-      assert.equal(s.idpProxy.count(TOKEN) - tokenRequests, 1, 'one refresh after unlocking');
-      const rtAfter = await s.keychainRefreshToken(id);
-      assert.ok(rtAfter && rtAfter !== rtBefore && (await s.isActiveAtIdp(rtAfter)));
-    } finally {
+    t.after(async () => {
       if (!unlocked) await s.keyring.unlock();
-    }
+    });
+    const result = await s.api.refreshNow(id);
+    assert.equal(result.ok, false);
+    if (result.ok) return;
+    assert.equal(result.code, 'KEYCHAIN_LOCKED');
+    t.diagnostic(`shown: ${result.message} ${result.nextStep ?? ''}`);
+    assert.match(result.message, /^The system keychain is locked \(it says: ".+"\)\.$/);
+    assert.match(result.nextStep ?? '', /Unlock your keyring/);
+    const row = await s.status(id);
+    assert.equal(row.state, 'keychain-unavailable');
+    assert.equal(row.problem?.code, 'KEYCHAIN_LOCKED');
+
+    // The CLI says the same, with its own exit code.
+    const cli = await runCli(['token', id, '--min-valid', '3600'], { env: s.cliEnv(), timeoutMs: 30_000 });
+    assert.equal(cli.code, 4, cli.stderr);
+    assert.match(cli.stderr, /keychain is locked/);
+
+    // An hour locked: bounded keychain attempts, no IdP request at all (nothing to send).
+    const calls = s.secrets.calls;
+    await s.runFor(HOUR);
+    const keychainCalls = s.secrets.calls - calls;
+    t.diagnostic(`keychain calls in the locked hour: ${keychainCalls}; IdP token requests: ${s.idpProxy.count(TOKEN) - tokenRequests}`);
+    assert.ok(keychainCalls <= 40, `${keychainCalls} keychain calls in an hour`);
+    assert.equal(s.idpProxy.count(TOKEN), tokenRequests, 'no token request while the keychain is locked');
+    assert.equal((await s.status(id)).state, 'keychain-unavailable');
+    assert.ok(s.notifications.length - notes <= 1, 'at most one notification');
+
+    await s.keyring.unlock();
+    unlocked = true;
+    assert.equal(await s.keychainRefreshToken(id), rtBefore, 'the refresh token survived the lock');
+    s.core.resume(); // the Electron layer calls this on unlock-screen and resume
+    await s.quiet();
+    assert.equal((await s.status(id)).state, 'active');
+    assert.equal(s.idpProxy.count(TOKEN) - tokenRequests, 1, 'one refresh after unlocking');
+    const rtAfter = await s.keychainRefreshToken(id);
+    assert.ok(rtAfter && rtAfter !== rtBefore && (await s.isActiveAtIdp(rtAfter)));
   });
 
   test('absent (no Secret Service): the CLI says so with exit 4 and leaves everything as it was', async (t) => {

@@ -10,7 +10,7 @@ import { createAppCore, type AppCore } from '../../src/main/core/tray-app/app-co
 import { createKeytarSecretStore } from '../../src/main/core/keychain/keytar-store.ts';
 import { createLogger } from '../../src/main/core/log.ts';
 import type { TrayNotification } from '../../src/main/core/notifications/notification.ts';
-import { systemClock, systemTimers, type Clock, type Timers } from '../../src/main/core/ports.ts';
+import { systemClock, systemTimers, type Clock, type FetchLike, type SecretStore, type Timers } from '../../src/main/core/ports.ts';
 import type { OpenEoAuthApi } from '../../src/shared/api.ts';
 import { startFixtureBackend, type FixtureBackend, type FixtureBackendOptions } from '../fixtures/openeo-backend.ts';
 import { startTestIdp, type TestIdp, type TestIdpOptions } from '../fixtures/oidc-provider.ts';
@@ -30,8 +30,16 @@ export interface AppCoreHarness {
 
 export interface AppCoreOptions {
   idp?: TestIdpOptions;
+  /** An IdP the caller started already (e.g. to put a proxy in front of it first); stopped with the rest. */
+  startedIdp?: TestIdp;
   backend?: Omit<FixtureBackendOptions, 'idp'>;
   clock?: Clock & Timers;
+  /** The keychain port; default the real keychain adapter (the run's private keyring). */
+  secrets?: SecretStore;
+  /** The app's fetch port; default the global fetch. */
+  fetch?: FetchLike;
+  /** The app's environment (e.g. OPENEO_AUTH_TRAY_TIMEOUT); default empty. */
+  env?: NodeJS.ProcessEnv;
   /**
    * Serve the fixture backend under this https host as well (e.g. openeo.dataspace.copernicus.eu),
    * as a hosts-file entry would: requests to that origin go to the fixture; nothing else changes.
@@ -39,18 +47,20 @@ export interface AppCoreOptions {
   backendHost?: string;
 }
 
+/** Starts the IdP, the backend and the app core (started); `stop()` ends them and removes the settings folder. */
 export async function startAppCore(opts: AppCoreOptions = {}): Promise<AppCoreHarness> {
   // With a fake clock, the IdP counts refresh_expires_in on it (an absolute end stays absolute).
   const fake = opts.clock;
-  const idp = await startTestIdp({ ...opts.idp, ...(fake ? { appClock: () => fake.now() } : {}) });
+  const idp = opts.startedIdp ?? await startTestIdp({ ...opts.idp, ...(fake ? { appClock: () => fake.now() } : {}) });
   const backend = await startFixtureBackend({ idp, ...(opts.backend ?? {}) });
   const alias = opts.backendHost ? `https://${opts.backendHost}` : undefined;
-  const fetch: typeof globalThis.fetch | undefined = alias
+  const inner: FetchLike = opts.fetch ?? globalThis.fetch;
+  const fetch: FetchLike | undefined = alias
     ? (input, init) => {
       const url = new URL(input instanceof Request ? input.url : String(input));
-      return globalThis.fetch(url.origin === alias ? `${backend.url}${url.pathname}${url.search}` : input, init);
+      return inner(url.origin === alias ? `${backend.url}${url.pathname}${url.search}` : input, init);
     }
-    : undefined;
+    : opts.fetch;
   const dir = mkdtempSync(join(tmpdir(), 'oat-app-'));
   const clipboard = { text: '', writes: 0 };
   const notifications: TrayNotification[] = [];
@@ -58,7 +68,7 @@ export async function startAppCore(opts: AppCoreOptions = {}): Promise<AppCoreHa
   const startAtLogin: boolean[] = [];
   const core = createAppCore({
     dir,
-    secrets: createKeytarSecretStore(),
+    secrets: opts.secrets ?? createKeytarSecretStore(),
     clock: opts.clock ?? systemClock,
     timers: opts.clock ?? systemTimers,
     log: createLogger({ file: join(dir, 'logs', 'app.log'), level: 'info' }),
@@ -75,7 +85,7 @@ export async function startAppCore(opts: AppCoreOptions = {}): Promise<AppCoreHa
     notify: (n) => notifications.push(n),
     setStartAtLogin: (enabled) => startAtLogin.push(enabled),
     pythonStorePath: join(dir, 'python', 'refresh-tokens.json'),
-    env: {},
+    env: opts.env ?? {},
     ...(fetch ? { fetch } : {}),
   });
   await core.start();

@@ -3,7 +3,7 @@
  * virtual environment `npm run setup:python` made (scripts/python-env.mjs), else `python3` —
  * each only if it has the openEO client at the version pinned in `python/constraints.txt`.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -32,4 +32,28 @@ export function findPython(): { python: string } | { missing: string } {
 /** The environment for Python processes that import the bridge from this checkout. */
 export function pythonEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...base, OPENEO_AUTH_TRAY_NODE: process.execPath, PYTHONPATH: PYTHON_DIR, PYTHONDONTWRITEBYTECODE: '1' };
+}
+
+export interface PythonRun {
+  /** null when it was killed at the deadline. */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `python <args>` and collects its output; killed (SIGKILL) after `timeoutMs`. */
+export function runPython(python: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<PythonRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

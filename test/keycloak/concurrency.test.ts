@@ -5,40 +5,33 @@
  * refreshes, under the lock between processes.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { CliRun } from '../helpers/cli.ts';
-import { REALM_SETTINGS, REVOKE_CLIENT, REVOKE_REALM, suiteOptions, useKeycloak } from './support.ts';
-import { meAt, signInAtKeycloak, startKeycloakWorld, tokenOf, type KeycloakWorld } from './world.ts';
+import { REALM_SETTINGS, REVOKE_CLIENT, REVOKE_REALM, suiteOptions } from './support.ts';
+import { meAt, signInAtKeycloak, tokenOf, useKeycloakWorld } from './world.ts';
 
 const RUNS_PER_LOOP = 50;
 
 describe('Keycloak with reuse detection: concurrent refreshes', suiteOptions(), () => {
-  const kc = useKeycloak();
-  let world: KeycloakWorld;
-  before(async () => {
-    world = await startKeycloakWorld(kc());
-  });
-  after(async () => {
-    await world?.stop();
-  });
+  const { world } = useKeycloakWorld();
 
   test(`2 processes x ${RUNS_PER_LOOP} forced refreshes of one login: 0 invalid_grant`, { timeout: 300_000 }, async (t) => {
-    const backend = await world.backend(REVOKE_REALM, REVOKE_CLIENT);
-    const id = await signInAtKeycloak(world, backend);
+    const backend = await world().backend(REVOKE_REALM, REVOKE_CLIENT);
+    const id = await signInAtKeycloak(world(), backend);
     const failures: Array<{ loop: number; run: CliRun }> = [];
     const tokens = new Set<string>();
     const refreshTokens = new Set<string>();
     const forced = String(REALM_SETTINGS.accessTokenLifespanS + 1);
     const loop = async (n: number): Promise<void> => {
       for (let i = 0; i < RUNS_PER_LOOP; i++) {
-        const run = await world.cli(['token', id, '--min-valid', forced]);
+        const run = await world().cli(['token', id, '--min-valid', forced]);
         if (run.code === 0) tokens.add(run.stdout.trim());
         else failures.push({ loop: n, run });
       }
     };
     const started = Date.now();
     const watch = setInterval(() => {
-      void world.secret(`${id}/refresh_token`).then((rt) => rt && refreshTokens.add(rt), () => undefined);
+      void world().secret(`${id}/refresh_token`).then((rt) => rt && refreshTokens.add(rt), () => undefined);
     }, 500);
     try {
       await Promise.all([loop(1), loop(2)]);
@@ -50,7 +43,7 @@ describe('Keycloak with reuse detection: concurrent refreshes', suiteOptions(), 
       'every run succeeded (a reused refresh token would be exit 3 "expired or was revoked")');
     assert.equal(tokens.size, 2 * RUNS_PER_LOOP, 'every run got its own new access token');
     assert.ok(refreshTokens.size > 1, 'the refresh token rotated along the way');
-    const last = await tokenOf(world, [id]);
+    const last = await tokenOf(world(), [id]);
     assert.equal((await meAt(backend, last)).status, 200, 'the login still works');
   });
 });

@@ -16,9 +16,9 @@ import { refreshTokenWords } from '../../src/renderer/words.ts';
 import { EXPIRED_SENTENCE, ISO_8601, theErrorLine } from '../e2e/cli-harness.ts';
 import {
   PUBLIC_CLIENT, REALM, REALM_SETTINGS, REVOKE_CLIENT, REVOKE_REALM, SERVICE_CLIENT, SHORT_SESSION_CLIENT,
-  claims, suiteOptions, useKeycloak,
+  claims, suiteOptions,
 } from './support.ts';
-import { CDSE_TITLE, meAt, refreshAtKeycloak, signInAtKeycloak, startKeycloakWorld, statusOf, tokenOf, type KeycloakWorld } from './world.ts';
+import { CDSE_TITLE, meAt, refreshAtKeycloak, signInAtKeycloak, statusOf, tokenOf, useKeycloakWorld } from './world.ts';
 
 const ONLINE_CLIENT = 'openeo-online';
 
@@ -34,14 +34,7 @@ function onScreen(home: string, id: string): { tray: string[]; window: string } 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Keycloak (CDSE-shaped realm): every flow', suiteOptions(), () => {
-  const kc = useKeycloak();
-  let world: KeycloakWorld;
-  before(async () => {
-    world = await startKeycloakWorld(kc());
-  });
-  after(async () => {
-    await world?.stop();
-  });
+  const { kc, world } = useKeycloakWorld();
 
   test('Keycloak runs for real', (t) => {
     t.diagnostic(`Keycloak ${kc().version} on JDK ${kc().javaMajor} at ${kc().url}, ready ${(kc().startMs / 1000).toFixed(1)} s after start`);
@@ -59,29 +52,29 @@ describe('Keycloak (CDSE-shaped realm): every flow', suiteOptions(), () => {
   });
 
   test('device login on Keycloak\'s own pages (HTTP): an offline login, no fixed end; token and /me work', async () => {
-    const backend = await world.backend();
-    const id = await signInAtKeycloak(world, backend);
-    const refresh = await world.secret(`${id}/refresh_token`);
+    const backend = await world().backend();
+    const id = await signInAtKeycloak(world(), backend);
+    const refresh = await world().secret(`${id}/refresh_token`);
     assert.ok(refresh);
     const rt = claims(refresh);
     assert.equal(rt.typ, 'Offline');
     assert.equal(rt.exp, undefined, 'a Keycloak offline token has no exp (like CDSE\'s, openeo-qgis-plugin #142)');
 
-    const row = await statusOf(world, id);
+    const row = await statusOf(world(), id);
     assert.equal(row.state, 'active');
     assert.equal(row.provider, 'CDSE');
     assert.equal(row.refresh_token_expiry, 'never');
     assert.equal(row.login_end, 'while-used');
     assert.equal(row.refresh_token_expires_at, null, 'no invented end');
     assert.match(String(row.last_renewed_at), ISO_8601);
-    const text = await world.cli(['status']);
+    const text = await world().cli(['status']);
     assert.match(text.stdout, /Active · no fixed end: lasts while it is used · last renewed \d/);
     assert.doesNotMatch(text.stdout, /never expires/i);
-    const screen = onScreen(world.home, id);
+    const screen = onScreen(world().home, id);
     assert.ok(screen.tray.some((l) => /^Active · no fixed end: lasts while it is used · last renewed \d/.test(l)), `tray: ${screen.tray.join(' | ')}`);
     assert.match(screen.window, /^no fixed end \(offline login\): lasts while it is used · last renewed \d/);
 
-    const access = await tokenOf(world, [id]);
+    const access = await tokenOf(world(), [id]);
     const me = await meAt(backend, access);
     assert.equal(me.status, 200, JSON.stringify(me.body));
     assert.equal(me.body.user_id, claims(access).sub, '/me user id is the Keycloak subject (checked through userinfo)');
@@ -89,10 +82,10 @@ describe('Keycloak (CDSE-shaped realm): every flow', suiteOptions(), () => {
   });
 
   test('browser login: authorization code + PKCE with a loopback redirect on 127.0.0.1', async () => {
-    const backend = await world.backend();
+    const backend = await world().backend();
     let approval: Promise<{ status: number; body: string }> | undefined;
     let authorizationUrl = '';
-    const run = await world.cli(['login', backend.url, '--flow', 'browser', '--json', '--no-browser'], {
+    const run = await world().cli(['login', backend.url, '--flow', 'browser', '--json', '--no-browser'], {
       timeoutMs: 60_000,
       onStdoutLine: (line, child) => {
         const event = JSON.parse(line) as { event: string; url?: string };
@@ -109,50 +102,50 @@ describe('Keycloak (CDSE-shaped realm): every flow', suiteOptions(), () => {
     assert.match(url.searchParams.get('redirect_uri') ?? '', /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
     assert.match(page?.body ?? '', /Signed in/);
     const id = String((JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { identity: string }).identity);
-    assert.equal((await meAt(backend, await tokenOf(world, [id]))).status, 200);
+    assert.equal((await meAt(backend, await tokenOf(world(), [id]))).status, 200);
   });
 
   test('without offline_access: a sliding end, learnt at the first refresh; the old refresh token still works (no revocation)', async () => {
-    const backend = await world.backend(REALM, ONLINE_CLIENT);
-    const id = await signInAtKeycloak(world, backend);
-    const first = await world.secret(`${id}/refresh_token`);
+    const backend = await world().backend(REALM, ONLINE_CLIENT);
+    const id = await signInAtKeycloak(world(), backend);
+    const first = await world().secret(`${id}/refresh_token`);
     assert.equal(claims(first!).typ, 'Refresh');
-    const atLogin = await statusOf(world, id);
+    const atLogin = await statusOf(world(), id);
     assert.equal(atLogin.login_end, 'unconfirmed', 'one answer cannot tell a sliding end from a fixed one');
     const end0 = Date.parse(String(atLogin.refresh_token_expires_at));
     assert.ok(Math.abs(end0 - Date.now() - REALM_SETTINGS.ssoSessionIdleS * 1000) < 15_000, 'the end is the SSO idle window');
 
     await sleep(3_000);
-    await tokenOf(world, [id, '--min-valid', String(REALM_SETTINGS.accessTokenLifespanS + 60)]);
-    const rotated = await world.secret(`${id}/refresh_token`);
+    await tokenOf(world(), [id, '--min-valid', String(REALM_SETTINGS.accessTokenLifespanS + 60)]);
+    const rotated = await world().secret(`${id}/refresh_token`);
     assert.notEqual(rotated, first, 'Keycloak rotates the refresh token on each refresh');
-    const row = await statusOf(world, id);
+    const row = await statusOf(world(), id);
     assert.equal(row.login_end, 'sliding');
     assert.ok(Date.parse(String(row.ends_if_unused_at)) >= end0 + 2_000, 'using it moved the end');
     assert.equal(row.absolute_end_at, null, 'the session maximum is not known yet');
-    assert.match((await world.cli(['status'])).stdout, /ends if unused by .* · each use extends it/);
-    const screen = onScreen(world.home, id);
+    assert.match((await world().cli(['status'])).stdout, /ends if unused by .* · each use extends it/);
+    const screen = onScreen(world().home, id);
     assert.ok(screen.tray.some((l) => /^Active · ends if unused by .* · each use extends it$/.test(l)), `tray: ${screen.tray.join(' | ')}`);
     assert.match(screen.window, /^ends if unused in \d+ minutes · each use extends it$/);
 
     const reused = await refreshAtKeycloak(kc(), REALM, ONLINE_CLIENT, first!);
     assert.equal(reused.status, 200, 'Revoke Refresh Token is off (Keycloak\'s default): an older token can be used again');
-    assert.equal((await meAt(backend, await tokenOf(world, [id]))).status, 200);
+    assert.equal((await meAt(backend, await tokenOf(world(), [id]))).status, 200);
   });
 
   test('a client session maximum (90 s): the end does not move, so it is absolute — and said so', async () => {
-    const backend = await world.backend(REALM, SHORT_SESSION_CLIENT);
-    const id = await signInAtKeycloak(world, backend);
-    const atLogin = await statusOf(world, id);
+    const backend = await world().backend(REALM, SHORT_SESSION_CLIENT);
+    const id = await signInAtKeycloak(world(), backend);
+    const atLogin = await statusOf(world(), id);
     await sleep(3_000);
-    await tokenOf(world, [id, '--min-valid', String(REALM_SETTINGS.shortClientSessionMaxS + 30)]);
-    const row = await statusOf(world, id);
+    await tokenOf(world(), [id, '--min-valid', String(REALM_SETTINGS.shortClientSessionMaxS + 30)]);
+    const row = await statusOf(world(), id);
     assert.equal(row.login_end, 'absolute');
     assert.equal(row.absolute_end_at, row.refresh_token_expires_at);
     assert.ok(Math.abs(Date.parse(String(row.refresh_token_expires_at)) - Date.parse(String(atLogin.refresh_token_expires_at))) <= 3_000);
     assert.equal(row.state, 'expiring-soon', 'an absolute end within the warning window');
-    assert.match((await world.cli(['status'])).stdout, /Sign in again soon · refresh token expires/);
-    const screen = onScreen(world.home, id);
+    assert.match((await world().cli(['status'])).stdout, /Sign in again soon · refresh token expires/);
+    const screen = onScreen(world().home, id);
     assert.ok(screen.tray.some((l) => /^Sign in again soon · refresh token expires/.test(l)), `tray: ${screen.tray.join(' | ')}`);
     assert.match(screen.window, /^expires in \d+ (seconds|minutes?)$/);
   });
@@ -166,44 +159,41 @@ describe('Keycloak (CDSE-shaped realm): every flow', suiteOptions(), () => {
       await proxy?.stop();
     });
 
-    test('a reused refresh token ends the login: "sign in again" (exit 3), no retry loop', async () => {
+    test('a reused refresh token ends the login: "sign in again" (exit 3), no retry loop', async (t) => {
       // Through a counting proxy: Keycloak names its issuer after the Host it is asked on.
       const issuer = `${proxy.url}/auth/realms/${REVOKE_REALM}`;
       const backend = await startFixtureBackend({ idp: { issuer, publicClientId: REVOKE_CLIENT }, tokenCheck: 'userinfo', providerId: 'CDSE', providerTitle: CDSE_TITLE });
-      try {
-        const id = await signInAtKeycloak(world, backend);
-        const spent = await world.secret(`${id}/refresh_token`);
-        await tokenOf(world, [id, '--min-valid', '100000']);
-        const thief = await fetch(`${issuer}/protocol/openid-connect/token`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: spent!, client_id: REVOKE_CLIENT }),
-        });
-        const refused = await thief.json() as { error?: string; error_description?: string };
-        assert.equal(thief.status, 400);
-        assert.equal(refused.error, 'invalid_grant');
-        assert.match(String(refused.error_description), /reuse/i, 'Keycloak\'s own words');
+      t.after(() => backend.stop());
+      const id = await signInAtKeycloak(world(), backend);
+      const spent = await world().secret(`${id}/refresh_token`);
+      await tokenOf(world(), [id, '--min-valid', '100000']);
+      const thief = await fetch(`${issuer}/protocol/openid-connect/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: spent!, client_id: REVOKE_CLIENT }),
+      });
+      const refused = await thief.json() as { error?: string; error_description?: string };
+      assert.equal(thief.status, 400);
+      assert.equal(refused.error, 'invalid_grant');
+      assert.match(String(refused.error_description), /reuse/i, 'Keycloak\'s own words');
 
-        const before = proxy.count(/\/token$/, 'POST');
-        const run = await world.cli(['token', id, '--min-valid', '100000']);
-        assert.equal(run.code, 3, run.stderr);
-        assert.match(theErrorLine(run), new RegExp(EXPIRED_SENTENCE));
-        assert.equal(proxy.count(/\/token$/, 'POST') - before, 1, 'one refresh attempt, not a retry loop');
-        const row = await statusOf(world, id);
-        assert.equal(row.state, 'expired');
-      } finally {
-        await backend.stop();
-      }
+      const before = proxy.count(/\/token$/, 'POST');
+      const run = await world().cli(['token', id, '--min-valid', '100000']);
+      assert.equal(run.code, 3, run.stderr);
+      assert.match(theErrorLine(run), new RegExp(EXPIRED_SENTENCE));
+      assert.equal(proxy.count(/\/token$/, 'POST') - before, 1, 'one refresh attempt, not a retry loop');
+      const row = await statusOf(world(), id);
+      assert.equal(row.state, 'expired');
     });
   });
 
   test('logout --revoke: Keycloak refuses the old refresh token and the backend the old access token', async () => {
-    const backend = await world.backend();
-    const id = await signInAtKeycloak(world, backend);
-    const refresh = await world.secret(`${id}/refresh_token`);
-    const access = await tokenOf(world, [id]);
+    const backend = await world().backend();
+    const id = await signInAtKeycloak(world(), backend);
+    const refresh = await world().secret(`${id}/refresh_token`);
+    const access = await tokenOf(world(), [id]);
     assert.equal((await meAt(backend, access)).status, 200);
-    const out = await world.cli(['logout', id, '--revoke']);
+    const out = await world().cli(['logout', id, '--revoke']);
     assert.equal(out.code, 0, out.stderr);
     const again = await refreshAtKeycloak(kc(), REALM, PUBLIC_CLIENT, refresh!);
     assert.equal(again.status, 400);
@@ -211,23 +201,23 @@ describe('Keycloak (CDSE-shaped realm): every flow', suiteOptions(), () => {
     const me = await meAt(backend, access);
     assert.equal(me.status, 403, 'userinfo no longer accepts the access token of the revoked session');
     assert.equal(me.body.code, 'TokenInvalid');
-    assert.equal(await world.secret(`${id}/refresh_token`), null);
+    assert.equal(await world().secret(`${id}/refresh_token`), null);
   });
 
   test('client credentials: /me user id is the service account\'s sub', async () => {
-    const backend = await world.backend();
-    const run = await world.cli(['login', backend.url, '--flow', 'client-credentials', '--client-id', SERVICE_CLIENT.id, '--json'], {
-      env: { ...world.env, OPENEO_AUTH_CLIENT_SECRET: SERVICE_CLIENT.secret },
+    const backend = await world().backend();
+    const run = await world().cli(['login', backend.url, '--flow', 'client-credentials', '--client-id', SERVICE_CLIENT.id, '--json'], {
+      env: { ...world().env, OPENEO_AUTH_CLIENT_SECRET: SERVICE_CLIENT.secret },
     });
     assert.equal(run.code, 0, run.stderr);
     const done = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { identity: string; kind: string; user_id: string };
     assert.equal(done.kind, 'client-credentials');
-    const access = await tokenOf(world, [done.identity]);
+    const access = await tokenOf(world(), [done.identity]);
     const sub = claims(access).sub;
     assert.equal(claims(access).preferred_username, `service-account-${SERVICE_CLIENT.id}`);
     assert.equal(done.user_id, sub);
     assert.equal((await meAt(backend, access)).body.user_id, sub);
-    const row = await statusOf(world, done.identity);
+    const row = await statusOf(world(), done.identity);
     assert.equal(row.login_end, 'none');
   });
 });

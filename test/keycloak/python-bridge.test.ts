@@ -6,15 +6,13 @@
  * lock between processes is what prevents it.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { CLI_PATH } from '../helpers/cli.ts';
-import { findPython, pythonEnv } from '../helpers/python.ts';
-import { claims, REVOKE_CLIENT, REVOKE_REALM, suiteOptions, useKeycloak } from './support.ts';
-import { meAt, signInAtKeycloak, startKeycloakWorld, tokenOf, type KeycloakWorld } from './world.ts';
+import { pythonEnv, runPython } from '../helpers/python.ts';
+import { claims, REVOKE_CLIENT, REVOKE_REALM, suiteOptions, suitePython } from './support.ts';
+import { meAt, signInAtKeycloak, tokenOf, useKeycloakWorld } from './world.ts';
 
-const found = findPython();
-const inCi = Boolean(process.env.CI) && process.env.CI !== 'false';
+const py = suitePython();
 
 /** 4 threads; each renews 3 times (as after a refusal) and calls /me after each renewal. */
 const SCRIPT = String.raw`
@@ -36,40 +34,17 @@ for t in threads: t.join()
 print(json.dumps({"users": sorted(users), "errors": errors, "renewals": source.cli_calls}))
 `;
 
-function python(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn((found as { python: string }).python, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 describe('the Python bridge on a Keycloak login with reuse detection', suiteOptions(), () => {
-  const kc = useKeycloak();
-  let world: KeycloakWorld;
-  before(async () => {
-    world = await startKeycloakWorld(kc());
-  });
-  after(async () => {
-    await world?.stop();
-  });
+  const { world } = useKeycloakWorld();
 
-  const skip = 'python' in found ? false : inCi ? false : `SKIPPED: ${found.missing}`;
-  test('3 processes x 4 threads renewing one login: every call works, the session survives', { skip, timeout: 300_000 }, async () => {
-    assert.ok('python' in found, `CI must run this, but: ${'missing' in found ? found.missing : ''}`);
-    const backend = await world.backend(REVOKE_REALM, REVOKE_CLIENT);
-    const id = await signInAtKeycloak(world, backend);
-    const sub = claims(await tokenOf(world, [id])).sub;
-    const env = pythonEnv({ ...world.env, OPENEO_AUTH_TRAY_CLI: `${process.execPath} ${CLI_PATH}` });
-    const runs = await Promise.all([1, 2, 3].map(() => python(['-c', SCRIPT, id], env)));
+  test('3 processes x 4 threads renewing one login: every call works, the session survives', { skip: py.skip, timeout: 300_000 }, async () => {
+    const { python } = py;
+    assert.ok(python, `CI must run this, but: ${py.missing}`);
+    const backend = await world().backend(REVOKE_REALM, REVOKE_CLIENT);
+    const id = await signInAtKeycloak(world(), backend);
+    const sub = claims(await tokenOf(world(), [id])).sub;
+    const env = pythonEnv({ ...world().env, OPENEO_AUTH_TRAY_CLI: `${process.execPath} ${CLI_PATH}` });
+    const runs = await Promise.all([1, 2, 3].map(() => runPython(python, ['-c', SCRIPT, id], env, 180_000)));
     for (const run of runs) {
       assert.equal(run.code, 0, run.stderr);
       const out = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { users: string[]; errors: string[]; renewals: number };
@@ -78,7 +53,7 @@ describe('the Python bridge on a Keycloak login with reuse detection', suiteOpti
       // Threads share renewals: a thread whose refused token another thread already replaced costs no call.
       assert.ok(out.renewals >= 3 && out.renewals <= 12, `${out.renewals} renewals`);
     }
-    const last = await tokenOf(world, [id, '--min-valid', '86400']);
+    const last = await tokenOf(world(), [id, '--min-valid', '86400']);
     assert.equal((await meAt(backend, last)).status, 200, 'the login still works after all of it');
   });
 });

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { findPython } from '../helpers/python.ts';
 import { DEFAULT_START_TIMEOUT_MS, locateKeycloak, startKeycloak, type RunningKeycloak } from '../../scripts/keycloak.mjs';
 
 export const REALM = 'CDSE';
@@ -51,6 +52,22 @@ export function suiteOptions(): { skip?: string } {
     });
   }
   return { skip: `SKIPPED: Keycloak not available: ${reason}` };
+}
+
+export interface SuitePython {
+  /** The Python with the pinned openEO client, if there is one. */
+  python: string | undefined;
+  /** Why there is none ('' when there is). */
+  missing: string;
+  /** The test's `skip`: the reason when there is no Python, but never in CI (the test fails there instead). */
+  skip: string | false;
+}
+
+/** The Python of test/helpers/python.ts for a test of this suite. */
+export function suitePython(): SuitePython {
+  const found = findPython();
+  if ('python' in found) return { python: found.python, missing: '', skip: false };
+  return { python: undefined, missing: found.missing, skip: inCi() ? false : `SKIPPED: ${found.missing}` };
 }
 
 function info(url: string, version: string, javaMajor: number, startMs: number): KeycloakInfo {

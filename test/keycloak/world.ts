@@ -5,6 +5,7 @@
  * them as separate processes.
  */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +13,8 @@ import { approveKeycloakDevice } from '../fixtures/keycloak/keycloak-user.ts';
 import { startFixtureBackend, type FixtureBackend } from '../fixtures/openeo-backend.ts';
 import { runCli, type CliOptions, type CliRun } from '../helpers/cli.ts';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.ts';
-import { lookupSecret, type StatusRow } from '../e2e/cli-harness.ts';
-import { PUBLIC_CLIENT, REALM, USER, type KeycloakInfo } from './support.ts';
+import { lookupSecret, runDeviceLogin, signedInIdentity, type StatusRow } from '../e2e/cli-harness.ts';
+import { PUBLIC_CLIENT, REALM, USER, useKeycloak, type KeycloakInfo } from './support.ts';
 
 export const CDSE_TITLE = 'Copernicus Data Space Ecosystem';
 
@@ -62,30 +63,36 @@ export async function startKeycloakWorld(kc: KeycloakInfo): Promise<KeycloakWorl
   };
 }
 
-/** `login <backend> --json --no-browser` (device flow), the user's side done on Keycloak's pages over HTTP. */
-export async function keycloakDeviceLogin(world: KeycloakWorld, backend: FixtureBackend, extraArgs: string[] = [], opts: { refuse?: boolean } = {}): Promise<{ run: CliRun; events: Array<Record<string, unknown>> }> {
-  let approval: Promise<void> | undefined;
-  const run = await world.cli(['login', backend.url, '--json', '--no-browser', ...extraArgs], {
-    timeoutMs: 60_000,
-    onStdoutLine: (line, child) => {
-      const event = JSON.parse(line) as Record<string, unknown>;
-      if (event.event !== 'device_authorization' || approval) return;
-      approval = approveKeycloakDevice(String(event.verification_uri_complete), USER, opts);
-      approval.catch(() => child.kill('SIGTERM'));
-    },
+/**
+ * Registers, inside the suite's `describe`, the Keycloak server ({@link useKeycloak}) and one
+ * world on it, started before the tests and stopped after them. The returned functions give
+ * them once `before` has run.
+ */
+export function useKeycloakWorld(): { kc: () => KeycloakInfo; world: () => KeycloakWorld } {
+  const kc = useKeycloak();
+  let world: KeycloakWorld | undefined;
+  before(async () => {
+    world = await startKeycloakWorld(kc());
   });
-  if (approval) await approval;
-  const events = run.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { run, events };
+  after(async () => {
+    await world?.stop();
+  });
+  return {
+    kc,
+    world: () => {
+      assert.ok(world, 'the Keycloak world is used before the suite started it');
+      return world;
+    },
+  };
 }
 
-/** A device login that must succeed; returns the identity id. */
+/**
+ * A device login (`login <backend> --json --no-browser`) that must succeed, the user's side done
+ * on Keycloak's own pages over HTTP; returns the identity id.
+ */
 export async function signInAtKeycloak(world: KeycloakWorld, backend: FixtureBackend, extraArgs: string[] = []): Promise<string> {
-  const { run, events } = await keycloakDeviceLogin(world, backend, extraArgs);
-  assert.equal(run.code, 0, `login failed: ${run.stderr}`);
-  const id = events.find((e) => e.event === 'authenticated')?.identity;
-  assert.equal(typeof id, 'string', `no authenticated event in ${run.stdout}`);
-  return id as string;
+  const login = await runDeviceLogin(world.cli, backend.url, (uri) => approveKeycloakDevice(uri, USER), extraArgs, 60_000);
+  return signedInIdentity(login.run);
 }
 
 /** `status --json`, the row of one identity. */

@@ -5,9 +5,9 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { startAppCore, type AppCoreHarness, type AppCoreOptions } from '../helpers/app-core.ts';
+import { closedPort } from '../helpers/local-server.ts';
 import { CDSE_HELP_CENTER_URL } from '../../src/main/core/tray-app/credits.ts';
 import { axeScan, goTo, inPage, launchBrowser, openWindow, screenshot, seriousOnly, waitFor, type WindowHarness, type WindowOptions } from './harness.ts';
 import { browserLoginAtProvider, refuseAtProvider, signInAtProvider } from './provider-pages.ts';
@@ -115,15 +115,6 @@ async function assertExpiredPanel(page: Page, userCode: string): Promise<void> {
 async function axeScanClean(page: Page, what: string): Promise<void> {
   await page.mouse.move(0, 0);
   assert.deepEqual(seriousOnly(await axeScan(page)), [], what);
-}
-
-/** A loopback port nobody listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('window on the real core', () => {
@@ -566,24 +557,23 @@ describe('window on the real core', () => {
   });
 });
 
-test('malformed requests from the page are refused by the guards and never reach the core', async () => {
+test('malformed requests from the page are refused by the guards and never reach the core', async (t) => {
   const core = await startAppCore();
   const w = await openWindow(browser, core.api);
-  try {
-    const answers = await inPage<Array<{ ok: boolean; code?: string }>>(w.page, `Promise.all([
-      window.openeoAuth.refreshNow('../../etc/passwd'),
-      window.openeoAuth.signOut('cdse-1', 'yes'),
-      window.openeoAuth.openExternal('file:///etc/passwd'),
-      window.openeoAuth.updateSettings({ theme: 'dark', admin: true }),
-    ])`);
-    assert.deepEqual(answers.map((a) => [a.ok, a.code]), Array(4).fill([false, 'INVALID_ARGUMENT']), JSON.stringify(answers) + JSON.stringify(w.refused));
-    assert.equal(w.refused.length, 4);
-    assert.deepEqual(w.calls.map((c) => c.method).filter((m) => m !== 'listIdentities' && m !== 'getSettings'), []);
-    assert.deepEqual(core.opened, []);
-    const settings = await core.api.getSettings();
-    assert.equal(settings.ok && settings.value.theme, 'system', 'a patch with an unknown key changed nothing');
-  } finally {
+  t.after(async () => {
     await w.close();
     await core.stop();
-  }
+  });
+  const answers = await inPage<Array<{ ok: boolean; code?: string }>>(w.page, `Promise.all([
+    window.openeoAuth.refreshNow('../../etc/passwd'),
+    window.openeoAuth.signOut('cdse-1', 'yes'),
+    window.openeoAuth.openExternal('file:///etc/passwd'),
+    window.openeoAuth.updateSettings({ theme: 'dark', admin: true }),
+  ])`);
+  assert.deepEqual(answers.map((a) => [a.ok, a.code]), Array(4).fill([false, 'INVALID_ARGUMENT']), JSON.stringify(answers) + JSON.stringify(w.refused));
+  assert.equal(w.refused.length, 4);
+  assert.deepEqual(w.calls.map((c) => c.method).filter((m) => m !== 'listIdentities' && m !== 'getSettings'), []);
+  assert.deepEqual(core.opened, []);
+  const settings = await core.api.getSettings();
+  assert.equal(settings.ok && settings.value.theme, 'system', 'a patch with an unknown key changed nothing');
 });

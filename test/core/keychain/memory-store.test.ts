@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createMemorySecretStore } from '../../../src/main/core/keychain/memory-store.ts';
+import { createMemorySecretStore } from '../../helpers/memory-store.ts';
 import { isAuthTrayError } from '../../../src/main/core/errors.ts';
 
 describe('in-memory SecretStore', () => {

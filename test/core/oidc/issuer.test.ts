@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { connectIssuer, forgetDiscoveredIssuers, isLoopbackHost } from '../../../src/main/core/oidc/issuer.ts';
 import { startTestIdp, type TestIdp } from '../../fixtures/oidc-provider.ts';
-import { closedPort, editJson, interceptingFetch, rejectsWith, startServer } from './support.ts';
+import { closedPort, startLocalServer } from '../../helpers/local-server.ts';
+import { editJson, interceptingFetch, rejectsWith } from './support.ts';
 
 const WELL_KNOWN = '/.well-known/openid-configuration';
 
@@ -72,8 +73,8 @@ describe('connectIssuer refuses what it must', () => {
     for (const h of ['128.0.0.1', '127.0.0.1.example.com', 'example.com', '[::2]', '0.0.0.0']) assert.ok(!isLoopbackHost(h), h);
   });
 
-  test('a discovery document naming a different issuer is ISSUER_MISMATCH', async () => {
-    const liar = await startServer((req, res) => {
+  test('a discovery document naming a different issuer is ISSUER_MISMATCH', async (t) => {
+    const liar = await startLocalServer((req, res) => {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({
         issuer: 'https://evil.example/realms/other',
@@ -81,12 +82,9 @@ describe('connectIssuer refuses what it must', () => {
         token_endpoint: 'https://evil.example/token',
       }));
     });
-    try {
-      const e = await rejectsWith(connectIssuer(liar.url, 'c'), 'ISSUER_MISMATCH');
-      assert.match(e.message, /evil\.example\/realms\/other/);
-    } finally {
-      await liar.stop();
-    }
+    t.after(() => liar.stop());
+    const e = await rejectsWith(connectIssuer(liar.url, 'c'), 'ISSUER_MISMATCH');
+    assert.match(e.message, /evil\.example\/realms\/other/);
   });
 
   test('an IdP that cannot be reached is IDP_UNREACHABLE', async () => {
@@ -95,7 +93,7 @@ describe('connectIssuer refuses what it must', () => {
     assert.match(e.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
   });
 
-  test('HTML, a 404 or a broken JSON document is IDP_INVALID_RESPONSE; a 500 is IDP_ERROR', async () => {
+  test('HTML, a 404 or a broken JSON document is IDP_INVALID_RESPONSE; a 500 is IDP_ERROR', async (t) => {
     const answers: Array<[number, string, string]> = [
       [200, 'text/html', '<html><body>Welcome</body></html>'],
       [404, 'text/html', 'not found'],
@@ -103,34 +101,28 @@ describe('connectIssuer refuses what it must', () => {
       [200, 'application/json', '[1,2,3]'],
     ];
     let next: [number, string, string] = answers[0]!;
-    const garbage = await startServer((_req, res) => {
+    const garbage = await startLocalServer((_req, res) => {
       res.writeHead(next[0], { 'content-type': next[1] });
       res.end(next[2]);
     });
-    try {
-      for (const answer of answers) {
-        next = answer;
-        await rejectsWith(connectIssuer(garbage.url, 'c'), 'IDP_INVALID_RESPONSE');
-      }
-      next = [500, 'text/html', 'oops'];
-      const e = await rejectsWith(connectIssuer(garbage.url, 'c'), 'IDP_ERROR');
-      assert.equal(e.retryAfterMs, 60_000);
-    } finally {
-      await garbage.stop();
+    t.after(() => garbage.stop());
+    for (const answer of answers) {
+      next = answer;
+      await rejectsWith(connectIssuer(garbage.url, 'c'), 'IDP_INVALID_RESPONSE');
     }
+    next = [500, 'text/html', 'oops'];
+    const e = await rejectsWith(connectIssuer(garbage.url, 'c'), 'IDP_ERROR');
+    assert.equal(e.retryAfterMs, 60_000);
   });
 
-  test('an IdP that never answers times out as IDP_UNREACHABLE; a caller abort is LOGIN_CANCELLED', async () => {
-    const silent = await startServer(() => undefined);
-    try {
-      const e = await rejectsWith(connectIssuer(silent.url, 'c', { timeoutMs: 1000 }), 'IDP_UNREACHABLE');
-      assert.match(e.message, /did not answer within 1 s/);
-      const controller = new AbortController();
-      const pending = connectIssuer(silent.url, 'c', { signal: controller.signal });
-      setImmediate(() => controller.abort());
-      await rejectsWith(pending, 'LOGIN_CANCELLED');
-    } finally {
-      await silent.stop();
-    }
+  test('an IdP that never answers times out as IDP_UNREACHABLE; a caller abort is LOGIN_CANCELLED', async (t) => {
+    const silent = await startLocalServer(() => undefined);
+    t.after(() => silent.stop());
+    const e = await rejectsWith(connectIssuer(silent.url, 'c', { timeoutMs: 1000 }), 'IDP_UNREACHABLE');
+    assert.match(e.message, /did not answer within 1 s/);
+    const controller = new AbortController();
+    const pending = connectIssuer(silent.url, 'c', { signal: controller.signal });
+    setImmediate(() => controller.abort());
+    await rejectsWith(pending, 'LOGIN_CANCELLED');
   });
 });

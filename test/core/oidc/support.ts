@@ -1,7 +1,5 @@
 /** Small helpers shared by the OIDC tests (not a test file itself). */
 import assert from 'node:assert/strict';
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AuthTrayError, type ErrorCode } from '../../../src/main/core/errors.ts';
 import type { FetchLike } from '../../../src/main/core/ports.ts';
 
@@ -44,29 +42,6 @@ export function interceptingFetch(
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     return hook(new URL(url).pathname, init, () => fetch(input, init));
   };
-}
-
-/** A tiny local HTTP server for the cases a real IdP would never produce. */
-export async function startServer(handler: RequestListener): Promise<{ url: string; server: Server; stop(): Promise<void> }> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    server,
-    stop: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
-  };
-}
-
-/** A loopback port nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const s = await startServer(() => undefined);
-  const port = Number(new URL(s.url).port);
-  await s.stop();
-  return port;
 }
 
 /** Resolves when `condition` holds, polling every 10 ms; fails with `what` after `ms`. */

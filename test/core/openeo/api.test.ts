@@ -1,20 +1,10 @@
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { getMe, jobStatus, listJobs, openEoBearer, parseJob, parseMe } from '../../../src/main/core/openeo/api.ts';
-import { rejectsWith, routes, sendJson, startLocalServer, throwsWith, type LocalServer } from './local-server.ts';
+import { localServers, routes, sendJson } from '../../helpers/local-server.ts';
+import { rejectsWith, specExamples, throwsWith } from './support.ts';
 
-const specExamples = JSON.parse(readFileSync(new URL('../../fixtures/spec-examples.json', import.meta.url), 'utf8')) as { meLinks: unknown };
-
-const servers: LocalServer[] = [];
-async function serve(...args: Parameters<typeof startLocalServer>): Promise<LocalServer> {
-  const s = await startLocalServer(...args);
-  servers.push(s);
-  return s;
-}
-after(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-});
+const serve = localServers();
 
 /** Short and opaque on purpose: redaction by pattern would not catch it, only scrubbing does. */
 const TOKEN = 'tok-Abc123';

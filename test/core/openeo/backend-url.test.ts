@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { AuthTrayError } from '../../../src/main/core/errors.ts';
 import { assertSecureUrl, isLoopbackHost, normaliseBackendUrl } from '../../../src/main/core/openeo/backend-url.ts';
-import { throwsWith } from './local-server.ts';
+import { throwsWith } from './support.ts';
 
 describe('isLoopbackHost', () => {
   test('accepts every spelling of this machine', () => {

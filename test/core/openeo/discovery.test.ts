@@ -1,6 +1,5 @@
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import {
   compareApiVersions,
   discoverBackend,
@@ -9,21 +8,10 @@ import {
   parseWellKnown,
   pickApiInstance,
 } from '../../../src/main/core/openeo/discovery.ts';
-import { capabilitiesBody, rejectsWith, routes, sendJson, startLocalServer, throwsWith, type LocalServer } from './local-server.ts';
+import { localServers, routes, sendJson } from '../../helpers/local-server.ts';
+import { capabilitiesBody, rejectsWith, specExamples, throwsWith } from './support.ts';
 
-const specExamples = JSON.parse(readFileSync(new URL('../../fixtures/spec-examples.json', import.meta.url), 'utf8')) as {
-  wellKnown: unknown;
-};
-
-const servers: LocalServer[] = [];
-async function serve(...args: Parameters<typeof startLocalServer>): Promise<LocalServer> {
-  const s = await startLocalServer(...args);
-  servers.push(s);
-  return s;
-}
-after(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-});
+const serve = localServers();
 
 describe('well-known document', () => {
   test("the spec's example parses, and the choice is its production 1.x", () => {

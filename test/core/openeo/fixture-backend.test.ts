@@ -10,7 +10,7 @@ import { discoverBackend } from '../../../src/main/core/openeo/discovery.ts';
 import { chooseClient, chooseProvider, fetchOidcProviders, providerFlows } from '../../../src/main/core/openeo/providers.ts';
 import { startFixtureBackend, type FixtureBackend } from '../../fixtures/openeo-backend.ts';
 import { startTestIdp, type TestIdp } from '../../fixtures/oidc-provider.ts';
-import { rejectsWith } from './local-server.ts';
+import { rejectsWith } from './support.ts';
 
 let idp: TestIdp;
 let backend: FixtureBackend;
@@ -71,14 +71,13 @@ describe('discovery of the fixture backend', () => {
     assert.equal((await discoverBackend(jwtBackend.url)).jwtBearer, true);
   });
 
-  test('an overridden well-known answering HTML falls back to the address, which then is not an API', async () => {
+  test('an overridden well-known answering HTML falls back to the address, which then is not an API', async (t) => {
     backend.override('GET', '/.well-known/openeo', { status: 200, body: '<html>maintenance</html>', headers: { 'content-type': 'text/html' } });
-    try {
-      const e = await rejectsWith(discoverBackend(backend.url), 'BACKEND_INVALID_RESPONSE');
-      assert.match(e.message, /No openEO API was found at http:\/\/127\.0\.0\.1:\d+: it has neither/);
-    } finally {
+    t.after(() => {
       backend.override('GET', '/.well-known/openeo', null);
-    }
+    });
+    const e = await rejectsWith(discoverBackend(backend.url), 'BACKEND_INVALID_RESPONSE');
+    assert.match(e.message, /No openEO API was found at http:\/\/127\.0\.0\.1:\d+: it has neither/);
   });
 });
 
@@ -98,13 +97,12 @@ describe('providers and clients of the fixture backend', () => {
     assert.deepEqual(browser.redirectUrls, ['http://127.0.0.1/callback']);
   });
 
-  test('an overridden empty provider list is NO_OIDC_PROVIDER', async () => {
+  test('an overridden empty provider list is NO_OIDC_PROVIDER', async (t) => {
     backend.override('GET', '/openeo/1.2/credentials/oidc', { body: { providers: [] } });
-    try {
-      await rejectsWith(fetchOidcProviders({ apiUrl: backend.apiUrl }), 'NO_OIDC_PROVIDER');
-    } finally {
+    t.after(() => {
       backend.override('GET', '/openeo/1.2/credentials/oidc', null);
-    }
+    });
+    await rejectsWith(fetchOidcProviders({ apiUrl: backend.apiUrl }), 'NO_OIDC_PROVIDER');
   });
 });
 

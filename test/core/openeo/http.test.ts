@@ -1,20 +1,11 @@
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer as createNetServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { getJson, MAX_REDIRECTS, parseRetryAfter, PeerHttpError } from '../../../src/main/core/openeo/http.ts';
 import type { FetchLike } from '../../../src/main/core/ports.ts';
-import { rejectsWith, sendJson, startLocalServer, type LocalServer } from './local-server.ts';
+import { closedPort, localServers, sendJson } from '../../helpers/local-server.ts';
+import { rejectsWith } from './support.ts';
 
-const servers: LocalServer[] = [];
-async function serve(...args: Parameters<typeof startLocalServer>): Promise<LocalServer> {
-  const s = await startLocalServer(...args);
-  servers.push(s);
-  return s;
-}
-after(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-});
+const serve = localServers();
 
 const backend = { peer: 'backend' } as const;
 const BEARER = 'oidc/egi/short-opaque-tok3n';
@@ -236,12 +227,3 @@ test('parseRetryAfter: seconds, HTTP dates, junk, and a one-day cap', () => {
   assert.equal(parseRetryAfter(null, now), undefined);
   assert.equal(parseRetryAfter('99999999', now), 86_400_000);
 });
-
-/** A port that was just free: bound then closed, so connecting to it is refused. */
-async function closedPort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -1,6 +1,5 @@
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import type { OidcProvider } from '../../../src/shared/model.ts';
 import {
   GRANT,
@@ -10,16 +9,10 @@ import {
   parseOidcProviders,
   providerFlows,
 } from '../../../src/main/core/openeo/providers.ts';
-import { rejectsWith, routes, sendJson, startLocalServer, throwsWith, type LocalServer } from './local-server.ts';
+import { localServers, routes, sendJson } from '../../helpers/local-server.ts';
+import { rejectsWith, specExamples, throwsWith } from './support.ts';
 
-const specExamples = JSON.parse(readFileSync(new URL('../../fixtures/spec-examples.json', import.meta.url), 'utf8')) as {
-  credentialsOidc: unknown;
-};
-
-const servers: LocalServer[] = [];
-after(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-});
+const serve = localServers();
 
 const entry = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
   id: 'CDSE',
@@ -169,10 +162,9 @@ describe('chooseClient', () => {
 
 describe('fetchOidcProviders', () => {
   test('reads the list fresh each time; a backend without /credentials/oidc is NO_OIDC_PROVIDER', async () => {
-    const s = await startLocalServer(routes({
+    const s = await serve(routes({
       '/openeo/1.2/credentials/oidc': (_q, res) => sendJson(res, 200, { providers: [entry()] }),
     }));
-    servers.push(s);
     const backend = { apiUrl: `${s.url}/openeo/1.2` };
     assert.equal((await fetchOidcProviders(backend))[0]?.id, 'CDSE');
     await fetchOidcProviders(backend);
@@ -181,11 +173,10 @@ describe('fetchOidcProviders', () => {
   });
 
   test('an empty list from a server is NO_OIDC_PROVIDER; a bad id is BACKEND_INVALID_RESPONSE', async () => {
-    const s = await startLocalServer(routes({
+    const s = await serve(routes({
       '/empty/credentials/oidc': (_q, res) => sendJson(res, 200, { providers: [] }),
       '/bad/credentials/oidc': (_q, res) => sendJson(res, 200, { providers: [entry({ id: 'has space' })] }),
     }));
-    servers.push(s);
     const empty = await rejectsWith(fetchOidcProviders({ apiUrl: `${s.url}/empty` }), 'NO_OIDC_PROVIDER');
     assert.match(empty.message, /The openEO backend at 127\.0\.0\.1:\d+ lists no OpenID Connect login provider/);
     await rejectsWith(fetchOidcProviders({ apiUrl: `${s.url}/bad` }), 'BACKEND_INVALID_RESPONSE');

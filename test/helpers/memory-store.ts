@@ -3,10 +3,10 @@
  * that use secrets. It can be switched to `locked` or `unavailable` to play those failures:
  * then every call throws (`get` never answers a false null), as the real adapter does.
  */
-import { AuthTrayError } from '../errors.ts';
-import type { KeychainHealth, SecretStore } from '../ports.ts';
-import { healthFromError, keychainError } from './keychain-errors.ts';
-import { KeySequencer } from './sequencer.ts';
+import { AuthTrayError } from '../../src/main/core/errors.ts';
+import type { KeychainHealth, SecretStore } from '../../src/main/core/ports.ts';
+import { healthFromError, keychainError } from '../../src/main/core/keychain/keychain-errors.ts';
+import { KeySequencer } from '../../src/main/core/keychain/sequencer.ts';
 
 export interface MemorySecretStore extends SecretStore {
   /** When true, every call fails with KEYCHAIN_LOCKED. */
