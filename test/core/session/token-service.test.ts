@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { startTestIdp, type TestIdp, type TestIdpOptions } from '../../fixtures/oidc-provider.ts';
 import { approveDevice } from '../../fixtures/device-user.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
-import { createMemorySecretStore } from '../../../src/main/core/keychain/memory-store.ts';
+import { createMemorySecretStore } from '../../helpers/memory-store.ts';
 import { AuthTrayError, isAuthTrayError } from '../../../src/main/core/errors.ts';
 import { connectIssuer, forgetDiscoveredIssuers, startDeviceLogin } from '../../../src/main/core/oidc/index.ts';
 import type { FetchLike, SecretStore } from '../../../src/main/core/ports.ts';
