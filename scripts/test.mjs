@@ -1,4 +1,4 @@
-// `npm test`: type-check, build, static security scan, then every test file with node's test
+// `npm test`: type-check, lint, build, static security scan, then every test file with node's test
 // runner, inside a private D-Bus session and keyring (scripts/with-private-keyring.sh).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -56,6 +56,8 @@ const stopKeycloak = async () => { await keycloak?.stop(); keycloak = null; };
 if (only.length === 0) {
   run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
   run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'src/renderer/tsconfig.json']);
+  // ESLint and the import-cycle check over src/ (scripts/lint.mjs); fails on any finding.
+  run(process.execPath, [join(root, 'scripts/lint.mjs')]);
   run(process.execPath, [join(root, 'scripts/build.mjs')]);
   // Static security scan of the Electron code (electronegativity); fails on unaccepted findings.
   run(process.execPath, [join(root, 'scripts/security-scan.mjs')]);
