@@ -49,6 +49,8 @@ export default tseslint.config(
       // A union switch without a default must name every member.
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/no-deprecated': 'error',
+      // A `let` assigned once, after a closure that reads it was made (the closure runs later).
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // Async functions that implement a Promise-returning port often have nothing to await.
       '@typescript-eslint/require-await': 'off',
     },

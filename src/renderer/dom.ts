@@ -24,11 +24,9 @@ function apply(el: Element, props: Props): void {
   for (const [name, value] of Object.entries(props)) {
     if (name === 'on') {
       for (const [type, handler] of Object.entries(value as Record<string, Handler>)) el.addEventListener(type, handler);
-    } else if (name === 'class') {
-      el.setAttribute('class', String(value));
     } else if (value === true) {
       el.setAttribute(name, '');
-    } else if (value !== false && value !== undefined) {
+    } else if (typeof value === 'string' || typeof value === 'number') {
       el.setAttribute(name, String(value));
     }
   }

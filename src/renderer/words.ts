@@ -4,7 +4,7 @@
  */
 import type { IdentityStatus, RefreshTokenExpiry } from '../shared/api.ts';
 import type { IdentityState } from '../shared/model.ts';
-import { DAY_MS, HOUR_MS, formatDuration, formatRelative } from '../shared/format/relative-time.ts';
+import { DAY_MS, HOUR_MS, formatDuration } from '../shared/format/relative-time.ts';
 import { effectiveState } from '../shared/status/look.ts';
 import { loginEnd, loginEndShortWords } from '../shared/format/login-end.ts';
 

@@ -5,6 +5,7 @@ import type { IpcRendererEvent } from 'electron';
 import { createBridge, type BridgeIpc } from '../../src/preload/bridge.ts';
 import { CHANNELS, PUSH_CHANNELS, type InvokeMethod } from '../../src/shared/channels.ts';
 import type { OpenEoAuthApi } from '../../src/shared/api.ts';
+import { compileFunction } from 'node:vm';
 
 type Listener = (event: IpcRendererEvent, ...args: unknown[]) => void;
 
@@ -132,7 +133,8 @@ describe('preload bundle', () => {
       return electron;
     };
     const module = { exports: {} };
-    new Function('require', 'module', 'exports', code)(fakeRequire, module, module.exports);
+    // The bundle runs as CommonJS does: a function of require, module and exports.
+    compileFunction(code, ['require', 'module', 'exports'])(fakeRequire, module, module.exports);
     assert.deepEqual([...new Set(required)], ['electron']);
     assert.equal(exposed.length, 1);
     assert.equal(exposed[0]![0], 'openeoAuth');

@@ -68,8 +68,8 @@ export async function answer(method: InvokeMethod, event: SenderFacts, args: unk
     return invalid(guarded.reason);
   }
   try {
-    const call = opts.api[method] as (...a: unknown[]) => Promise<Result<unknown>>;
-    return await call.apply(opts.api, guarded.args);
+    const call = opts.api[method].bind(opts.api) as (...a: unknown[]) => Promise<Result<unknown>>;
+    return await call(...guarded.args);
   } catch (e) {
     // The core promises never to reject; if it does anyway, the window still gets a Result.
     opts.log('error', `IPC: ${CHANNELS[method]} failed unexpectedly.`, e);

@@ -154,7 +154,7 @@ export async function startTrayApp(electron: TrayAppElectron, deps: TrayAppDeps)
     // Countdowns on screen: access tokens kept fresh while the window shows them.
     onVisibleChange: (visible) => appCore.setWindowVisible(visible),
   });
-  const stopIpc = setupIpc(electron, { api: appCore.api, isOurSender: windows.isOurSender, log });
+  const stopIpc = setupIpc(electron, { api: appCore.api, isOurSender: (event) => windows.isOurSender(event), log });
   const tray = setupTray(electron, {
     core: appCore, appPath, platform, log, showWindow: () => show(), quit: () => app.quit(),
   });

@@ -1,5 +1,5 @@
 /** How the CLI speaks: data on stdout, words on stderr, and exit codes that scripts can act on. */
-import { AuthTrayError, NEEDS_LOGIN_CODES, toAuthTrayError } from '../core/errors.ts';
+import { type AuthTrayError, NEEDS_LOGIN_CODES, toAuthTrayError } from '../core/errors.ts';
 import { redact } from '../../shared/redact.ts';
 import { peerLine } from '../../shared/format/peer-text.ts';
 
@@ -83,7 +83,7 @@ export function reportError(e: unknown, io: Io, json = false): number {
   const err = toAuthTrayError(e);
   if (json) io.stdout(`${jsonText({ event: 'error', ...err.toJSON() })}\n`);
   io.stderr(`openeo-auth-tray: ${err.sentence}\n`);
-  if (process.env.OPENEO_AUTH_TRAY_DEBUG && err.cause) io.stderr(`  cause: ${redact(String((err.cause as Error)?.stack ?? err.cause)).split('\n').map((line) => plain(line)).join('\n  ')}\n`);
+  if (process.env.OPENEO_AUTH_TRAY_DEBUG && err.cause) io.stderr(`  cause: ${redact(err.cause instanceof Error ? (err.cause.stack ?? err.cause.message) : (JSON.stringify(err.cause) ?? '')).split('\n').map((line) => plain(line)).join('\n  ')}\n`);
   return exitCodeFor(err);
 }
 
@@ -96,7 +96,6 @@ export function plain(text: string | null | undefined, max = 2048): string {
   return peerLine(text ?? '', max);
 }
 
-// eslint-disable-next-line no-control-regex -- the characters JSON.stringify leaves raw and terminals obey
 const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
 /**

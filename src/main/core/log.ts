@@ -18,11 +18,13 @@ function describe(error: unknown, depth = 0): string {
   if (depth > 4 || error === undefined || error === null) return '';
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    const head = `${error.name}${code ? ` [${String(code)}]` : ''}: ${error.message}`;
+    const head = `${error.name}${typeof code === 'string' || typeof code === 'number' ? ` [${code}]` : ''}: ${error.message}`;
     const cause = (error as { cause?: unknown }).cause;
     return cause === undefined ? head : `${head}\n  caused by ${describe(cause, depth + 1)}`;
   }
-  return String(error);
+  if (typeof error === 'string') return error;
+  if (typeof error === 'number' || typeof error === 'boolean' || typeof error === 'bigint') return String(error);
+  return Object.prototype.toString.call(error);
 }
 
 /** A logger appending to `file` (created 0600 in a 0700 folder), optionally echoing to `echo`. */

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClipboardGuard, type ClipboardPort } from '../../../src/main/core/clipboard/clipboard-guard.ts';
-import type { TimerHandle, Timers } from '../../../src/main/core/ports.ts';
+import type { Timers } from '../../../src/main/core/ports.ts';
 
 /** A tiny manual clock: timers fire only when the test advances time. */
 function fakeTimers(): Timers & { advance(ms: number): void; pending(): number } {
@@ -12,7 +12,7 @@ function fakeTimers(): Timers & { advance(ms: number): void; pending(): number }
     setTimeout(fn, ms) {
       const id = next++;
       due.set(id, { at: now + ms, fn });
-      return { id } as TimerHandle;
+      return { id };
     },
     clearTimeout(handle) {
       due.delete((handle as { id: number }).id);

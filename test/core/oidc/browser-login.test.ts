@@ -73,7 +73,7 @@ describe('browser login (authorization code + PKCE, loopback redirect)', () => {
       },
     });
     assert.equal(forgedPage?.status, 400);
-    assert.match(await forgedPage!.text(), /does not belong to the sign-in under way/);
+    assert.match(await forgedPage.text(), /does not belong to the sign-in under way/);
     assert.equal(tokens.subject, 'carol', 'the real answer still signs in');
     assert.equal((await page!).status, 200);
   });

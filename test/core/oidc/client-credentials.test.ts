@@ -22,7 +22,7 @@ describe('client credentials against the test IdP', () => {
         }
         if (path === '/token') {
           seen.authorization = new Headers(init?.headers).get('authorization');
-          seen.body = new URLSearchParams(String(init?.body));
+          seen.body = new URLSearchParams(String(init?.body as URLSearchParams | string | undefined));
         }
         return forward();
       }),

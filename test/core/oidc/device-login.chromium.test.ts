@@ -33,13 +33,13 @@ async function actLikeAUser(page: Page, done: () => Promise<boolean>, login = 'a
     if (await page.locator('input[name="login"]').count()) {
       await page.fill('input[name="login"]', login);
       await page.fill('input[name="password"]', 'any-password');
-      await Promise.all([page.waitForNavigation(), page.locator('button[type="submit"]').first().click()]);
+      await Promise.all([page.waitForEvent('load'), page.locator('button[type="submit"]').first().click()]);
     } else if (await page.locator('form#op\\.deviceConfirmForm, button[form="op.deviceConfirmForm"]').count()) {
-      await Promise.all([page.waitForNavigation(), page.locator('button[autofocus]').click()]);
+      await Promise.all([page.waitForEvent('load'), page.locator('button[autofocus]').click()]);
     } else if (await page.locator('input[name="prompt"][value="consent"]').count()) {
-      await Promise.all([page.waitForNavigation(), page.locator('button[type="submit"]').first().click()]);
+      await Promise.all([page.waitForEvent('load'), page.locator('button[type="submit"]').first().click()]);
     } else {
-      await page.waitForNavigation({ timeout: 5000 }).catch(() => undefined);
+      await page.waitForEvent('load', { timeout: 5000 }).catch(() => undefined);
     }
   }
   return seen;

@@ -65,7 +65,7 @@ describe('device login against the test IdP', () => {
         }
         if (path === '/token') {
           await gate; // hold the app's polls until the wrong verifiers were tried
-          sentVerifier = new URLSearchParams(String(init?.body)).get('code_verifier');
+          sentVerifier = new URLSearchParams(String(init?.body as URLSearchParams | string | undefined)).get('code_verifier');
         }
         return forward();
       }),

@@ -29,7 +29,7 @@ describe('token revocation', () => {
     const hints: Array<string | null> = [];
     const watched = await connectIssuer(idp.issuer, idp.publicClientId, {
       fetch: interceptingFetch((path, init, forward) => {
-        if (path === '/token/revocation') hints.push(new URLSearchParams(String(init?.body)).get('token_type_hint'));
+        if (path === '/token/revocation') hints.push(new URLSearchParams(String(init?.body as URLSearchParams | string | undefined)).get('token_type_hint'));
         return forward();
       }),
     });

@@ -8,10 +8,10 @@ import { posix, win32 } from 'node:path';
 export function isOnPath(name: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform, isFile: (path: string) => boolean): boolean {
   const path = Object.entries(env).find(([k]) => k.toUpperCase() === 'PATH')?.[1] ?? '';
   const exts = platform === 'win32' ? ['', ...(env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean)] : [''];
-  const { delimiter, join } = platform === 'win32' ? win32 : posix;
-  for (const dir of path.split(delimiter)) {
+  const paths = platform === 'win32' ? win32 : posix;
+  for (const dir of path.split(paths.delimiter)) {
     if (dir === '') continue;
-    for (const ext of exts) if (isFile(join(dir, `${name}${ext}`))) return true;
+    for (const ext of exts) if (isFile(paths.join(dir, `${name}${ext}`))) return true;
   }
   return false;
 }

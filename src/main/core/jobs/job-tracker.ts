@@ -152,7 +152,7 @@ export function createJobTracker(deps: JobTrackerDeps): JobTracker {
         // No usable token: no request; look again later, backing off as if nothing had changed.
         s.backoffStep = Math.min(s.backoffStep + 1, JOB_POLL_BACKOFF_MS.length - 1);
         s.nextPollAt = now + (JOB_POLL_BACKOFF_MS[s.backoffStep] as number);
-        return undefined;
+        return Promise.resolve();
       }),
     );
     schedule();

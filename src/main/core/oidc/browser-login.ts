@@ -114,7 +114,7 @@ export async function browserLogin(conn: IssuerConnection, opts: BrowserLoginOpt
     answered = true;
     try {
       const tokens = await oidc.authorizationCodeGrant(config, url, { pkceCodeVerifier: verifier, expectedState: state });
-      const tokenSet = tokenSetFromResponse(tokens as unknown as Record<string, unknown>, clock.now());
+      const tokenSet = tokenSetFromResponse(tokens, clock.now());
       await send(res, 200, successPage());
       return { tokens: tokenSet };
     } catch (e) {

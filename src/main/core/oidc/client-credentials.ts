@@ -32,5 +32,5 @@ export async function clientCredentialsLogin(conn: IssuerConnection, opts: Clien
   } catch (e) {
     throw oidcError(e, 'client-credentials', conn.issuer);
   }
-  return tokenSetFromResponse(response as unknown as Record<string, unknown>, clock.now());
+  return tokenSetFromResponse(response, clock.now());
 }

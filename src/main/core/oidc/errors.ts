@@ -209,6 +209,8 @@ export function oidcError(e: unknown, op: OidcOperation, issuer: string): AuthTr
     case 'OAUTH_MISSING_SERVER_METADATA':
     case 'OAUTH_INVALID_SERVER_METADATA':
       return invalidResponse(host, e);
+    default:
+      break;
   }
   if (e instanceof oidc.ClientError && e.cause instanceof Error) {
     // openid-client's catch-all ("something went wrong") wraps what our fetch threw.

@@ -105,7 +105,7 @@ function customFetchFor(fetchImpl: FetchLike | undefined, signal: AbortSignal | 
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });
   // CustomFetchOptions is RequestInit-shaped; its body union is a subset of BodyInit.
-  return (url, options) => f(url, options as RequestInit);
+  return (url, options) => f(url, options);
 }
 
 async function discover(url: URL, issuer: string, opts: ConnectOptions): Promise<oidc.ServerMetadata> {
@@ -115,6 +115,9 @@ async function discover(url: URL, issuer: string, opts: ConnectOptions): Promise
   if (kept) return kept.metadata as unknown as oidc.ServerMetadata;
   const options: oidc.DiscoveryRequestOptions = {
     [oidc.customFetch]: customFetchFor(opts.fetch, opts.signal, opts.timeoutMs),
+    // Plain http reaches this point only for a loopback issuer (checked above). openid-client marks
+    // allowInsecureRequests deprecated to make it stand out, not because it goes away.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
     ...(url.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : {}),
     ...(opts.timeoutMs === undefined ? {} : { timeout: Math.max(1, Math.ceil(opts.timeoutMs / 1000)) }),
   };
@@ -132,7 +135,7 @@ async function discover(url: URL, issuer: string, opts: ConnectOptions): Promise
   }
   const metadata = plainMetadata(config);
   discoveryCache.set(issuer, { metadata, at: Date.now(), fetch: opts.fetch });
-  opts.discoveryCache?.put(issuer, metadata as unknown as Record<string, unknown>);
+  opts.discoveryCache?.put(issuer, metadata);
   return metadata;
 }
 
@@ -208,6 +211,8 @@ function buildConfiguration(
   const combined = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
   config[oidc.customFetch] = customFetchFor(inner.fetch, combined, inner.timeoutMs);
   if (inner.timeoutSeconds !== undefined) config.timeout = inner.timeoutSeconds;
+  // Loopback issuers only (see above).
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
   if (inner.insecure) oidc.allowInsecureRequests(config);
   return config;
 }

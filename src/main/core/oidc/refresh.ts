@@ -35,5 +35,5 @@ export async function refreshTokens(conn: IssuerConnection, refreshToken: string
   } catch (e) {
     throw oidcError(e, 'refresh', conn.issuer);
   }
-  return tokenSetFromResponse(response as unknown as Record<string, unknown>, clock.now(), previousForRefresh(refreshToken, opts.previous));
+  return tokenSetFromResponse(response, clock.now(), previousForRefresh(refreshToken, opts.previous));
 }

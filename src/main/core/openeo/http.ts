@@ -20,7 +20,6 @@ import {
   invalidBodyError,
   networkError,
   peerCodes,
-  scrub,
   statusError,
   timeoutError,
   type Peer,
@@ -190,7 +189,7 @@ async function readCappedBytes(res: Response, maxBytes: number, peer: Peer, url:
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = (await reader.read()) as { done: true; value?: undefined } | { done: false; value: Uint8Array };
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {

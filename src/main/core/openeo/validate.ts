@@ -159,5 +159,7 @@ function describeValue(value: unknown): string {
     return masked.length > 40 ? `"${masked.slice(0, 37)}..."` : JSON.stringify(masked);
   }
   if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value).slice(0, 20)}`;
+  // What is left: a number, boolean, bigint, symbol or function; functions and symbols are not data.
+  const shown = typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : '';
+  return `${typeof value} ${shown.slice(0, 20)}`.trimEnd();
 }
