@@ -17,8 +17,10 @@ export type ArgGuard<M extends InvokeMethod> = (args: unknown) => GuardResult<Pa
 export const COPY_WHATS: readonly CopyWhat[] = ['access-token', 'bearer', 'authorization-header', 'python-snippet', 'refresh-token'];
 
 /** Thrown inside a check, caught once in `guard`; never leaves this module. */
-class Rejection {
-  constructor(readonly reason: string) {}
+class Rejection extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
 }
 function reject(path: string, why: string): never {
   throw new Rejection(`${path} ${why}`);
@@ -28,7 +30,9 @@ type Check<T> = (value: unknown, path: string) => T;
 type Checked<C> = C extends Check<infer T> ? T : never;
 
 // Control characters (C0, DEL, C1) never belong in a single-line value.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what these match
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// eslint-disable-next-line no-control-regex -- as above
 const CONTROL_EXCEPT_NEWLINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 function text(max: number, options: { pattern?: RegExp; multiline?: boolean } = {}): Check<string> {

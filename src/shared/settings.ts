@@ -71,7 +71,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze(
 
 /** A fresh, mutable copy of the default settings. */
 export function defaultSettings(): Settings {
-  return structuredClone(DEFAULT_SETTINGS) as Settings;
+  return structuredClone(DEFAULT_SETTINGS);
 }
 
 /**

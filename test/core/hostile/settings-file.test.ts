@@ -108,6 +108,7 @@ const settingsDocument = documentOf({
 
 // ---- independent checks of what the guards let through ----
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this matches
 const CONTROL = /[\u0000-\u001f\u007f]/;
 /** Length in code points, as JSON Schema counts it. */
 const isTextOk = (v: unknown, max: number): boolean => typeof v === 'string' && v.length > 0 && [...v].length <= max && !CONTROL.test(v);

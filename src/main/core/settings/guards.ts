@@ -36,6 +36,7 @@ function field(o: Record<string, unknown>, key: string): unknown {
 }
 
 // Control characters have no place in a label, an id or a URL (and can fool a terminal).
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this matches
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Characters as JSON Schema's `maxLength` counts them: code points (a surrogate pair is one). */
