@@ -216,7 +216,7 @@ export class TokenService {
     if (!this.deps.fetch) setImmediate(warmUpHttpClient);
     const grantReady = this.refreshGrant(identity);
     grantReady.catch(() => undefined);
-    let refreshToken = await stored;
+    const refreshToken = await stored;
     if (!refreshToken) {
       throw new AuthTrayError('SECRET_MISSING', `The login "${identity.label}" has no refresh token in the keychain.`, {
         nextStep: `Sign in again: openeo-auth-tray login ${identity.backendUrl}`,

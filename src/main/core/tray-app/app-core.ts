@@ -12,7 +12,7 @@ import { isAuthTrayError } from '../errors.ts';
 import { createJobTracker, type JobTracker } from '../jobs/job-tracker.ts';
 import type { LifecycleEvent } from '../lifecycle/host.ts';
 import { TokenLifecycle } from '../lifecycle/lifecycle.ts';
-import type { BatchJob, IdentityStatus } from '../../../shared/model.ts';
+import type { IdentityStatus } from '../../../shared/model.ts';
 import { notificationFor } from '../notifications/notification.ts';
 import type { NotifiableEvent } from '../notifications/events.ts';
 import type { KeychainHealth } from '../ports.ts';
@@ -149,17 +149,17 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     api,
     statuses,
     trayMenu: () => buildTrayMenu(statuses(), deps.clock.now(), {
-      jobs: Object.fromEntries((store?.listIdentities() ?? []).map((i) => [i.id, jobs?.jobs(i.id) ?? []])) as Record<string, BatchJob[]>,
+      jobs: Object.fromEntries((store?.listIdentities() ?? []).map((i) => [i.id, jobs?.jobs(i.id) ?? []])),
       clipboardClearSeconds: store?.getSettings().clipboardClearSeconds ?? DEFAULT_SETTINGS.clipboardClearSeconds,
     }),
     trayTooltip: () => trayTooltip(statuses(), deps.clock.now()),
     trayLook: () => trayLook(statuses(), deps.clock.now()),
     runTrayAction: (action) => runTrayAction(services, api, action),
-    onChange: services.onChange,
-    onNavigate: services.onNavigate,
+    onChange: (listener) => services.onChange(listener),
+    onNavigate: (listener) => services.onNavigate(listener),
     resume() {
       void checkKeychain().then(() => lifecycle?.reevaluate({ retryNow: true }));
-      jobs?.refreshNow();
+      jobs?.refreshNow().catch((e: unknown) => deps.log('warn', 'listing batch jobs after a resume failed', e));
     },
     setWindowVisible(visible) {
       if (visible === windowVisible) return;
@@ -230,7 +230,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       });
       await checkKeychain();
       lifecycle.start();
-      jobs.start();
+      jobs.start().catch((e: unknown) => deps.log('warn', 'the first listing of batch jobs failed', e));
       changed();
     },
     async idle() {

@@ -73,7 +73,7 @@ const factsCache = new WeakMap<AppServices, Map<string, Promise<BackendFacts>>>(
 /** The backend's billing currency and about link, read once per API root while the app runs. */
 export function backendFacts(s: AppServices, apiUrl: string): Promise<BackendFacts> {
   let cache = factsCache.get(s);
-  if (!cache) factsCache.set(s, (cache = new Map()));
+  if (!cache) factsCache.set(s, (cache = new Map<string, Promise<BackendFacts>>()));
   let facts = cache.get(apiUrl);
   if (!facts) {
     facts = import('../openeo/job-details.ts')

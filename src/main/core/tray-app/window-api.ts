@@ -40,7 +40,7 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
   const finished = async (identity: Identity) => {
     s.lifecycle().reportSuccess(identity.id);
     s.lifecycle().reevaluate();
-    s.jobs().refreshNow(identity.id);
+    s.jobs().refreshNow(identity.id).catch((e: unknown) => s.deps.log('warn', `${identity.id}: listing batch jobs after the sign-in failed`, e));
     s.announce({ type: 'login-completed', identityId: identity.id });
     s.changed();
   };
