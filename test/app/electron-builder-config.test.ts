@@ -23,7 +23,7 @@ interface AjvError { instancePath: string; message?: string; params: Record<stri
 interface Validate { (data: unknown): boolean; errors?: AjvError[] | null }
 const yaml = fromBuilderLib('js-yaml') as { load(text: string): unknown };
 const Ajv = (fromBuilderLib('ajv') as { default: new (o: object) => { compile(schema: object): Validate } }).default;
-const { minimatch } = fromBuilderLib('minimatch') as { minimatch(path: string, pattern: string, o?: object): boolean };
+const { minimatch } = fromBuilderLib('minimatch') as { minimatch: (path: string, pattern: string, o?: object) => boolean };
 const builderConfig = fromBuilderLib('./out/util/config/config.js') as {
   getConfig(projectDir: string, configPath: string, fromOptions: null): Promise<Record<string, unknown>>;
   validateConfiguration(config: unknown, debugLogger: { isEnabled: boolean; add(): void }): Promise<void>;
@@ -93,10 +93,10 @@ function resource(path: string): string {
  * data"). Its text output is held back while it runs.
  */
 async function quietly<T>(work: () => Promise<T>): Promise<T> {
-  const write = process.stdout.write;
+  const write = process.stdout.write.bind(process.stdout);
   // Only its text is held back: the runner's own messages are binary and pass.
   process.stdout.write = ((chunk: unknown, ...rest: unknown[]) =>
-    typeof chunk === 'string' ? true : (write as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest)) as typeof process.stdout.write;
+    typeof chunk === 'string' ? true : (write as (...args: unknown[]) => boolean)(chunk, ...rest));
   try {
     return await work();
   } finally {

@@ -116,7 +116,7 @@ export class FakeApp extends FakeEmitter implements AppPort {
     this.paths.set(name, path);
   }
   /** electron-store reads these when it is constructed. */
-  getPath(name: Parameters<import('electron').App['getPath']>[0]): string {
+  getPath(name: Parameters<Electron.App['getPath']>[0]): string {
     const path = this.paths.get(name);
     if (path === undefined) throw new Error(`Failed to get '${name}' path`); // as Electron does for unknown names
     return path;
@@ -208,7 +208,7 @@ export class FakeMenu extends FakeEmitter implements Menu {
   find(id: string, items: MenuItemConstructorOptions[] = this.template): MenuItemConstructorOptions | undefined {
     for (const item of items) {
       if (item.id === id) return item;
-      const inner = Array.isArray(item.submenu) ? this.find(id, item.submenu as MenuItemConstructorOptions[]) : undefined;
+      const inner = Array.isArray(item.submenu) ? this.find(id, item.submenu) : undefined;
       if (inner) return inner;
     }
     return undefined;
@@ -356,6 +356,8 @@ export type IpcListener = (event: SenderFacts, ...args: unknown[]) => Promise<un
 
 /** The fake Electron for one test: `electron` goes to the app, `world` is for looking at what happened. */
 export function createFakeElectron(opts: { appPath: string; platform?: NodeJS.Platform }) {
+  // Tests switch the theme; typed so that the literal `false` does not fix it.
+  const nativeTheme: { shouldUseDarkColors: boolean } = { shouldUseDarkColors: false };
   const world: FakeWorld = {
     app: new FakeApp(opts.appPath, opts.platform ?? 'linux'),
     windows: [],
@@ -414,7 +416,7 @@ export function createFakeElectron(opts: { appPath: string; platform?: NodeJS.Pl
       },
     },
     powerMonitor: new FakeEmitter(),
-    nativeTheme: { shouldUseDarkColors: false as boolean },
+    nativeTheme,
     shell: {
       openExternal(url: string): Promise<void> {
         world.opened.push(url);

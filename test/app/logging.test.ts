@@ -14,7 +14,7 @@ test('writes tray.log in the log folder, redacted, at the level asked for', () =
     const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlc2lnbmF0dXJl';
     log('info', 'not written at level warn');
     log('warn', `refresh failed for token ${jwt}`);
-    const text = readFileSync(log.file!, 'utf8');
+    const text = readFileSync(log.file, 'utf8');
     assert.doesNotMatch(text, /not written/);
     assert.match(text, /WARN refresh failed for token/);
     assert.ok(!text.includes(jwt), 'the token is redacted');

@@ -181,7 +181,7 @@ export async function runDeviceLogin(
 
 /** {@link runDeviceLogin} at the world's backend, the user's side done by `approveDevice` on the test IdP's pages. */
 export function deviceLogin(world: CliTarget, extraArgs: string[] = [], user: { refuse?: boolean; login?: string } = {}): Promise<DeviceLoginRun> {
-  return runDeviceLogin(world.cli, world.backend.url, (uri) => approveDevice(uri, user), extraArgs);
+  return runDeviceLogin((args, opts) => world.cli(args, opts), world.backend.url, (uri) => approveDevice(uri, user), extraArgs);
 }
 
 /** A device login that must succeed, approved by `user.login` (default alice); returns the new identity's id. */

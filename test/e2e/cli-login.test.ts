@@ -91,7 +91,7 @@ describe('login with client credentials', () => {
     assert.equal(run.stdout, '', 'without --json nothing on stdout');
     const [row] = await statusRows(world);
     assert.equal(row?.kind, 'client-credentials');
-    await assertSecretOnlyInKeychain(run.stdout + run.stderr, row!.id);
+    await assertSecretOnlyInKeychain(run.stdout + run.stderr, row.id);
     const settings = readFileSync(join(world.home, 'settings.json'), 'utf8');
     assert.ok(settings.includes(world.idp.serviceClient.id), 'the client id is kept in the settings');
   });

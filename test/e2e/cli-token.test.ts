@@ -120,7 +120,7 @@ test('token --json: one object with the token, its expiry and where it may be se
   const left = Date.parse(out.expires_at!) - Date.now();
   assert.ok(left > 60_000 && left <= 120_000, `expires in ${left} ms`);
   assert.equal(out.access_token, await token(world), 'the same cached token as plain `token`');
-  assert.equal((await me(world.backend, out.bearer!)).status, 200);
+  assert.equal((await me(world.backend, out.bearer)).status, 200);
 });
 
 test('token --backend: only a login of that backend, chosen when it is the only one there', async () => {

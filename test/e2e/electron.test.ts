@@ -86,14 +86,14 @@ test('the tray app starts in Electron, hardened, with its window and tray menu',
     // The page itself (a string: this project's type check has no DOM library): no Node; the
     // bridge exists, which contextBridge allows only with contextIsolation on, is frozen, and is
     // not ipcRenderer; a strict CSP; no new windows.
-    const seen = await page.evaluate(`(() => ({
+    const seen = await page.evaluate<{ require: string; process: string; bridge: string[]; frozen: boolean; csp: string; popup: boolean }>(`(() => ({
       require: typeof globalThis.require,
       process: typeof globalThis.process,
       bridge: Object.keys(globalThis.openeoAuth ?? {}).sort(),
       frozen: Object.isFrozen(globalThis.openeoAuth),
       csp: document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? '',
       popup: window.open('https://example.org/') === null,
-    }))()`) as { require: string; process: string; bridge: string[]; frozen: boolean; csp: string; popup: boolean };
+    }))()`);
     assert.equal(seen.require, 'undefined');
     assert.equal(seen.process, 'undefined');
     assert.ok(seen.bridge.includes('listIdentities') && seen.bridge.includes('onNavigate'), seen.bridge.join(','));
@@ -112,7 +112,7 @@ test('the tray app starts in Electron, hardened, with its window and tray menu',
         return build(template);
       };
     });
-    const saved = await page.evaluate("globalThis.openeoAuth.updateSettings({ theme: 'dark' })") as { ok: boolean };
+    const saved = await page.evaluate<{ ok: boolean }>("globalThis.openeoAuth.updateSettings({ theme: 'dark' })");
     assert.equal(saved.ok, true, 'a request through the bridge reaches the core');
     const labels = await app.evaluate(() => (globalThis as { __trayLabels?: string[][] }).__trayLabels?.at(-1) ?? []);
     assert.ok(labels.includes('Add account…'), `tray menu: ${labels.join(' | ')}`);

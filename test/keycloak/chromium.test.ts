@@ -40,9 +40,9 @@ describe('Keycloak in real headless Chromium', suiteOptions(), () => {
     await page.goto(login.authorization.verificationUriComplete!);
     await page.fill('#username', USER.username);
     await page.fill('#password', USER.password);
-    await Promise.all([page.waitForNavigation(), page.click('#kc-login')]);
+    await Promise.all([page.waitForEvent('load'), page.click('#kc-login')]);
     assert.match(await page.locator('body').innerText(), /Do you grant these access privileges\?/);
-    await Promise.all([page.waitForNavigation(), page.click('#kc-login')]);
+    await Promise.all([page.waitForEvent('load'), page.click('#kc-login')]);
     assert.match(await page.locator('body').innerText(), /Device Login Successful/);
     const tokens = await login.result;
     assert.ok(tokens.refreshToken);

@@ -91,7 +91,7 @@ export function useKeycloakWorld(): { kc: () => KeycloakInfo; world: () => Keycl
  * on Keycloak's own pages over HTTP; returns the identity id.
  */
 export async function signInAtKeycloak(world: KeycloakWorld, backend: FixtureBackend, extraArgs: string[] = []): Promise<string> {
-  const login = await runDeviceLogin(world.cli, backend.url, (uri) => approveKeycloakDevice(uri, USER), extraArgs, 60_000);
+  const login = await runDeviceLogin((args, opts) => world.cli(args, opts), backend.url, (uri) => approveKeycloakDevice(uri, USER), extraArgs, 60_000);
   return signedInIdentity(login.run);
 }
 

@@ -177,8 +177,8 @@ export async function axeScan(page: Page): Promise<AxeViolation[]> {
   const source = await axeSource;
   await page.evaluate(source);
   // A string, not a function: this runs in the page, where `axe` and `document` exist.
-  return page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) =>
-    ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) })))`) as Promise<AxeViolation[]>;
+  return page.evaluate<AxeViolation[]>(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) =>
+    ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) })))`);
 }
 
 /** Only the violations that block a release: serious and critical. */
@@ -206,7 +206,7 @@ export async function screenshot(page: Page, name: string, dir = SCREENSHOT_DIR)
 
 /** Evaluates a JavaScript expression in the page (a string: the test's type checker has no DOM). */
 export function inPage<T>(page: Page, expression: string): Promise<T> {
-  return page.evaluate(expression) as Promise<T>;
+  return page.evaluate<T>(expression);
 }
 
 /** Waits until `check` holds, or fails with `what` after `ms` (no fixed sleeps in tests). */

@@ -7,6 +7,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { createFakeElectron } from '../fake-electron.ts';
+import type { Dialog } from 'electron';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const { electron, world, ipc } = createFakeElectron({ appPath: root, platform: process.platform });
@@ -31,7 +32,7 @@ const dialogExtras = {
   showErrorBox(title: string, content: string): void {
     process.stderr.write(`error box: ${title}: ${content}\n`);
   },
-} satisfies Pick<import('electron').Dialog, 'showErrorBox'>;
+} satisfies Pick<Dialog, 'showErrorBox'>;
 export const ipcMain = Object.assign(electron.ipcMain, ipcMainExtras);
 export const dialog = Object.assign(electron.dialog, dialogExtras);
 export const { app, BrowserWindow, Tray, Menu, Notification, powerMonitor, nativeTheme, shell, clipboard, ClipboardItem, protocol, session } = electron;

@@ -64,6 +64,7 @@ function assertCanonical(out: string, input: string): void {
   assert.equal(out, `${url.origin}${url.pathname === '/' ? '' : url.pathname}`, `not canonical: ${out}`);
   // It must fit where it is stored: the settings file's http(s) URL of at most 2048 printable characters.
   assert.ok(out.length <= 2_048, `normalised address is ${out.length} characters long (input ${input.length})`);
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must not be there
   assert.doesNotMatch(out, /[\u0000-\u001f\u007f]/, 'control character in the address');
   assert.equal(normaliseBackendUrl(out), out, `not idempotent: ${out}`);
   assert.equal(assertSecureUrl(out, 'the backend').href.replace(/\/$/, ''), out.replace(/\/$/, ''), 'assertSecureUrl disagrees');

@@ -86,7 +86,7 @@ test('readRefreshTokenStore: the store or PYTHON_STORE_INVALID; the file is neve
       assertNoPollution();
       await fs.rm(file);
     }),
-    { numRuns: FILE_RUNS, timeout: 10_000 },
+    { numRuns: FILE_RUNS, plugins: [fc.timeout(10_000)] },
   );
   t.diagnostic(`${accepted} accepted, ${FILE_RUNS - accepted} refused`);
   assert.ok(accepted > FILE_RUNS / 10, `only ${accepted} files were accepted`);
@@ -107,7 +107,7 @@ test('writeRefreshToken keeps the entry for any client id a backend lists, even 
       if (id !== 'first-client') assert.equal(getStoredRefreshToken(contents, issuer, 'first-client')?.refreshToken, 'refresh-token-first-01');
       assertNoPollution();
     }),
-    { numRuns: 50, timeout: 10_000 },
+    { numRuns: 50, plugins: [fc.timeout(10_000)] },
   );
 });
 

@@ -1,6 +1,7 @@
 /** Small helpers shared by the openEO tests (not a test file itself); the servers are test/helpers/local-server.ts. */
 import { readFileSync } from 'node:fs';
 import { AuthTrayError, type ErrorCode } from '../../../src/main/core/errors.ts';
+import { inspect } from 'node:util';
 
 /** The openEO API specification's own examples (test/fixtures/spec-examples.json), unparsed. */
 export const specExamples = JSON.parse(readFileSync(new URL('../../fixtures/spec-examples.json', import.meta.url), 'utf8')) as {
@@ -48,7 +49,7 @@ export function throwsWith(fn: () => unknown, code: ErrorCode): AuthTrayError {
 
 function checkError(outcome: unknown, code: ErrorCode): AuthTrayError {
   if (outcome === undefined) throw new Error(`expected an AuthTrayError ${code}, but nothing was thrown`);
-  if (!(outcome instanceof AuthTrayError)) throw new Error(`expected an AuthTrayError ${code}, got: ${String(outcome)}`, { cause: outcome });
+  if (!(outcome instanceof AuthTrayError)) throw new Error(`expected an AuthTrayError ${code}, got: ${inspect(outcome)}`, { cause: outcome });
   if (outcome.code !== code) throw new Error(`expected code ${code}, got ${outcome.code}: ${outcome.message}`, { cause: outcome });
   return outcome;
 }

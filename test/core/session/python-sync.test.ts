@@ -25,7 +25,7 @@ function memoryIdentities(list: Identity[]): IdentityRepository {
     getIdentity: (id) => byId.get(id),
     upsertIdentity: async (i) => { byId.set(i.id, i); },
     updateIdentity: async (id, patch) => {
-      const next = { ...byId.get(id)!, ...patch } as Identity;
+      const next = { ...byId.get(id)!, ...patch };
       byId.set(id, next);
       return next;
     },

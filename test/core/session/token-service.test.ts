@@ -235,7 +235,7 @@ describe('TokenService: refreshes', () => {
     let caught: unknown;
     await w.service().accessToken(ID, { force: true }).catch((e: unknown) => (caught = e));
     assert.ok(isAuthTrayError(caught, 'REFRESH_TOKEN_INVALID'), String(caught));
-    const err = caught as AuthTrayError;
+    const err = caught;
     assert.match(err.nextStep ?? '', /Sign in again/);
     assert.match(err.nextStep ?? '', /openeo-auth-tray login https:\/\/openeo\.example\.org/);
     for (const secret of [w.firstRefreshToken, live, access]) {
