@@ -1,21 +1,11 @@
 /** Small helpers shared by the OIDC tests (not a test file itself). */
 import assert from 'node:assert/strict';
-import { AuthTrayError, type ErrorCode } from '../../../src/main/core/errors.ts';
+import type { AuthTrayError } from '../../../src/main/core/errors.ts';
 import type { FetchLike } from '../../../src/main/core/ports.ts';
 
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
-/** Awaits `promise` and asserts it rejects with an AuthTrayError of `code`; returns that error. */
-export async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<AuthTrayError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof AuthTrayError, `expected AuthTrayError ${code}, got ${String(e)}`);
-    assert.equal(e.code, code, `expected ${code}, got ${e.code}: ${e.message}`);
-    return e;
-  }
-  assert.fail(`expected a rejection with ${code}, but it resolved`);
-}
+export { rejectsWith } from '../../helpers/auth-errors.ts';
 
 /** Asserts a secret appears nowhere in what an AuthTrayError shows or serialises. */
 export function assertNoSecret(error: AuthTrayError, secret: string): void {

@@ -1,7 +1,5 @@
 /** Small helpers shared by the openEO tests (not a test file itself); the servers are test/helpers/local-server.ts. */
 import { readFileSync } from 'node:fs';
-import { AuthTrayError, type ErrorCode } from '../../../src/main/core/errors.ts';
-import { inspect } from 'node:util';
 
 /** The openEO API specification's own examples (test/fixtures/spec-examples.json), unparsed. */
 export const specExamples = JSON.parse(readFileSync(new URL('../../fixtures/spec-examples.json', import.meta.url), 'utf8')) as {
@@ -25,31 +23,4 @@ export function capabilitiesBody(extra: Record<string, unknown> = {}): Record<st
   };
 }
 
-/** Asserts `promise` rejects with an AuthTrayError of `code`, and returns it for more checks. */
-export async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<AuthTrayError> {
-  let outcome: unknown;
-  try {
-    await promise;
-  } catch (e) {
-    outcome = e;
-  }
-  return checkError(outcome, code);
-}
-
-/** Synchronous twin of {@link rejectsWith}. */
-export function throwsWith(fn: () => unknown, code: ErrorCode): AuthTrayError {
-  let outcome: unknown;
-  try {
-    fn();
-  } catch (e) {
-    outcome = e;
-  }
-  return checkError(outcome, code);
-}
-
-function checkError(outcome: unknown, code: ErrorCode): AuthTrayError {
-  if (outcome === undefined) throw new Error(`expected an AuthTrayError ${code}, but nothing was thrown`);
-  if (!(outcome instanceof AuthTrayError)) throw new Error(`expected an AuthTrayError ${code}, got: ${inspect(outcome)}`, { cause: outcome });
-  if (outcome.code !== code) throw new Error(`expected code ${code}, got ${outcome.code}: ${outcome.message}`, { cause: outcome });
-  return outcome;
-}
+export { rejectsWith, throwsWith } from '../../helpers/auth-errors.ts';
