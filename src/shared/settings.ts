@@ -81,5 +81,5 @@ export function defaultSettings(): Settings {
  * (`refresh-<id>.lock`): no separators, no dots, and no upper case, which case-insensitive
  * keychains (Windows) and file systems (macOS, Windows) would fold onto another id.
  */
-export const IDENTITY_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 export const IDENTITY_ID_MAX_LENGTH = 64;
+export const IDENTITY_ID_PATTERN = new RegExp(`^[a-z0-9][a-z0-9-]{0,${IDENTITY_ID_MAX_LENGTH - 1}}$`);

@@ -21,7 +21,7 @@ import { jwtKeyId, type DiscoveryCache } from '../oidc/discovery-cache.ts';
 import { identityNotFound, tokenMetadata } from './identity-records.ts';
 import type { IdentityRepository, LogFn } from './ports.ts';
 
-/** The openEO Python client's refresh-token store, kept in step when sync is on (issue: interop). */
+/** The openEO Python client's refresh-token store, kept in step when sync is on. */
 export interface RefreshTokenSync {
   /** The refresh token to spend now: ours, or a newer one the Python client saved. */
   choose(identity: Identity, ours: string): Promise<string>;
