@@ -109,7 +109,12 @@ describe('backend faults', () => {
     await s.runFor(1_000);
     s.backend.addJob('alice', { id: 'job-1', title: 'NDVI composite', status: 'running' });
     assert.ok((await s.api.listJobs(id)).ok);
+    const listingsBefore = s.backendProxy.count(JOBS);
     s.core.resume(); // lists every identity now: the tracker learns that job-1 runs
+    // That listing is under way once resume() returns; quiet() alone sees only requests on the
+    // wire and could return in a gap before it reaches the backend (seen once in a CI run).
+    await s.core.idle();
+    assert.ok(s.backendProxy.count(JOBS) > listingsBefore, 'the tracker listed the jobs');
     await s.quiet();
     s.backendProxy.inject({ path: JOBS, fault: { kind: 'status', status: 503 } });
     const before = s.backendProxy.count(JOBS);
