@@ -16,9 +16,10 @@ import fc from 'fast-check';
 import type { Identity } from '../../../src/shared/model.ts';
 import { checkIdentity, checkSettings, checkSettingsDocument, checkSettingsPatch, type Checked } from '../../../src/main/core/settings/guards.ts';
 import { CONF_SCHEMA, LIMITS, type SettingsDocument } from '../../../src/main/core/settings/schema.ts';
-import { SETTING_RULES, type Settings } from '../../../src/shared/settings.ts';
+import { defaultSettings, SETTING_RULES, type Settings } from '../../../src/shared/settings.ts';
 import { readSettingsFast, settingsFilePath } from '../../../src/main/core/settings/settings-file.ts';
 import { clearRegisteredSecrets, registerSecret } from '../../../src/shared/redact.ts';
+import { sampleIdentity } from '../../helpers/sample-identity.ts';
 import {
   FILE_RUNS,
   RUNS,
@@ -231,6 +232,16 @@ test("conf's JSON schema and the read guards agree on every document a file can 
         return false;
       }
     };
+    // Found by the property below (a scope of one NUL passed the schema): control characters in a
+    // scope are refused by both.
+    const base = { schemaVersion: 1, settings: defaultSettings(), identities: [sampleIdentity()] };
+    assert.ok(checkSettingsDocument(structuredClone(base)).ok && confAccepts(structuredClone(base)), 'the sample document is valid');
+    for (const scope of ['\u0000', 'a\u001fb', 'openid\u007f']) {
+      const doc = structuredClone(base);
+      doc.identities[0]!.scopes = [scope];
+      assert.equal(checkSettingsDocument(structuredClone(doc)).ok, false, `guards accept scope ${JSON.stringify(scope)}`);
+      assert.equal(confAccepts(doc), false, `schema accepts scope ${JSON.stringify(scope)}`);
+    }
     const counts = { both: 0, neither: 0, byDesign: 0 };
     fc.assert(
       fc.property(settingsDocument, (template) => {

@@ -85,7 +85,7 @@ export const CONF_SCHEMA: Schema<SettingsDocument> = {
         providerId: text,
         issuer: url,
         clientId: text,
-        scopes: { type: 'array', maxItems: LIMITS.scopes, items: { type: 'string', minLength: 1, maxLength: LIMITS.scope, pattern: '^\\S+$' } },
+        scopes: { type: 'array', maxItems: LIMITS.scopes, items: { type: 'string', minLength: 1, maxLength: LIMITS.scope, pattern: '^[^\\s\\u0000-\\u001f\\u007f]+$' } },
         jwtBearer: { type: 'boolean' },
         userId: text,
         subject: text,
