@@ -180,6 +180,11 @@ export interface Identity {
    * is a one-way hash of the refresh token we last wrote there (never the token itself).
    */
   pythonSync?: { enabled: boolean; fingerprint: string | null; writtenAt: number | null };
+  /**
+   * Whether scripts may have this login's access tokens from the token agent, and whether a
+   * script not seen in the last hour must be let in first. Absent: allowed, without asking.
+   */
+  scripts?: { allowed: boolean; ask: boolean };
 }
 
 export type SecretKind = 'refresh_token' | 'access_token' | 'client_secret';
@@ -211,4 +216,21 @@ export interface IdentityStatus {
   offlineSince: number | null;
   /** The last failure, in words (states `error`, `keychain-unavailable`, `offline`). */
   problem: { code: string; message: string } | null;
+  /**
+   * Scripts and this login (through the token agent): whether they may use it, and their use
+   * as the agent recorded it. Optional, additive: only where an agent runs or ran.
+   */
+  scripts?: ScriptsView;
+}
+
+/** What the tray and the window show about scripts using a login. */
+export interface ScriptsView {
+  /** `allow` (default), `ask` first for a script not seen in the last hour, or `deny`. */
+  access: 'allow' | 'ask' | 'deny';
+  /** When a script last had a token, epoch ms, or null. */
+  lastUseAt: number | null;
+  /** What that script called itself (unverified), or "". */
+  lastHint: string;
+  /** Tokens handed out to scripts in the last hour. */
+  lastHour: number;
 }

@@ -5,6 +5,7 @@
 import { EXIT, processIo, quietOnClosedPipes, reportError, UsageError, type Io } from './output.ts';
 // `token` is what scripts call most: bundled into the entry chunk, the others load on demand.
 import * as tokenCommand from './commands/token.ts';
+import { VERSION } from '../../shared/version.ts';
 
 export const USAGE = `openeo-auth-tray — keeps your openEO logins alive (tokens live in the OS keychain)
 
@@ -18,9 +19,15 @@ Usage:
   openeo-auth-tray import-python [--dir DIR] [--yes]
   openeo-auth-tray exec <id> [--min-valid SECONDS] [--with-client-secret] -- <command…>
   openeo-auth-tray jobs [<id>] [--json]
+  openeo-auth-tray agent [--foreground|--detach] [--csh] [--stop]
+  openeo-auth-tray forward [<id>…] [--for DURATION] [--json] | --list [--json] | --stop <forward-id>
+  openeo-auth-tray script-access <id> [allow|ask|deny]
   openeo-auth-tray help
 
 <id> is an identity's id or label, optional when there is only one.
+The agent answers scripts (the Python bridge, oidc-agent clients) on a private socket:
+eval "$(openeo-auth-tray agent)" sets OIDC_SOCK and OPENEO_AUTH_TRAY_SOCK. \`forward\` makes a
+socket for \`ssh -R\` that serves only the named logins, until it ends (default 8h).
 Client secrets are read from OPENEO_AUTH_CLIENT_SECRET or, with --client-secret-stdin, from stdin —
 never from an argument. Exit codes: 0 ok, 1 failure, 2 usage, 3 a new login is needed,
 4 keychain locked/unavailable, 5 identity provider or backend unreachable or unavailable
@@ -40,6 +47,9 @@ const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   'import-python': () => import('./commands/import-python.ts'),
   exec: () => import('./commands/exec.ts'),
   jobs: () => import('./commands/jobs.ts'),
+  agent: () => import('./commands/agent.ts'),
+  forward: () => import('./commands/forward.ts'),
+  'script-access': () => import('./commands/script-access.ts'),
 };
 
 /** Runs one CLI invocation and returns its exit code. */
@@ -50,7 +60,7 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   if (name === '--version') {
-    io.stdout('openeo-auth-tray 0.1.0\n');
+    io.stdout(`openeo-auth-tray ${VERSION}\n`);
     return EXIT.ok;
   }
   const load = COMMANDS[name];

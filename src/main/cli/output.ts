@@ -1,33 +1,9 @@
 /** How the CLI speaks: data on stdout, words on stderr, and exit codes that scripts can act on. */
-import { type AuthTrayError, NEEDS_LOGIN_CODES, toAuthTrayError } from '../core/errors.ts';
+import { EXIT, exitCodeFor, toAuthTrayError } from '../core/errors.ts';
 import { redact } from '../../shared/redact.ts';
 import { peerLine } from '../../shared/format/peer-text.ts';
 
-/** Exit codes (documented in the README). */
-export const EXIT = {
-  ok: 0,
-  failure: 1,
-  usage: 2,
-  /** A new login is needed (expired, revoked, no refresh token). */
-  needsLogin: 3,
-  /** The keychain is locked or unavailable. */
-  keychain: 4,
-  /** The identity provider or the backend could not be reached, or answered "try again later". */
-  offline: 5,
-  /** Cancelled by the user (Ctrl+C). */
-  cancelled: 130,
-} as const;
-
-export function exitCodeFor(e: AuthTrayError): number {
-  if (NEEDS_LOGIN_CODES.has(e.code)) return EXIT.needsLogin;
-  if (e.code === 'KEYCHAIN_LOCKED' || e.code === 'KEYCHAIN_UNAVAILABLE') return EXIT.keychain;
-  if (e.code === 'IDP_UNREACHABLE' || e.code === 'BACKEND_UNREACHABLE') return EXIT.offline;
-  // A server error the peer asked us to retry later (5xx, Retry-After) is "unavailable", like offline.
-  if ((e.code === 'IDP_ERROR' || e.code === 'BACKEND_ERROR') && e.retryAfterMs !== undefined) return EXIT.offline;
-  if (e.code === 'LOGIN_CANCELLED') return EXIT.cancelled;
-  if (e.code === 'INVALID_ARGUMENT') return EXIT.usage;
-  return EXIT.failure;
-}
+export { EXIT, exitCodeFor };
 
 /** A usage mistake: one line, exit 2. */
 export class UsageError extends Error {}

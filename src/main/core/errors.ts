@@ -45,6 +45,14 @@ export const ERROR_CODES = [
   'LOCK_TIMEOUT',
   'PYTHON_STORE_INVALID',
   'INVALID_ARGUMENT',
+  /** A request to the token agent that it does not answer (bad JSON, unknown request, too large). */
+  'AGENT_REQUEST_INVALID',
+  /** The person (or the identity's setting) did not let a script use this login. */
+  'SCRIPT_ACCESS_DENIED',
+  /** No token agent answers on the socket (none running, or a forward that ended). */
+  'AGENT_UNAVAILABLE',
+  /** The agent's socket folder is not private (owner, mode, symlink), so the agent does not start. */
+  'AGENT_FOLDER_UNSAFE',
   /** An IPC message from a sender that is not our window. */
   'FORBIDDEN',
   'INTERNAL',
@@ -111,3 +119,33 @@ export const NEEDS_LOGIN_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'SECRET_MISSING',
   'LOGIN_EXPIRED',
 ]);
+
+/**
+ * Exit codes of the CLI, also sent by the token agent with each failure (`exit_code`), so that
+ * scripts classify a failure alike whichever way they asked (documented in the README).
+ */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  /** A new login is needed (expired, revoked, no refresh token). */
+  needsLogin: 3,
+  /** The keychain is locked or unavailable. */
+  keychain: 4,
+  /** The identity provider or the backend could not be reached, or answered "try again later". */
+  offline: 5,
+  /** Cancelled by the user (Ctrl+C). */
+  cancelled: 130,
+} as const;
+
+/** The exit code for an error: what a script should do about it. */
+export function exitCodeFor(e: AuthTrayError): number {
+  if (NEEDS_LOGIN_CODES.has(e.code)) return EXIT.needsLogin;
+  if (e.code === 'KEYCHAIN_LOCKED' || e.code === 'KEYCHAIN_UNAVAILABLE') return EXIT.keychain;
+  if (e.code === 'IDP_UNREACHABLE' || e.code === 'BACKEND_UNREACHABLE') return EXIT.offline;
+  // A server error the peer asked us to retry later (5xx, Retry-After) is "unavailable", like offline.
+  if ((e.code === 'IDP_ERROR' || e.code === 'BACKEND_ERROR') && e.retryAfterMs !== undefined) return EXIT.offline;
+  if (e.code === 'LOGIN_CANCELLED') return EXIT.cancelled;
+  if (e.code === 'INVALID_ARGUMENT') return EXIT.usage;
+  return EXIT.failure;
+}

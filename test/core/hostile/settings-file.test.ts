@@ -84,10 +84,13 @@ const identityFields = {
   warningsSent: fc.array(epoch, { maxLength: 3 }),
   expiredAt: epoch,
   pythonSync: documentOf({ enabled: fc.boolean(), fingerprint: fc.option(fc.stringMatching(/^[0-9a-f]{64}$/)), writtenAt: fc.option(epoch) }, mild),
+  scripts: documentOf({ allowed: fc.boolean(), ask: fc.boolean() }, { validWeight: 400 }),
 };
+/** Identities have the most fields: each must be a little likelier valid for whole files to pass often enough. */
+const mildIdentity = { validWeight: 120 };
 const identity = fc.oneof(
-  documentOf(identityFields, mild),
-  documentOf({ ...identityFields, refresh_token: fc.constant(SECRET_SLOT) }, mild), // a token that strayed into the file
+  documentOf(identityFields, mildIdentity),
+  documentOf({ ...identityFields, refresh_token: fc.constant(SECRET_SLOT) }, mildIdentity), // a token that strayed into the file
 );
 
 const { warningThresholds: thresholdRule, clipboardClearSeconds: clipboardRule } = SETTING_RULES;
@@ -119,7 +122,7 @@ const isHttpUrl = (v: unknown): boolean => isTextOk(v, LIMITS.url) && /^https?:\
 function assertIdentityValid(i: Identity): void {
   assert.equal(Object.getPrototypeOf(i), Object.prototype);
   const keys = ['id', 'label', 'kind', 'flow', 'backendUrl', 'apiUrl', 'providerId', 'issuer', 'clientId', 'scopes', 'jwtBearer', 'userId', 'subject', 'createdAt',
-    'accessTokenExpiresAt', 'accessTokenObtainedAt', 'refreshTokenExpiry', 'refreshTokenObtainedAt', 'warningsSent', 'expiredAt', 'pythonSync'];
+    'accessTokenExpiresAt', 'accessTokenObtainedAt', 'refreshTokenExpiry', 'refreshTokenObtainedAt', 'warningsSent', 'expiredAt', 'pythonSync', 'scripts'];
   for (const k of Reflect.ownKeys(i)) assert.ok(keys.includes(String(k)), `identity carries the unknown key ${String(k)}`);
   assert.match(i.id, /^[a-z0-9][a-z0-9-]{0,63}$/);
   assert.ok(isTextOk(i.label, 200) && isTextOk(i.providerId, LIMITS.text) && isTextOk(i.clientId, LIMITS.text));
@@ -143,6 +146,10 @@ function assertIdentityValid(i: Identity): void {
   if (sync !== undefined) {
     assert.deepEqual(Object.keys(sync).sort(), ['enabled', 'fingerprint', 'writtenAt']);
     assert.ok(typeof sync.enabled === 'boolean' && (sync.fingerprint === null || /^[0-9a-f]{64}$/.test(sync.fingerprint)) && (sync.writtenAt === null || isTime(sync.writtenAt)));
+  }
+  if (i.scripts !== undefined) {
+    assert.deepEqual(Object.keys(i.scripts).sort(), ['allowed', 'ask']);
+    assert.ok(typeof i.scripts.allowed === 'boolean' && typeof i.scripts.ask === 'boolean');
   }
 }
 

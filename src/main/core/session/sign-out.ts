@@ -65,5 +65,6 @@ export async function signOut(session: SessionContext, id: string, opts: { revok
   }
   for (const key of keys) await secrets.delete(key);
   await identities.removeIdentity(id);
+  session.tokens.forget(id);
   return { identity, revoked, revocationProblem, pythonStore };
 }

@@ -86,8 +86,19 @@ export function requestTimeoutFromEnv(env: NodeJS.ProcessEnv): number | undefine
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
 }
 
-/** Default: a token handed out stays valid for at least this long. */
+/** Default: a token handed out stays valid for at least this long (shorter for short tokens). */
 export const DEFAULT_MIN_VALID_MS = 60_000;
+
+/**
+ * "Fresh enough" when no minimum is asked for: 60 s left, or a quarter of the token's life for
+ * tokens shorter than 4 minutes, so that a 30 s token is not refreshed at every call. The CLI,
+ * the agent and the Python bridge use this one rule.
+ */
+export function freshEnoughMs(identity: Pick<Identity, 'accessTokenExpiresAt' | 'accessTokenObtainedAt'>): number {
+  const { accessTokenExpiresAt: end, accessTokenObtainedAt: start } = identity;
+  if (end === null || start === null || end <= start) return DEFAULT_MIN_VALID_MS;
+  return Math.min(DEFAULT_MIN_VALID_MS, Math.floor((end - start) / 4));
+}
 
 export class TokenService {
   private readonly inFlight = new Map<string, Promise<AccessToken>>();
@@ -96,6 +107,12 @@ export class TokenService {
    * keychain holds is already spent, so these are the live ones: saved first at the next refresh.
    */
   private readonly unsaved = new Map<string, string>();
+  /**
+   * The access token last read or obtained per identity, with the facts it belongs to: answered
+   * from memory while the settings file still describes that very token (a long-running agent
+   * then asks the keychain once per token, not once per request).
+   */
+  private readonly known = new Map<string, { accessToken: string; expiresAt: number | null; obtainedAt: number | null }>();
 
   constructor(private readonly deps: TokenServiceDeps) {}
 
@@ -111,9 +128,10 @@ export class TokenService {
    * Throws REFRESH_TOKEN_INVALID / SECRET_MISSING when a new login is needed.
    */
   async accessToken(id: string, opts: { minValidMs?: number; force?: boolean } = {}): Promise<AccessToken> {
-    const minValidMs = opts.minValidMs ?? DEFAULT_MIN_VALID_MS;
+    const identity = this.identity(id);
+    const minValidMs = opts.minValidMs ?? freshEnoughMs(identity);
     if (!opts.force) {
-      const cached = await this.cached(this.identity(id), minValidMs);
+      const cached = await this.cached(identity, minValidMs);
       if (cached) return cached;
     }
     const running = this.inFlight.get(id);
@@ -183,10 +201,21 @@ export class TokenService {
     if ((identity.accessTokenObtainedAt ?? 0) > this.deps.clock.now() + CLOCK_SLACK_MS) return null;
     const expiresAt = identity.accessTokenExpiresAt;
     if (expiresAt === null || expiresAt - this.deps.clock.now() < minValidMs) return null;
+    const known = this.known.get(identity.id);
+    if (known && known.expiresAt === expiresAt && known.obtainedAt === identity.accessTokenObtainedAt) {
+      return { identity, accessToken: known.accessToken, expiresAt, renewed: false };
+    }
     const accessToken = await this.deps.secrets.get(secretKey(identity.id, 'access_token'));
     if (!accessToken) return null;
     registerSecret(accessToken);
+    this.known.set(identity.id, { accessToken, expiresAt, obtainedAt: identity.accessTokenObtainedAt });
     return { identity, accessToken, expiresAt, renewed: false };
+  }
+
+  /** Forgets what this service holds in memory for an identity (signed out). */
+  forget(id: string): void {
+    this.known.delete(id);
+    this.unsaved.delete(id);
   }
 
   private async renewLocked(id: string, minValidMs: number, force: boolean, requestedAt: number): Promise<AccessToken> {
@@ -377,6 +406,7 @@ export class TokenService {
       // Logins from before subjects were kept learn theirs from a refresh of their own token.
       ...(tokens.subject && !identity.subject && identity.kind === 'personal' ? { subject: tokens.subject } : {}),
     });
+    this.known.set(identity.id, { accessToken: tokens.accessToken, expiresAt: updated.accessTokenExpiresAt, obtainedAt: updated.accessTokenObtainedAt });
     return { identity: updated, accessToken: tokens.accessToken, expiresAt: tokens.accessTokenExpiresAt, renewed: true };
   }
 

@@ -147,6 +147,11 @@ function identity(v: unknown, where: string): Identity {
       writtenAt: epochMsOrNull(field(so, 'writtenAt'), at('pythonSync.writtenAt')),
     };
   }
+  const scripts = field(o, 'scripts');
+  if (scripts !== undefined) {
+    const so = record(scripts, at('scripts'));
+    out.scripts = { allowed: bool(field(so, 'allowed'), at('scripts.allowed')), ask: bool(field(so, 'ask'), at('scripts.ask')) };
+  }
   return out;
 }
 
@@ -188,7 +193,7 @@ function settingsPart(o: Record<string, unknown>, where: string, strict: boolean
 const IDENTITY_FIELDS: ReadonlySet<string> = new Set<keyof Identity>([
   'id', 'label', 'kind', 'flow', 'backendUrl', 'apiUrl', 'providerId', 'issuer', 'clientId', 'scopes', 'jwtBearer',
   'userId', 'subject', 'createdAt', 'accessTokenExpiresAt', 'accessTokenObtainedAt', 'refreshTokenExpiry', 'refreshTokenObtainedAt',
-  'warningsSent', 'expiredAt', 'pythonSync',
+  'warningsSent', 'expiredAt', 'pythonSync', 'scripts',
 ]);
 
 /**

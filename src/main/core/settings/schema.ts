@@ -110,6 +110,11 @@ export const CONF_SCHEMA: Schema<SettingsDocument> = {
             writtenAt: epochMsOrNull,
           },
         },
+        scripts: {
+          type: 'object',
+          required: ['allowed', 'ask'],
+          properties: { allowed: { type: 'boolean' }, ask: { type: 'boolean' } },
+        },
       },
     },
   },

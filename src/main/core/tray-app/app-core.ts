@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { existsSync } from 'node:fs';
 import type { Navigation, OpenEoAuthApi } from '../../../shared/api.ts';
 import { createClipboardGuard } from '../clipboard/clipboard-guard.ts';
-import { isAuthTrayError } from '../errors.ts';
+import { isAuthTrayError, toAuthTrayError } from '../errors.ts';
 import { createJobTracker, type JobTracker } from '../jobs/job-tracker.ts';
 import type { LifecycleEvent } from '../lifecycle/host.ts';
 import { TokenLifecycle } from '../lifecycle/lifecycle.ts';
@@ -31,6 +31,9 @@ import { trayTooltip } from '../tray/tooltip.ts';
 import { createWindowApi } from './window-api.ts';
 import { LoginRegistry } from './logins.ts';
 import type { AppCoreDeps, AppServices } from './services.ts';
+import { createTokenAgent, type TokenAgent } from '../agent/token-agent.ts';
+import { scriptAccessOf } from '../agent/script-access.ts';
+import { VERSION } from '../../../shared/version.ts';
 
 export interface AppCore {
   readonly api: OpenEoAuthApi;
@@ -63,6 +66,9 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   let health: KeychainHealth = { ok: true };
   let stopping: AbortController | undefined;
   let windowVisible = false;
+  let agent: TokenAgent | undefined;
+  let agentProblem: { code: string; message: string } | null = null;
+  let agentStarted: Promise<void> | undefined;
   const logins = new LoginRegistry();
   const need = <T>(v: T | undefined, what: string): T => {
     if (v === undefined) throw new Error(`${what} is used before start()`);
@@ -79,7 +85,13 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     if (!store || !lifecycle) return [];
     const signingIn = logins.signingIn();
     const rows = identityStatuses(store.listIdentities(), deps.clock.now(), { health, thresholdsMs: thresholdsMs() });
-    return rows.map((row) => {
+    const identities = new Map(store.listIdentities().map((i) => [i.id, i]));
+    return rows.map((plain) => {
+      const identity = identities.get(plain.id);
+      const use = agent?.scriptUse(plain.id) ?? null;
+      const row = identity
+        ? { ...plain, scripts: { access: scriptAccessOf(identity), lastUseAt: use?.lastAt ?? null, lastHint: use?.lastHint ?? '', lastHour: use?.lastHour ?? 0 } }
+        : plain;
       const detail = lifecycle!.detail(row.id);
       if (signingIn.has(row.id)) return { ...row, state: 'signing-in' as const };
       if (!detail || row.state === 'keychain-unavailable') return row;
@@ -125,6 +137,8 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     announce,
     keychainHealth: () => health,
     checkKeychain,
+    agent: () => agent,
+    agentProblem: () => agentProblem,
     onChange(listener) {
       changeListeners.add(listener);
       return () => changeListeners.delete(listener);
@@ -229,19 +243,47 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
         },
       });
       await checkKeychain();
+      if (deps.agent) {
+        const a = createTokenAgent({
+          tokens,
+          identities: s,
+          clock: deps.clock,
+          timers: deps.timers,
+          dir: deps.agent.dir,
+          settingsFolder: deps.dir,
+          servedBy: 'app',
+          version: VERSION,
+          ...(deps.agent.ask ? { ask: deps.agent.ask } : {}),
+          log: deps.log,
+          onChange: changed,
+        });
+        agent = a;
+        // Not awaited: taking over from a headless agent may take a few seconds.
+        agentStarted = a.start().then(() => {
+          agentProblem = null;
+          changed();
+        }, (e: unknown) => {
+          const err = toAuthTrayError(e);
+          agentProblem = { code: err.code, message: err.sentence };
+          deps.log('warn', 'the token agent did not start', e);
+          changed();
+        });
+      }
       lifecycle.start();
       jobs.start().catch((e: unknown) => deps.log('warn', 'the first listing of batch jobs failed', e));
       changed();
     },
     async idle() {
       // The job tracker's listings refresh tokens too (under the lock, in the settings folder).
-      await Promise.all([lifecycle?.idle(), jobs?.idle(), session?.tokens.idle()]);
+      await Promise.all([lifecycle?.idle(), jobs?.idle(), session?.tokens.idle(), agentStarted?.then(() => agent?.stop())]);
       await session?.tokens.idle();
     },
     stop() {
       // Requests under way end now: a refresh waiting for a hung IdP lets go of its lock.
       stopping?.abort(new Error('openEO Auth Tray is quitting'));
       logins.cancelAll();
+      // The agent stops listening; answers under way finish (idle() waits for them).
+      void agentStarted?.then(() => agent?.stop());
       lifecycle?.stop();
       jobs?.stop();
       clipboard.dispose();

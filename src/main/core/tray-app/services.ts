@@ -16,6 +16,8 @@ import type { Clock, FetchLike, KeychainHealth, SecretStore, Timers } from '../p
 import type { SessionContext } from '../session/session-context.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import type { LoginRegistry } from './logins.ts';
+import type { AskFn } from '../agent/script-access.ts';
+import type { TokenAgent } from '../agent/token-agent.ts';
 
 export interface AppCoreDeps {
   dir: string;
@@ -36,6 +38,11 @@ export interface AppCoreDeps {
   env?: NodeJS.ProcessEnv;
   /** The command scripts call for a token (the Python snippet); default `openeo-auth-tray`. */
   cliCommand?: string[];
+  /**
+   * The token agent, served while the app runs: its private folder (agent-folder.ts `agentDir`)
+   * and how to ask the person about a new script. Absent: no agent (tests, Windows).
+   */
+  agent?: { dir: string; ask?: AskFn };
 }
 
 /** Everything window-api.ts and credits.ts need; built once by createAppCore. */
@@ -52,6 +59,10 @@ export interface AppServices {
   navigate(to: Navigation): void;
   announce(event: NotifiableEvent): void;
   keychainHealth(): KeychainHealth;
+  /** The token agent, when the app serves one. */
+  agent(): TokenAgent | undefined;
+  /** Why the agent is not running (its folder is unsafe, …), or null. */
+  agentProblem(): { code: string; message: string } | null;
   checkKeychain(): Promise<KeychainHealth>;
   onChange(listener: () => void): () => void;
   onNavigate(listener: (to: Navigation) => void): () => void;

@@ -141,6 +141,7 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
     }),
     signOut: (identityId, revoke) => guard('signing out', async () => {
       const outcome = await signOut(s.session(), identityId, { revoke });
+      s.agent()?.forgetIdentity(identityId);
       if (outcome.revocationProblem) deps.log('info', `${identityId}: ${outcome.revocationProblem}`);
       s.lifecycle().reevaluate();
       s.changed();
