@@ -1,6 +1,7 @@
 // `npm run setup:python`: a Python virtual environment for the bridge's tests, outside the
 // repository (~/.cache/openeo-auth-tray/python-<hash of python/constraints.txt>), with the pinned
-// openEO client from PyPI, pytest, and the bridge installed the way users install it
+// openEO client from PyPI, pytest, oidc-agent's Python client (liboidcagent) and jsonschema for the
+// token agent's tests, and the bridge installed the way users install it
 // (`pip install ./python`). Prints the environment's python on stdout; progress on stderr.
 // Reused as long as the constraints do not change.
 import { spawnSync } from 'node:child_process';
@@ -31,7 +32,7 @@ if (!existsSync(ready)) {
   process.stderr.write(`python-env: creating ${venv} with ${base}\n`);
   rmSync(venv, { recursive: true, force: true });
   run(base, ['-m', 'venv', venv]);
-  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-c', constraints, 'openeo', 'pytest']);
+  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-c', constraints, 'openeo', 'pytest', 'liboidcagent', 'jsonschema']);
   writeFileSync(ready, `${new Date().toISOString()}\n`);
 }
 // The bridge itself, every time (it is small): proves `pip install ./python` works.
