@@ -44,8 +44,10 @@ export function scriptUseFile(settingsFolder: string): string {
 
 function lastHour(entry: Entry, now: number): number {
   const from = Math.floor((now - HOUR) / MINUTE);
+  const to = Math.floor(now / MINUTE);
   let n = 0;
-  for (const [minute, count] of entry.minutes) if (minute > from) n += count;
+  // Minutes "in the future" (a file from a clock that was ahead) do not count.
+  for (const [minute, count] of entry.minutes) if (minute > from && minute <= to) n += count;
   return n;
 }
 

@@ -40,6 +40,9 @@ export interface SocketServer {
 
 type Phase = 'first' | 'sealed' | 'answering';
 
+/** A 32-byte public key in base64, as the clients send it. */
+const KEY_TEXT_LENGTH = 44;
+
 interface Conn {
   socket: Socket;
   phase: Phase;
@@ -110,21 +113,24 @@ export function createSocketServer(opts: { path: string; answer: AnswerFn; limit
       const start = c.text.trimStart();
       if (start.startsWith('{')) {
         // Parsed only when it could be whole: a client sending a byte at a time costs no more.
-        if (start.trimEnd().endsWith('}') && isWholeJson(start)) serve(c, start, false);
-        else arm(c);
+        const state = start.trimEnd().endsWith('}') ? jsonState(start) : 'partial';
+        if (state === 'partial') arm(c);
+        else serve(c, start, false); // whole, or broken before its end: the parser says what is wrong
         return;
       }
-      const clientKey = parsePublicKey(c.text);
+      const clientKey = start.length >= KEY_TEXT_LENGTH ? parsePublicKey(start.slice(0, KEY_TEXT_LENGTH)) : null;
       if (clientKey) {
         c.key = sharedKey(keys, clientKey);
         c.phase = 'sealed';
-        c.text = '';
-        c.bytes = 0;
+        // Clients wait for the agent's key before they send more; what came early is kept.
+        c.text = start.slice(KEY_TEXT_LENGTH).trimStart();
+        c.bytes = Buffer.byteLength(c.text);
         c.socket.write(keys.publicKeyBase64);
-        arm(c);
+        if (c.text) onData(c, '');
+        else arm(c);
         return;
       }
-      if (start.length >= 44) {
+      if (start.length >= KEY_TEXT_LENGTH) {
         finish(c, protocolFailure('The agent expected a JSON request or a NaCl public key.'), false);
         c.phase = 'answering';
         return;
@@ -192,12 +198,15 @@ export function createSocketServer(opts: { path: string; answer: AnswerFn; limit
   };
 }
 
-/** Whether `text` is one whole JSON value (a request may come in several pieces). */
-function isWholeJson(text: string): boolean {
+/**
+ * Whether `text` is one whole JSON value, the start of one (a request may come in pieces), or
+ * already broken before its end (then waiting for more cannot help).
+ */
+function jsonState(text: string): 'whole' | 'partial' | 'broken' {
   try {
     JSON.parse(text);
-    return true;
-  } catch {
-    return false;
+    return 'whole';
+  } catch (e) {
+    return /end of (JSON|data)|Unterminated/i.test(e instanceof Error ? e.message : '') ? 'partial' : 'broken';
   }
 }
