@@ -32,8 +32,17 @@ function deadPid(): number {
   return Number(r.stdout.toString());
 }
 
-function writeLock(pid: number, token = 'someone-else'): void {
-  writeFileSync(lock, JSON.stringify({ pid, host: hostname(), token, createdAt: Date.now() }));
+/** This boot's id as the lock records it (Linux), so a test's record reads as "this boot". */
+const BOOT = (() => {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+})();
+
+function writeLock(pid: number, token = 'someone-else', more: Record<string, unknown> = {}): void {
+  writeFileSync(lock, JSON.stringify({ pid, host: hostname(), ...(BOOT ? { boot: BOOT } : {}), token, ...more }));
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -66,11 +75,36 @@ describe('withFileLock', () => {
     assert.equal(existsSync(lock), false);
   });
 
-  test('a lock not refreshed for staleMs is taken over even though its process lives', async () => {
+  test('a live holder on this host is never taken over, however old its file looks (a wall clock that jumped)', async () => {
     writeLock(process.pid);
-    const old = new Date(Date.now() - 10_000);
+    const old = new Date(Date.now() - 10 * 86_400_000);
     utimesSync(lock, old, old);
-    assert.equal(await withFileLock(lock, async () => 'ran', { timeoutMs: 5_000, staleMs: 1_000 }), 'ran');
+    await assert.rejects(withFileLock(lock, async () => 'ran', { timeoutMs: 300, staleMs: 50 }), (e) => isAuthTrayError(e, 'LOCK_TIMEOUT'));
+    assert.match(readFileSync(lock, 'utf8'), /someone-else/, 'left in place');
+  });
+
+  test('a lock from a previous boot is taken at once, even where its pid is alive now', { skip: BOOT ? false : 'no boot id on this system (Linux only)' }, async () => {
+    writeLock(process.pid, 'before-the-reboot', { boot: '00000000-0000-0000-0000-000000000000' });
+    assert.equal(await withFileLock(lock, async () => 'ran', { timeoutMs: 2_000 }), 'ran');
+  });
+
+  test('a holder that cannot be checked (another host, no record) is taken over once this waiter saw no heartbeat for staleMs', async () => {
+    writeFileSync(lock, JSON.stringify({ pid: 1, host: 'another-host.example', token: 'remote' }));
+    const started = performance.now();
+    assert.equal(await withFileLock(lock, async () => 'ran', { timeoutMs: 5_000, staleMs: 200 }), 'ran');
+    assert.ok(performance.now() - started >= 200, 'not before the waiter watched for staleMs');
+    writeFileSync(lock, '');
+    assert.equal(await withFileLock(lock, async () => 'ran', { timeoutMs: 5_000, staleMs: 200 }), 'ran', 'a record never written');
+  });
+
+  test('...but not while its heartbeat moves', async () => {
+    writeFileSync(lock, JSON.stringify({ pid: 1, host: 'another-host.example', token: 'remote' }));
+    const beat = setInterval(() => { const t = new Date(); utimesSync(lock, t, t); }, 40);
+    try {
+      await assert.rejects(withFileLock(lock, async () => 'ran', { timeoutMs: 1_000, staleMs: 300 }), (e) => isAuthTrayError(e, 'LOCK_TIMEOUT'));
+    } finally {
+      clearInterval(beat);
+    }
   });
 
   test('a live, fresh lock: LOCK_TIMEOUT naming the lock, which is left in place', async () => {

@@ -45,6 +45,8 @@ export interface AppCoreOptions {
    * as a hosts-file entry would: requests to that origin go to the fixture; nothing else changes.
    */
   backendHost?: string;
+  /** Called with the settings folder before the core starts (e.g. to put a settings file there). */
+  prepare?: (dir: string) => void;
 }
 
 /** Starts the IdP, the backend and the app core (started); `stop()` ends them and removes the settings folder. */
@@ -62,6 +64,7 @@ export async function startAppCore(opts: AppCoreOptions = {}): Promise<AppCoreHa
     }
     : opts.fetch;
   const dir = mkdtempSync(join(tmpdir(), 'oat-app-'));
+  opts.prepare?.(dir);
   const clipboard = { text: '', writes: 0 };
   const notifications: TrayNotification[] = [];
   const opened: string[] = [];

@@ -15,7 +15,8 @@ import { systemClock } from '../core/ports.ts';
 import { createLogger } from '../core/log.ts';
 import type { Identity } from '../../shared/model.ts';
 import type { IdentityRepository } from '../core/session/ports.ts';
-import { requestTimeoutFromEnv } from '../core/session/token-service.ts';
+import { requestTimeoutFromEnv, requestTimeoutProblem } from '../core/session/token-service.ts';
+import { whileSaving } from './signals.ts';
 import { createSessionContext, type SessionContext } from '../core/session/session-context.ts';
 import { createDiscoveryCache } from '../core/oidc/discovery-cache.ts';
 import type { PythonSyncDeps } from '../core/session/python-sync.ts';
@@ -65,6 +66,8 @@ export async function openContext(env: NodeJS.ProcessEnv = process.env): Promise
   const settings = () => readSettingsFast(dir).settings;
   const pythonSyncDeps = (storePath: string): PythonSyncDeps => ({ storePath, identities, clock: systemClock, log });
   const timeoutMs = requestTimeoutFromEnv(env);
+  const timeoutProblem = requestTimeoutProblem(env);
+  if (timeoutProblem) process.stderr.write(`openeo-auth-tray: ${timeoutProblem}\n`);
   const session = createSessionContext({
     // OPENEO_AUTH_TRAY_TIMEOUT: seconds to wait for one answer from an IdP or a backend.
     ...(timeoutMs ? { requestTimeoutMs: timeoutMs } : {}),
@@ -74,6 +77,10 @@ export async function openContext(env: NodeJS.ProcessEnv = process.env): Promise
     lockDir: join(dir, 'locks'),
     discoveryCache: createDiscoveryCache(join(dir, 'cache', 'discovery'), systemClock),
     log,
+    // A one-shot process cannot keep a refused rotated token for later: signals wait, and a
+    // keychain locked for a moment is asked again (about 8 s in all) before the login is lost.
+    whileSaving,
+    saveRetryDelaysMs: [250, 500, 1_000, 2_000, 4_000],
     // Loaded only when a refresh happens; the hooks do nothing for identities never shared.
     pythonSync: async () => {
       const [paths, sync] = await Promise.all([import('../core/python/paths.ts'), import('../core/session/python-sync.ts')]);

@@ -13,7 +13,7 @@ Usage:
   openeo-auth-tray login <backend-url> [--provider ID] [--client-id ID] [--flow device|browser|client-credentials]
                          [--label TEXT] [--json] [--no-browser] [--client-secret-stdin]
   openeo-auth-tray status [--json]
-  openeo-auth-tray token [<id>] [--json] [--backend URL] [--bearer] [--min-valid SECONDS]
+  openeo-auth-tray token [<id>] [--json] [--backend URL] [--bearer] [--min-valid SECONDS] [--refused FINGERPRINT]
   openeo-auth-tray logout <id> [--revoke]
   openeo-auth-tray export-python <id> [--dir DIR]
   openeo-auth-tray import-python [--dir DIR] [--yes]
@@ -22,6 +22,7 @@ Usage:
   openeo-auth-tray agent [--foreground|--detach] [--csh] [--stop]
   openeo-auth-tray forward [<id>…] [--for DURATION] [--json] | --list [--json] | --stop <forward-id>
   openeo-auth-tray script-access <id> [allow|ask|deny]
+  openeo-auth-tray doctor [--json] [--set-aside] [--adopt <id>] [--delete <id> --yes]
   openeo-auth-tray help
 
 <id> is an identity's id or label, optional when there is only one.
@@ -50,6 +51,7 @@ const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   agent: () => import('./commands/agent.ts'),
   forward: () => import('./commands/forward.ts'),
   'script-access': () => import('./commands/script-access.ts'),
+  doctor: () => import('./commands/doctor.ts'),
 };
 
 /** Runs one CLI invocation and returns its exit code. */

@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   'REFRESH_TOKEN_INVALID',
   'CLIENT_CREDENTIALS_REFUSED',
   'TOKEN_INVALID',
+  /** A backend refused an access token renewed moments ago: renewing again would not help. */
+  'TOKEN_REFUSED_AFTER_RENEWAL',
   'KEYCHAIN_LOCKED',
   'KEYCHAIN_UNAVAILABLE',
   'SECRET_MISSING',
@@ -142,7 +144,7 @@ export const EXIT = {
 export function exitCodeFor(e: AuthTrayError): number {
   if (NEEDS_LOGIN_CODES.has(e.code)) return EXIT.needsLogin;
   if (e.code === 'KEYCHAIN_LOCKED' || e.code === 'KEYCHAIN_UNAVAILABLE') return EXIT.keychain;
-  if (e.code === 'IDP_UNREACHABLE' || e.code === 'BACKEND_UNREACHABLE') return EXIT.offline;
+  if (e.code === 'IDP_UNREACHABLE' || e.code === 'BACKEND_UNREACHABLE' || e.code === 'TOKEN_REFUSED_AFTER_RENEWAL') return EXIT.offline;
   // A server error the peer asked us to retry later (5xx, Retry-After) is "unavailable", like offline.
   if ((e.code === 'IDP_ERROR' || e.code === 'BACKEND_ERROR') && e.retryAfterMs !== undefined) return EXIT.offline;
   if (e.code === 'LOGIN_CANCELLED') return EXIT.cancelled;

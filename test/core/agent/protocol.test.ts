@@ -45,6 +45,7 @@ test('anything else is refused with a sentence and AGENT_REQUEST_INVALID, never 
     try {
       const r = parseRequest(text);
       if (r.type === 'access_token') {
+        // eslint-disable-next-line no-control-regex -- control characters are exactly what must be gone
         assert.ok(r.hint.length <= 200 && !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/.test(r.hint));
         assert.ok(r.minValidS === undefined || (Number.isFinite(r.minValidS) && r.minValidS >= 0 && r.minValidS <= 10 * 365 * 86_400));
       }

@@ -97,7 +97,7 @@ async function world(t: TestContext, accessTokenTtl = 300): Promise<World> {
       const k = all.findIndex((x) => x.id === id);
       assert.ok(k >= 0, `no identity ${id}`);
       all[k] = { ...all[k]!, ...patch };
-      return all[k]!;
+      return all[k];
     },
     removeIdentity: async (id: string) => { const k = all.findIndex((x) => x.id === id); if (k >= 0) all.splice(k, 1); return k >= 0; },
   };

@@ -131,10 +131,25 @@ describe('settings store', () => {
 
   test('a file the guards refuse is kept aside the same way, and the message says what is wrong where', () => {
     openSettingsStore({ dir });
-    const damaged = JSON.stringify({ schemaVersion: 1, identities: [{ ...sampleIdentity(), kind: 'admin' }] });
+    const damaged = JSON.stringify({ schemaVersion: 1, settings: { theme: 'neon' }, identities: [sampleIdentity()] });
     writeFileSync(file, damaged);
-    assert.throws(() => openSettingsStore({ dir, now: () => FIXED_NOW }), (e) => isAuthTrayError(e, 'SETTINGS_CORRUPT') && e.message.includes('identities[0].kind'));
+    assert.throws(() => openSettingsStore({ dir, now: () => FIXED_NOW }), (e) => isAuthTrayError(e, 'SETTINGS_CORRUPT') && e.message.includes('settings.theme'));
     assert.equal(readFileSync(join(dir, ASIDE), 'utf8'), damaged);
+  });
+
+  test('damage only in a login\'s entry: that entry alone is set aside, the rest of the file works on', () => {
+    openSettingsStore({ dir });
+    const good = sampleIdentity({ id: 'good' });
+    writeFileSync(file, JSON.stringify({ schemaVersion: 1, settings: { theme: 'dark' }, identities: [good, { ...sampleIdentity({ id: 'bad' }), kind: 'admin' }] }));
+    const store = openSettingsStore({ dir, now: () => FIXED_NOW });
+    assert.deepEqual(store.listIdentities().map((i) => i.id), ['good']);
+    assert.equal(store.getSettings().theme, 'dark');
+    const aside = store.takeSetAside();
+    assert.deepEqual(aside.map((a) => [a.id, a.problem]), [['bad', 'identities[1].kind must be one of personal, client-credentials']]);
+    assert.deepEqual(store.takeSetAside(), [], 'told once');
+    const kept = JSON.parse(readFileSync(aside[0]!.file, 'utf8')) as { damaged: Array<{ entry: { id: string; kind: string } }> };
+    assert.deepEqual([kept.damaged[0]!.entry.id, kept.damaged[0]!.entry.kind], ['bad', 'admin']);
+    assert.deepEqual(readIdentitiesFast(dir).map((i) => i.id), ['good'], 'the file itself is readable again');
   });
 
   test('damage found while the store is open: that store refuses further changes rather than start an empty file', async () => {

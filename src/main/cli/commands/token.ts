@@ -1,11 +1,12 @@
 /**
- * `token [<id>] [--json] [--backend URL] [--bearer] [--min-valid SECONDS]`: a valid access token
- * on stdout, nothing else. `--json` prints one object with its expiry and where it may be sent,
+ * `token [<id>] [--json] [--backend URL] [--bearer] [--min-valid SECONDS] [--refused FINGERPRINT]`:
+ * a valid access token on stdout, nothing else. `--refused` says a backend refused the token with
+ * that fingerprint: a newer one is handed out, or it is renewed (unless it is seconds old). `--json` prints one object with its expiry and where it may be sent,
  * for programs that renew it themselves (the Python bridge, R, JavaScript).
  */
 import { parse, seconds, str } from '../args.ts';
 import { openContext } from '../context.ts';
-import { iso, type Io } from '../output.ts';
+import { iso, UsageError, type Io } from '../output.ts';
 import { resolveIdentityAt } from '../../core/session/identity-records.ts';
 
 /** What `token --json` prints (snake_case, like `status --json`). */
@@ -29,11 +30,17 @@ export async function run(argv: string[], io: Io): Promise<number> {
     json: { type: 'boolean' },
     backend: { type: 'string' },
     'min-valid': { type: 'string' },
+    refused: { type: 'string' },
   }, 1);
   const minValid = seconds(str(values['min-valid']), '--min-valid');
+  const refused = str(values.refused);
+  if (refused !== undefined && !/^[0-9a-f]{16}$/.test(refused)) throw new UsageError('--refused takes the refused token\'s fingerprint: the first 16 hex digits of its SHA-256');
   const ctx = await openContext();
   const identity = resolveIdentityAt(ctx.identities.listIdentities(), positionals[0], str(values.backend));
-  const token = await ctx.tokens.accessToken(identity.id, minValid === undefined ? {} : { minValidMs: minValid * 1000 });
+  const token = await ctx.tokens.accessToken(identity.id, {
+    ...(minValid === undefined ? {} : { minValidMs: minValid * 1000 }),
+    ...(refused === undefined ? {} : { refused }),
+  });
   const bearer = ctx.tokens.bearer(token.identity, token.accessToken);
   if (values.json) {
     const out: TokenJson = {

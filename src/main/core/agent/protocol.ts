@@ -46,6 +46,8 @@ export type AgentRequest =
     minValidS?: number;
     /** What the client says it is; nothing verifies it. Control characters stripped, capped. */
     hint: string;
+    /** Ours: a backend refused the token with this fingerprint (SHA-256, first 16 hex digits). */
+    refused?: string;
   }
   | { type: 'loaded_accounts' }
   | { type: 'info' }
@@ -103,12 +105,15 @@ export function parseRequest(text: string): AgentRequest {
       const minValidS = seconds(o, 'min_valid_period', MAX_MIN_VALID_S);
       const rawHint = o.application_hint;
       const hint = typeof rawHint === 'string' ? peerLine(rawHint, MAX_HINT) : '';
+      const refused = optionalText(o, 'refused', 16);
+      if (refused !== undefined && !/^[0-9a-f]{16}$/.test(refused)) refuse('"refused" must be the first 16 hex digits of the refused token\'s SHA-256.');
       return {
         type: 'access_token',
         ...(account === undefined ? {} : { account }),
         ...(issuer === undefined ? {} : { issuer }),
         ...(backend === undefined ? {} : { backend }),
         ...(minValidS === undefined ? {} : { minValidS }),
+        ...(refused === undefined ? {} : { refused }),
         hint,
       };
     }

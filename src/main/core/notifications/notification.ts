@@ -115,3 +115,20 @@ function jobNotification(
       return null;
   }
 }
+
+/**
+ * Logins whose settings entries could not be read and were set aside (the others kept working):
+ * which, why, where they went, and how to get them back. Said even with notifications off: the
+ * person must learn that a login is missing.
+ */
+export function setAsideNotification(aside: ReadonlyArray<{ id: string | null; label: string | null; problem: string; file: string }>): TrayNotification | null {
+  if (aside.length === 0) return null;
+  const names = aside.map((a) => (a.label ? `"${displayText(a.label, 60)}"` : a.id ? displayText(a.id, 64) : 'one without a name')).join(', ');
+  const first = aside[0]!;
+  return made(
+    aside.length === 1 ? 'openEO Auth Tray: a login was set aside' : `openEO Auth Tray: ${aside.length} logins were set aside`,
+    `The settings file's entry for ${names} could not be read (${displayText(first.problem, 160)}), so it was moved to ${displayText(first.file, 300)}; the other logins work as before. Its secrets stay in the keychain: repair the entry and run \`openeo-auth-tray doctor --adopt <id>\` to take it back.`,
+    { page: 'settings' },
+    'critical',
+  );
+}

@@ -6,7 +6,7 @@
 import * as oidc from 'openid-client';
 import { AuthTrayError } from '../errors.ts';
 import type { TokenSet } from '../../../shared/model.ts';
-import { systemClock, type Clock } from '../ports.ts';
+import { MAX_TIMER_DELAY_MS, systemClock, type Clock } from '../ports.ts';
 import { registerSecret } from '../../../shared/redact.ts';
 import { peerLine } from '../../../shared/format/peer-text.ts';
 import { isOpenableUrl } from '../external-url.ts';
@@ -136,9 +136,10 @@ function pollForTokens(
 ): Promise<TokenSet> {
   // Passing our own signal disables openid-client's expiry timeout, so keep one ourselves.
   const lifetime = new AbortController();
+  // An IdP may claim any lifetime; a timer holds at most about 24.8 days (a longer one fires at once).
   const timer = setTimeout(
     () => lifetime.abort(new DOMException('the device code expired', 'TimeoutError')),
-    response.expires_in * 1000,
+    Math.min(Math.max(0, response.expires_in * 1000), MAX_TIMER_DELAY_MS),
   );
   const signal = callerSignal ? AbortSignal.any([callerSignal, lifetime.signal]) : lifetime.signal;
 

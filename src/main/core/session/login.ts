@@ -121,7 +121,7 @@ export async function addServiceAccount(session: SessionContext, req: LoginReque
 }
 
 export async function saveLogin(session: SessionContext, plan: LoginPlan, tokens: TokenSet, req: LoginRequest, kind: IdentityKind, clientSecret?: string): Promise<Identity> {
-  const { identities, secrets, clock, log } = session;
+  const { identities, clock, log } = session;
   const now = clock.now();
   const jwtBearer = plan.backend.jwtBearer;
   const userId = await lookUpUserId(session, plan, tokens.accessToken, jwtBearer).catch((e: unknown) => {
@@ -142,6 +142,26 @@ export async function saveLogin(session: SessionContext, plan: LoginPlan, tokens
     });
   }
   const id = existing?.id ?? newIdentityId(plan.backend.inputUrl, plan.provider.id, new Set(all.map((i) => i.id)));
+  // Under the identity's refresh lock: a refresh of the old login under way (in any process)
+  // finishes first, and cannot write its rotated token over the new login's afterwards.
+  return session.tokens.underRefreshLock(id, () => saveLoginLocked(session, plan, tokens, req, kind, { id, existing, all, userId, jwtBearer, now }, clientSecret));
+}
+
+interface SaveTarget {
+  id: string;
+  existing: Identity | undefined;
+  all: Identity[];
+  userId: string | undefined;
+  jwtBearer: boolean;
+  now: number;
+}
+
+async function saveLoginLocked(session: SessionContext, plan: LoginPlan, tokens: TokenSet, req: LoginRequest, kind: IdentityKind, target: SaveTarget, clientSecret?: string): Promise<Identity> {
+  const { identities, secrets, log } = session;
+  const { id, all, userId, jwtBearer, now } = target;
+  // As it is now, under the lock; gone if it was signed out while this sign-in ran (then this
+  // becomes a new login under the same id).
+  const existing = target.existing ? identities.getIdentity(target.existing.id) : undefined;
 
   // Secrets first: if the keychain refuses, the settings file is untouched.
   if (tokens.refreshToken) await secrets.set(secretKey(id, 'refresh_token'), tokens.refreshToken);

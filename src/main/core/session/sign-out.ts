@@ -20,8 +20,18 @@ export interface SignOutOutcome {
  * Deletes the refresh token, access token and client secret from the keychain and the identity
  * from the settings file. With `revoke`, asks the IdP to revoke the tokens first (best effort: a
  * failure is reported, never a reason to keep the secrets around).
+ *
+ * Runs under the identity's refresh lock, the one every refresh of every process takes: a refresh
+ * under way (here or in another process) finishes and saves first, and none starts until the
+ * login is gone. So a rotated refresh token is never written back after its sign-out.
  */
 export async function signOut(session: SessionContext, id: string, opts: { revoke?: boolean } = {}): Promise<SignOutOutcome> {
+  session.tokens.identity(id); // IDENTITY_NOT_FOUND before waiting for any lock
+  return session.tokens.underRefreshLock(id, () => signOutLocked(session, id, opts));
+}
+
+async function signOutLocked(session: SessionContext, id: string, opts: { revoke?: boolean }): Promise<SignOutOutcome> {
+  // Read again under the lock: it may have been signed out meanwhile.
   const identity = session.tokens.identity(id);
   const { secrets, identities, log } = session;
   const keys = [secretKey(id, 'refresh_token'), secretKey(id, 'access_token'), secretKey(id, 'client_secret')] as const;

@@ -7,12 +7,13 @@
  * access token is used instead of spending the refresh token again. The new refresh token is
  * persisted before anything else happens with the new tokens.
  */
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuthTrayError } from '../errors.ts';
 import type { Identity, TokenSet } from '../../../shared/model.ts';
 import { secretKey } from '../../../shared/model.ts';
-import { CLOCK_SLACK_MS, type Clock, type FetchLike, type SecretStore } from '../ports.ts';
+import { CLOCK_SLACK_MS, MAX_TIMER_DELAY_MS, type Clock, type FetchLike, type SecretStore } from '../ports.ts';
 import { withFileLock } from '../process-lock.ts';
 import { registerSecret } from '../../../shared/redact.ts';
 import { openEoBearer } from '../openeo/bearer.ts';
@@ -66,6 +67,17 @@ export interface TokenServiceDeps {
   discoveryCache?: DiscoveryCache;
   /** Python store sync hooks, loaded when a refresh needs them (they act only for shared identities). */
   pythonSync?: () => RefreshTokenSync | null | Promise<RefreshTokenSync | null>;
+  /**
+   * Runs the span from sending a refresh until its rotated token is saved. The CLI defers SIGINT,
+   * SIGTERM and SIGHUP in it (a one-shot process killed there would lose the login); the app,
+   * which keeps a refused save in memory, needs nothing.
+   */
+  whileSaving?: <T>(work: () => Promise<T>) => Promise<T>;
+  /**
+   * Waits between attempts to save a rotated refresh token the keychain refused (locked for a
+   * moment); after the last the error is thrown. Default: none (the app keeps it in memory).
+   */
+  saveRetryDelaysMs?: readonly number[];
   log?: LogFn;
 }
 
@@ -79,11 +91,34 @@ export interface AccessToken {
 
 /**
  * `OPENEO_AUTH_TRAY_TIMEOUT`: seconds to wait for one answer from an IdP or a backend, for the
- * tray app and the CLI alike. Undefined when unset or not a positive number.
+ * tray app and the CLI alike. Undefined when unset or not a positive number; at most what a timer
+ * can hold (about 24.8 days: a longer one would fire at once).
  */
 export function requestTimeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   const seconds = Number(env.OPENEO_AUTH_TRAY_TIMEOUT);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+  if (!(seconds > 0)) return undefined;
+  return Math.min(seconds * 1000, MAX_REQUEST_TIMEOUT_MS);
+}
+
+/** The longest request timeout: whole seconds (openid-client counts in seconds) that a timer holds. */
+const MAX_REQUEST_TIMEOUT_MS = Math.floor(MAX_TIMER_DELAY_MS / 1000) * 1000;
+
+/** A sentence when `OPENEO_AUTH_TRAY_TIMEOUT` is set but not used as it is, else null. */
+export function requestTimeoutProblem(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.OPENEO_AUTH_TRAY_TIMEOUT?.trim();
+  if (!raw) return null;
+  const seconds = Number(raw);
+  if (!(seconds > 0)) return `OPENEO_AUTH_TRAY_TIMEOUT=${raw.slice(0, 40)} is not a number of seconds above 0; the defaults are used (30 s for the identity provider, 15 s for backends).`;
+  if (seconds * 1000 > MAX_REQUEST_TIMEOUT_MS) return `OPENEO_AUTH_TRAY_TIMEOUT=${raw.slice(0, 40)} is longer than the longest wait there can be; ${MAX_REQUEST_TIMEOUT_MS / 1000} s (about 24 days) is used.`;
+  return null;
+}
+
+/** A token renewed less than this long ago is not renewed again because a backend refused it. */
+export const RENEWED_MOMENTS_AGO_MS = 5_000;
+
+/** A short, one-way name for an access token (the first 16 hex digits of its SHA-256). */
+export function accessTokenFingerprint(accessToken: string): string {
+  return createHash('sha256').update(accessToken).digest('hex').slice(0, 16);
 }
 
 /** Default: a token handed out stays valid for at least this long (shorter for short tokens). */
@@ -127,9 +162,10 @@ export class TokenService {
    * A valid access token for the identity, valid for at least `minValidMs` (refreshing when needed).
    * Throws REFRESH_TOKEN_INVALID / SECRET_MISSING when a new login is needed.
    */
-  async accessToken(id: string, opts: { minValidMs?: number; force?: boolean } = {}): Promise<AccessToken> {
+  async accessToken(id: string, opts: { minValidMs?: number; force?: boolean; refused?: string } = {}): Promise<AccessToken> {
     const identity = this.identity(id);
     const minValidMs = opts.minValidMs ?? freshEnoughMs(identity);
+    if (opts.refused !== undefined) return this.afterRefusal(identity, opts.refused);
     if (!opts.force) {
       const cached = await this.cached(identity, minValidMs);
       if (cached) return cached;
@@ -137,11 +173,33 @@ export class TokenService {
     const running = this.inFlight.get(id);
     if (running) return running;
     const requestedAt = this.deps.clock.now();
-    const work = this.underRefreshLock(id, () => this.renewLocked(id, minValidMs, opts.force === true, requestedAt)).finally(() => {
+    const whileSaving = this.deps.whileSaving ?? ((work) => work());
+    const work = this.underRefreshLock(id, () => whileSaving(() => this.renewLocked(id, minValidMs, opts.force === true, requestedAt))).finally(() => {
       this.inFlight.delete(id);
     });
     this.inFlight.set(id, work);
     return work;
+  }
+
+  /**
+   * A token to replace one a backend refused (`refused`: {@link accessTokenFingerprint} of it).
+   * A newer one (another script or process renewed meanwhile) is handed out as it is; the refused
+   * one is renewed, unless it was renewed moments ago: a backend that refuses a token seconds old
+   * refuses for another reason, and renewing at every refusal would spend the refresh token once
+   * per request (TOKEN_REFUSED_AFTER_RENEWAL, "unreachable": try later).
+   */
+  private async afterRefusal(identity: Identity, refused: string): Promise<AccessToken> {
+    const current = await this.cached(identity, 0);
+    if (current && accessTokenFingerprint(current.accessToken) !== refused) return current;
+    const obtainedAt = identity.accessTokenObtainedAt ?? 0;
+    const age = this.deps.clock.now() - obtainedAt;
+    if (current && age >= 0 && age < RENEWED_MOMENTS_AGO_MS) {
+      throw new AuthTrayError('TOKEN_REFUSED_AFTER_RENEWAL', `${identity.backendUrl} refuses the access token of "${identity.label}" although it was renewed ${Math.max(1, Math.round(age / 1000))} s ago, so renewing it again would not help.`, {
+        retryAfterMs: RENEWED_MOMENTS_AGO_MS,
+        nextStep: 'Try again later. If it keeps happening, check the backend\'s status page, or that this login may use that backend.',
+      });
+    }
+    return this.accessToken(identity.id, { force: true });
   }
 
   /** Resolves when no refresh of this service is under way (for quitting). */
@@ -376,9 +434,11 @@ export class TokenService {
    */
   private async persist(identity: Identity, tokens: TokenSet, stored: string | null, sync: RefreshTokenSync | null): Promise<AccessToken> {
     const { secrets, identities, clock } = this.deps;
+    // Signed out meanwhile (by a process that did not wait for the lock): nothing is written back.
+    if (!identities.getIdentity(identity.id)) throw identityNotFound(identity.id);
     if (tokens.refreshToken && tokens.refreshToken !== stored) {
       try {
-        await secrets.set(secretKey(identity.id, 'refresh_token'), tokens.refreshToken);
+        await this.saveWithRetries(secretKey(identity.id, 'refresh_token'), tokens.refreshToken);
       } catch (e) {
         // The old token is spent: keep the new one in memory until the keychain takes it.
         this.unsaved.set(identity.id, tokens.refreshToken);
@@ -391,6 +451,11 @@ export class TokenService {
       }
     }
     await secrets.set(secretKey(identity.id, 'access_token'), tokens.accessToken);
+    if (!identities.getIdentity(identity.id)) {
+      // Gone while we wrote: take back what was written, so no secret outlives its sign-out.
+      await Promise.all((['refresh_token', 'access_token'] as const).map((k) => secrets.delete(secretKey(identity.id, k)).catch(() => false)));
+      throw identityNotFound(identity.id);
+    }
     const meta = tokenMetadata(tokens);
     const now = clock.now();
     // Comparing the end before and after this refresh tells a sliding end from a fixed one.
@@ -408,6 +473,22 @@ export class TokenService {
     });
     this.known.set(identity.id, { accessToken: tokens.accessToken, expiresAt: updated.accessTokenExpiresAt, obtainedAt: updated.accessTokenObtainedAt });
     return { identity: updated, accessToken: tokens.accessToken, expiresAt: tokens.accessTokenExpiresAt, renewed: true };
+  }
+
+  /** `secrets.set`, tried again after each of `saveRetryDelaysMs` while the keychain refuses. */
+  private async saveWithRetries(key: string, value: string): Promise<void> {
+    const delays = this.deps.saveRetryDelaysMs ?? [];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.deps.secrets.set(key, value);
+        return;
+      } catch (e) {
+        const keychain = e instanceof AuthTrayError && (e.code === 'KEYCHAIN_LOCKED' || e.code === 'KEYCHAIN_UNAVAILABLE');
+        if (!keychain || attempt >= delays.length) throw e;
+        this.deps.log?.('warn', `the keychain refused the rotated refresh token; trying again in ${delays[attempt]} ms`, e);
+        await new Promise((r) => setTimeout(r, delays[attempt]));
+      }
+    }
   }
 
   private async markExpired(identity: Identity): Promise<void> {

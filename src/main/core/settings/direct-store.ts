@@ -6,31 +6,12 @@
  * When the file is new or in an older format, it returns null: the caller then opens the conf
  * store, which creates or migrates it.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { createSettingsStore, FILE_MODE, type SettingsStore } from './store-core.ts';
+import { createSettingsStore, writeJsonAtomically, type SettingsStore } from './store-core.ts';
 import { settingsFilePath } from './settings-file.ts';
 
-class NeedsConf extends Error {}
+export { writeJsonAtomically };
 
-/** Writes `data` to `file` through a temporary file in the same folder and a rename. */
-export function writeJsonAtomically(file: string, data: unknown): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(tmp, 'wx', FILE_MODE);
-  try {
-    // conf writes the same layout (tab-indented JSON).
-    writeSync(fd, `${JSON.stringify(data, undefined, '\t')}`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
+class NeedsConf extends Error {}
 
 /** The direct-write store, or null when the file first needs conf (creation or migration). */
 export function openDirectSettingsStore(dir: string, opts: { lockTimeoutMs?: number } = {}): SettingsStore | null {

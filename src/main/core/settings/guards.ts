@@ -243,3 +243,46 @@ export function checkSettingsDocument(raw: unknown): Checked<SettingsDocument> {
     return doc;
   });
 }
+
+/** An identity entry of the file that cannot be read, as it is (for the person to repair). */
+export interface DamagedEntry {
+  /** Its place in the file's list, e.g. `identities[2]`. */
+  where: string;
+  /** What is wrong, by place, never by value. */
+  problem: string;
+  /** Its id and label when they can be read (for the message and `doctor`); peer text, unchecked. */
+  id: string | null;
+  label: string | null;
+  entry: unknown;
+}
+
+/**
+ * A file that fails only because of some identity entries: the rest of it, with every identity
+ * that can be read, and the entries that cannot (a later entry repeating an earlier id among
+ * them). Null when the damage is elsewhere (then the whole file is kept aside, as before).
+ */
+export function salvageSettingsDocument(raw: unknown): { doc: SettingsDocument; damaged: DamagedEntry[] } | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const o = raw as Record<string, unknown>;
+  const entries = field(o, 'identities');
+  if (!Array.isArray(entries) || entries.length > LIMITS.identities) return null;
+  const kept: unknown[] = [];
+  const damaged: DamagedEntry[] = [];
+  const ids = new Set<string>();
+  for (const [i, entry] of entries.entries()) {
+    const where = `identities[${i}]`;
+    const read = checked(() => identity(entry, where));
+    const e = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {};
+    const id = typeof e.id === 'string' ? e.id.slice(0, 200) : null;
+    const label = typeof e.label === 'string' ? e.label.slice(0, 200) : null;
+    if (!read.ok) damaged.push({ where, problem: read.problem, id, label, entry });
+    else if (ids.has(read.value.id)) damaged.push({ where, problem: `${where}.id repeats the id of an earlier identity`, id, label, entry });
+    else {
+      ids.add(read.value.id);
+      kept.push(entry);
+    }
+  }
+  if (damaged.length === 0) return null;
+  const rest = checkSettingsDocument({ ...o, identities: kept });
+  return rest.ok ? { doc: rest.value, damaged } : null;
+}

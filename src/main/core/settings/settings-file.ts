@@ -11,7 +11,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthTrayError } from '../errors.ts';
 import type { Identity } from '../../../shared/model.ts';
-import { checkSettingsDocument } from './guards.ts';
+import { checkSettingsDocument, salvageSettingsDocument, type DamagedEntry } from './guards.ts';
 import { defaultDocument, LIMITS, SCHEMA_VERSION, type SettingsDocument } from './schema.ts';
 
 export const SETTINGS_FILE_NAME = 'settings.json';
@@ -24,7 +24,11 @@ export type SettingsFileRead =
   | { state: 'missing' }
   /** `raw` is the parsed file as it is (unknown keys and conf's `__internal__` included). */
   | { state: 'ok'; raw: Record<string, unknown>; doc: SettingsDocument }
-  | { state: 'damaged'; problem: string }
+  /**
+   * `salvage`: the damage is only in some identity entries; the rest of the file with the readable
+   * identities, and the damaged entries as they are.
+   */
+  | { state: 'damaged'; problem: string; salvage?: { raw: Record<string, unknown>; doc: SettingsDocument; damaged: DamagedEntry[] } }
   | { state: 'too-new'; version: number };
 
 /** Reads and checks the file. Throws only when it exists but cannot be read (SETTINGS_CORRUPT). */
@@ -50,7 +54,12 @@ export function readSettingsFile(file: string): SettingsFileRead {
   const version = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).schemaVersion : undefined;
   if (typeof version === 'number' && Number.isInteger(version) && version > SCHEMA_VERSION) return { state: 'too-new', version };
   const checked = checkSettingsDocument(raw);
-  if (!checked.ok) return { state: 'damaged', problem: checked.problem };
+  if (!checked.ok) {
+    const salvaged = salvageSettingsDocument(raw);
+    return salvaged
+      ? { state: 'damaged', problem: checked.problem, salvage: { raw: raw as Record<string, unknown>, ...salvaged } }
+      : { state: 'damaged', problem: checked.problem };
+  }
   return { state: 'ok', raw: raw as Record<string, unknown>, doc: checked.value };
 }
 
@@ -66,8 +75,14 @@ export function readSettingsFast(dir: string): SettingsDocument {
     case 'too-new':
       throw tooNewError(file, read.version);
     case 'damaged':
+      if (read.salvage) {
+        const n = read.salvage.damaged.length;
+        throw new AuthTrayError('SETTINGS_CORRUPT', `The settings file ${file} has ${n === 1 ? 'a login' : `${n} logins`} that cannot be read (${read.problem}); it was left unchanged.`, {
+          nextStep: 'Repair it by hand, or run `openeo-auth-tray doctor --set-aside` (or start the app): the damaged logins are moved to a file of their own, the others keep working, and their secrets stay in the keychain for `doctor --adopt`.',
+        });
+      }
       throw new AuthTrayError('SETTINGS_CORRUPT', `The settings file ${file} is damaged (${read.problem}); it was left unchanged.`, {
-        nextStep: 'Repair it, or start the openEO Auth Tray app, which keeps the damaged file aside and starts with a fresh one.',
+        nextStep: 'Repair it, or start the openEO Auth Tray app, which keeps the damaged file aside and starts with a fresh one (the logins\' secrets stay in the keychain: `openeo-auth-tray doctor` finds them).',
       });
   }
 }

@@ -15,7 +15,8 @@
  * the person may want to repair); the next `openSettingsStore` (the next start) finds no file and
  * begins with defaults. A file from a newer version is left alone and refused.
  */
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { join, resolve } from 'node:path';
 import { AuthTrayError, isAuthTrayError, toAuthTrayError } from '../errors.ts';
 import type { Identity } from '../../../shared/model.ts';
@@ -45,6 +46,20 @@ export interface SettingsStore {
   updateIdentity(id: string, patch: IdentityPatch | ((current: Identity) => IdentityPatch)): Promise<Identity>;
   /** Removes the identity; false when there was none. */
   removeIdentity(id: string): Promise<boolean>;
+  /**
+   * Logins this store set aside because their entries could not be read (the rest of the file
+   * kept working), once: the caller tells the person. Empty when there were none.
+   */
+  takeSetAside(): SetAside[];
+}
+
+/** A login whose settings entry could not be read: moved to a file of its own. */
+export interface SetAside {
+  id: string | null;
+  label: string | null;
+  problem: string;
+  /** The file that holds the entry now. */
+  file: string;
 }
 
 /** How the file is written. Reading, checking and locking are the store's, never the writer's. */
@@ -79,17 +94,23 @@ export function createSettingsStore(opts: SettingsStoreCoreOptions): SettingsSto
   const lockOpts = { timeoutMs: opts.lockTimeoutMs ?? 10_000 };
   const now = opts.now ?? Date.now;
   let poisoned: AuthTrayError | undefined;
+  const setAside: SetAside[] = [];
 
   /** The file now (null when there is none); a damaged one is kept aside and reported. */
   function current(): Current {
     if (poisoned) throw poisoned;
     const first = readSettingsFile(file);
     if (first.state !== 'damaged') return settle(first);
-    // Confirm under the lock (another process may just have fixed or moved it), then move it.
+    // Confirm under the lock (another process may just have fixed or moved it), then move it:
+    // only the damaged entries when the rest can be read, else the whole file.
     try {
       return withFileLockSync(lockPath, () => {
         const again = readSettingsFile(file);
         if (again.state !== 'damaged') return settle(again);
+        if (again.salvage) {
+          setAside.push(...setAsideEntries(file, again.salvage, now));
+          return settle(readSettingsFile(file));
+        }
         poisoned = keepAside(file, again.problem, now);
         throw poisoned;
       }, lockOpts);
@@ -184,7 +205,44 @@ export function createSettingsStore(opts: SettingsStoreCoreOptions): SettingsSto
         return doc.identities.length < before;
       });
     },
+    takeSetAside: () => setAside.splice(0),
   };
+}
+
+/**
+ * Moves damaged identity entries to `settings.json.damaged-<time>` (0600, as they were, with what
+ * is wrong) and writes the file without them. The logins' secrets stay in the keychain.
+ */
+function setAsideEntries(file: string, salvage: NonNullable<Extract<ReturnType<typeof readSettingsFile>, { state: 'damaged' }>['salvage']>, now: () => number): SetAside[] {
+  const stamp = new Date(now()).toISOString().replace(/[:.]/g, '-');
+  let aside = `${file}.damaged-${stamp}`;
+  for (let n = 1; existsSync(aside); n++) aside = `${file}.damaged-${stamp}-${n}`;
+  writeJsonAtomically(aside, {
+    note: 'Logins openEO Auth Tray could not read from settings.json. Their secrets stay in the keychain; repair an entry and run `openeo-auth-tray doctor --adopt <id>` to take it back.',
+    damaged: salvage.damaged.map((d) => ({ where: d.where, problem: d.problem, entry: d.entry })),
+  });
+  const keep = Object.entries(salvage.raw).filter(([k]) => !UNSAFE_KEYS.has(k) && k !== 'identities');
+  writeJsonAtomically(file, { ...Object.fromEntries(keep), identities: salvage.doc.identities });
+  return salvage.damaged.map((d) => ({ id: d.id, label: d.label, problem: d.problem, file: aside }));
+}
+
+/** Writes `data` to `file` (0600) through a temporary file in the same folder and a rename. */
+export function writeJsonAtomically(file: string, data: unknown): void {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const fd = openSync(tmp, 'wx', FILE_MODE);
+  try {
+    // conf writes the same layout (tab-indented JSON).
+    writeSync(fd, `${JSON.stringify(data, undefined, '\t')}`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 /** A write is needed at opening when the file is new, lacks a section, or has an older format. */
@@ -214,7 +272,7 @@ function keepAside(file: string, problem: string, now: () => number): AuthTrayEr
     return damagedInPlace(file, problem, e);
   }
   return new AuthTrayError('SETTINGS_CORRUPT', `The settings file ${file} is damaged (${problem}). It was kept as ${aside} and not used.`, {
-    nextStep: `Start openEO Auth Tray again to begin with a fresh settings file (sign-ins will have to be added again; their secrets stay in the keychain), or repair the kept file and move it back to ${file}.`,
+    nextStep: `Repair the kept file and move it back to ${file}, or start openEO Auth Tray again to begin with a fresh settings file; the logins' secrets stay in the keychain, and \`openeo-auth-tray doctor\` takes back each login it can rebuild from the kept file.`,
   });
 }
 

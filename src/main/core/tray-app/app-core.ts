@@ -13,7 +13,7 @@ import { createJobTracker, type JobTracker } from '../jobs/job-tracker.ts';
 import type { LifecycleEvent } from '../lifecycle/host.ts';
 import { TokenLifecycle } from '../lifecycle/lifecycle.ts';
 import type { IdentityStatus } from '../../../shared/model.ts';
-import { notificationFor } from '../notifications/notification.ts';
+import { notificationFor, setAsideNotification } from '../notifications/notification.ts';
 import type { NotifiableEvent } from '../notifications/events.ts';
 import type { KeychainHealth } from '../ports.ts';
 import { pythonRefreshTokenStorePath } from '../python/paths.ts';
@@ -182,6 +182,12 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     },
     async start() {
       store = openSettingsStore({ dir: deps.dir, ...(deps.Store ? { Store: deps.Store } : {}) });
+      // Entries that could not be read were moved aside at opening; the rest works. Say which.
+      const aside = setAsideNotification(store.takeSetAside());
+      if (aside) {
+        deps.log('warn', aside.body);
+        deps.notify(aside);
+      }
       const env = deps.env ?? process.env;
       const storePath = deps.pythonStorePath ?? pythonRefreshTokenStorePath(env, process.platform, homedir(), existsSync);
       const s = store;
