@@ -196,12 +196,38 @@ test('one login damaged by a hand edit: only it is set aside, its secrets are fo
   assert.equal(back.code, 0, `the login lives on without a new sign-in: ${back.stderr}`);
   assert.deepEqual((JSON.parse((await w.cli(['doctor', '--json'])).stdout) as { orphans: unknown[] }).orphans, []);
 
-  // Entries nothing can rebuild are deleted on request, never silently.
-  const { execFileSync } = await import('node:child_process');
-  execFileSync('secret-tool', ['store', '--label', 'x', 'service', 'openeo-auth-tray', 'account', 'gone-0a0b0c/refresh_token'], { env: w.env, input: 'left-behind-token' });
-  const lost = JSON.parse((await w.cli(['doctor', '--json'])).stdout) as { orphans: Array<{ id: string; adoptable: boolean }> };
-  assert.deepEqual(lost.orphans.map((o) => [o.id, o.adoptable]), [['gone-0a0b0c', false]]);
-  assert.equal((await w.cli(['doctor', '--delete', 'gone-0a0b0c'])).code, 2, '--delete wants --yes');
-  assert.equal((await w.cli(['doctor', '--delete', 'gone-0a0b0c', '--yes'])).code, 0);
-  assert.equal(await w.secret('gone-0a0b0c/refresh_token'), null);
+  // A login whose entry was lost without a trace (an older version, a file replaced by hand):
+  // nothing rebuilds it, so its secrets are deleted on request, never silently.
+  const carol = await signIn(w, ['--label', 'carol'], { login: 'carol' });
+  const now = JSON.parse(readFileSync(file, 'utf8')) as { identities: Array<{ id: string }> };
+  now.identities = now.identities.filter((i) => i.id !== carol);
+  writeFileSync(file, JSON.stringify(now), { mode: 0o600 });
+  const lost = JSON.parse((await w.cli(['doctor', '--json'])).stdout) as { orphans: Array<{ id: string; adoptable: boolean; secrets: string[] }> };
+  assert.deepEqual(lost.orphans.map((o) => [o.id, o.adoptable, o.secrets.sort()]), [[carol, false, ['access_token', 'refresh_token']]]);
+  assert.equal((await w.cli(['doctor', '--delete', carol])).code, 2, '--delete wants --yes');
+  assert.equal((await w.cli(['doctor', '--delete', carol, '--yes'])).code, 0);
+  assert.equal(await w.secret(`${carol}/refresh_token`), null);
+  assert.equal(await w.secret(`${carol}/access_token`), null);
+});
+
+test('with an agent running, `token` leaves the refresh to it: even kill -9 of the CLI in the middle loses nothing', async (t) => {
+  const { w, id } = await world(t);
+  const agent = start(w, ['agent', '--foreground']);
+  t.after(async () => { agent.child.kill('SIGTERM'); await agent.done; });
+  const socket = join(String(w.env.XDG_RUNTIME_DIR), 'openeo-auth-tray', 'agent.sock');
+  await until('the agent listens', () => existsSync(socket));
+  holdIdp(w);
+  const run = start(w, ['token', id, '--min-valid', '99999']);
+  await refreshing(w);
+  run.child.kill('SIGKILL');
+  assert.equal((await run.done).signal, 'SIGKILL');
+  w.idpProxy.clear();
+  const next = await w.cli(['token', id]);
+  assert.equal(next.code, 0, `the agent finished and saved the refresh: ${next.stderr}`);
+  assert.equal(w.idp.counters.errors.invalid_grant ?? 0, 0);
+  // And without the agent the CLI refreshes by itself.
+  agent.child.kill('SIGTERM');
+  await agent.done;
+  const alone = await w.cli(['token', id, '--min-valid', '99999']);
+  assert.equal(alone.code, 0, alone.stderr);
 });

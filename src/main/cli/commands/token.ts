@@ -24,6 +24,33 @@ export interface TokenJson {
   kind: 'personal' | 'client-credentials';
 }
 
+/**
+ * Asks this user's running agent (the tray app's, or `openeo-auth-tray agent`) to renew and save
+ * the token. True when it did; false when there is no agent for this settings folder (then this
+ * process refreshes itself). The agent's refusal (a login that ended, …) is this command's error.
+ */
+async function renewThroughAgent(settingsFolder: string, id: string, minValid: number | undefined, refused: string | undefined): Promise<boolean> {
+  const { agentSocketPath } = await import('../../core/agent/agent-folder.ts');
+  const socket = agentSocketPath();
+  if (!socket) return false;
+  const { askAgent } = await import('../../core/agent/agent-client.ts');
+  let answer: Record<string, unknown>;
+  try {
+    answer = await askAgent(socket, {
+      request: 'openeo-auth-tray/renew', account: id, settings_folder: settingsFolder,
+      ...(minValid === undefined ? {} : { min_valid_period: minValid }),
+      ...(refused === undefined ? {} : { refused }),
+    }, { timeoutMs: 120_000 });
+  } catch {
+    return false; // no agent (or one that does not answer): renew here
+  }
+  if (answer.status === 'success') return true;
+  const { agentFailure } = await import('../../core/agent/agent-client.ts');
+  const failure = agentFailure(answer);
+  if (failure.code === 'AGENT_REQUEST_INVALID') return false; // an older agent, or another settings folder
+  throw failure;
+}
+
 export async function run(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
     bearer: { type: 'boolean' },
@@ -37,8 +64,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
   if (refused !== undefined && !/^[0-9a-f]{16}$/.test(refused)) throw new UsageError('--refused takes the refused token\'s fingerprint: the first 16 hex digits of its SHA-256');
   const ctx = await openContext();
   const identity = resolveIdentityAt(ctx.identities.listIdentities(), positionals[0], str(values.backend));
-  const token = await ctx.tokens.accessToken(identity.id, {
-    ...(minValid === undefined ? {} : { minValidMs: minValid * 1000 }),
+  const minValidMs = minValid === undefined ? undefined : minValid * 1000;
+  const cached = refused === undefined ? await ctx.tokens.cachedToken(identity.id, minValidMs) : null;
+  // A refresh is the running agent's when there is one: a refresh that outlives this process
+  // (killed with -9 in the middle) is then finished and saved all the same.
+  const renewed = cached ? false : await renewThroughAgent(ctx.dir, identity.id, minValid, refused);
+  const token = cached ?? await ctx.tokens.accessToken(identity.id, renewed ? { minValidMs: 0 } : {
+    ...(minValidMs === undefined ? {} : { minValidMs }),
     ...(refused === undefined ? {} : { refused }),
   });
   const bearer = ctx.tokens.bearer(token.identity, token.accessToken);

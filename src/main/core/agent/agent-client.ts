@@ -4,7 +4,8 @@
  * The answer is treated like any peer's: parsed as JSON and checked by the caller.
  */
 import { connect } from 'node:net';
-import { AuthTrayError } from '../errors.ts';
+import { AuthTrayError, ERROR_CODES, type ErrorCode } from '../errors.ts';
+import { peerLine } from '../../../shared/format/peer-text.ts';
 
 const MAX_ANSWER_BYTES = 256 * 1024;
 
@@ -92,4 +93,15 @@ export async function probeAgent(path: string, timeoutMs = 3_000): Promise<Agent
     servedBy: answer.served_by === 'app' ? 'app' : 'cli',
     socket: path,
   };
+}
+
+/** An agent's failure answer as the error it stands for (its text is a peer's: made plain and bounded). */
+export function agentFailure(answer: Record<string, unknown>): AuthTrayError {
+  const code = typeof answer.code === 'string' && (ERROR_CODES as readonly string[]).includes(answer.code) ? (answer.code as ErrorCode) : 'INTERNAL';
+  const message = typeof answer.error === 'string' ? peerLine(answer.error, 2048) : 'The agent refused without saying why.';
+  return new AuthTrayError(code, message, {
+    ...(typeof answer.info === 'string' ? { nextStep: peerLine(answer.info, 2048) } : {}),
+    // "Try again later" (exit code 5) travels as the agent classified it.
+    ...(answer.exit_code === 5 ? { retryAfterMs: 1_000 } : {}),
+  });
 }

@@ -31,6 +31,7 @@ export const OWN_REQUESTS = {
   forwardList: 'openeo-auth-tray/forwards',
   forwardStop: 'openeo-auth-tray/forward-stop',
   handover: 'openeo-auth-tray/handover',
+  renew: 'openeo-auth-tray/renew',
 } as const;
 
 export type AgentRequest =
@@ -54,7 +55,13 @@ export type AgentRequest =
   | { type: 'forward-create'; identities: string[]; forSeconds: number }
   | { type: 'forward-list' }
   | { type: 'forward-stop'; forward: string }
-  | { type: 'handover' };
+  | { type: 'handover' }
+  /**
+   * Our CLI's: renew a login's access token and save it, answering without the token (the CLI
+   * reads it from the keychain itself). A refresh then belongs to the long-lived agent, so a CLI
+   * killed meanwhile loses nothing.
+   */
+  | { type: 'renew'; account: string; settingsFolder: string; minValidS?: number; refused?: string };
 
 /** A request that cannot be served: its answer is a failure with this code. */
 export class RequestRefused extends AuthTrayError {}
@@ -140,6 +147,16 @@ export function parseRequest(text: string): AgentRequest {
     }
     case OWN_REQUESTS.handover:
       return { type: 'handover' };
+    case OWN_REQUESTS.renew: {
+      const account = optionalText(o, 'account', MAX_ACCOUNT);
+      if (account === undefined) refuse('"account" (the login\'s id) is missing.');
+      const settingsFolder = optionalText(o, 'settings_folder', MAX_URL);
+      if (settingsFolder === undefined) refuse('"settings_folder" is missing.');
+      const minValidS = seconds(o, 'min_valid_period', MAX_MIN_VALID_S);
+      const refused = optionalText(o, 'refused', 16);
+      if (refused !== undefined && !/^[0-9a-f]{16}$/.test(refused)) refuse('"refused" must be the first 16 hex digits of the refused token\'s SHA-256.');
+      return { type: 'renew', account, settingsFolder, ...(minValidS === undefined ? {} : { minValidS }), ...(refused === undefined ? {} : { refused }) };
+    }
     default:
       refuse(`openEO Auth Tray's agent does not answer the request "${peerLine(request, 64)}"; it hands out access tokens ("access_token") and lists logins ("loaded_accounts").`);
   }

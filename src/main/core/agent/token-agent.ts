@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { AuthTrayError, exitCodeFor, toAuthTrayError } from '../errors.ts';
 import type { Identity } from '../../../shared/model.ts';
 import { MAX_TIMER_DELAY_MS, systemTimers, type Clock, type TimerHandle, type Timers } from '../ports.ts';
@@ -191,6 +191,18 @@ export function createTokenAgent(deps: TokenAgentDeps): TokenAgent {
       case 'forward-stop':
         if (forward) return ownOnly();
         return { status: 'success', stopped: await agent.stopForward(req.forward) };
+      case 'renew': {
+        if (forward) return ownOnly();
+        if (resolvePath(req.settingsFolder) !== resolvePath(deps.settingsFolder)) {
+          throw new AuthTrayError('AGENT_REQUEST_INVALID', 'This agent serves another settings folder.', { nextStep: 'Renew with the command line itself.' });
+        }
+        const identity = resolveIdentity(deps.identities.listIdentities(), req.account);
+        const token = await deps.tokens.accessToken(identity.id, {
+          ...(req.minValidS === undefined ? {} : { minValidMs: req.minValidS * 1000 }),
+          ...(req.refused === undefined ? {} : { refused: req.refused }),
+        });
+        return { status: 'success', identity: token.identity.id, expires_at: token.expiresAt === null ? 0 : Math.floor(token.expiresAt / 1000), renewed: token.renewed };
+      }
       case 'handover': {
         if (forward) return ownOnly();
         const handed = agent.forwards().map((f) => ({ id: f.id, identities: f.identities.map((i) => i.id), until: f.until }));

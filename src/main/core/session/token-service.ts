@@ -202,6 +202,12 @@ export class TokenService {
     return this.accessToken(identity.id, { force: true });
   }
 
+  /** The cached access token when it stays valid for `minValidMs` (default: fresh enough), else null; never refreshes. */
+  async cachedToken(id: string, minValidMs?: number): Promise<AccessToken | null> {
+    const identity = this.identity(id);
+    return this.cached(identity, minValidMs ?? freshEnoughMs(identity));
+  }
+
   /** Resolves when no refresh of this service is under way (for quitting). */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
