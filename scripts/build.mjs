@@ -3,10 +3,11 @@
 // temporary folder and then swapped in, so a process running the previous build never sees a
 // half-written one.
 import { build } from 'esbuild';
-import { cp, mkdir, rename, rm } from 'node:fs/promises';
+import { chmod, cp, mkdir, rename, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const at = (p) => root + p;
 const requireShim = "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
 
@@ -39,8 +40,16 @@ async function part(name, make) {
   await rm(old, { recursive: true, force: true });
 }
 
+/** Every entry point must be there: a build that silently makes nothing (e.g. a wrong path on Windows) must fail. */
+for (const entry of ['src/main/cli/main.ts', 'src/main/app/index.ts', 'src/preload/preload.ts', 'src/renderer/index.ts', 'src/renderer/index.html', 'src/renderer/styles.css']) {
+  if (!existsSync(at(entry))) {
+    console.error(`build: ${at(entry)} is missing; nothing was built.`);
+    process.exit(1);
+  }
+}
+
 const parts = [];
-if (existsSync(at('src/main/cli/main.ts'))) {
+{
   parts.push(part('cli', async (out) => {
     await build({
       entryPoints: [at('node_modules/openid-client/build/index.js')],
@@ -57,9 +66,11 @@ if (existsSync(at('src/main/cli/main.ts'))) {
     target: 'node20', external: [...nodeExternal, ...cliLazyLibraries], banner: { js: '#!/usr/bin/env node' },
     plugins: [besideTheCli], sourcemap: 'linked', logLevel: 'warning',
     });
+    // The bin that `npm link` and `npm install -g` put on the PATH runs as a program.
+    await chmod(`${out}/openeo-auth-tray.cjs`, 0o755);
   }));
 }
-if (existsSync(at('src/main/app/index.ts'))) {
+{
   parts.push(part('main', (out) => build({
     entryPoints: { index: at('src/main/app/index.ts') },
     outdir: out, bundle: true, splitting: true, format: 'esm', platform: 'node',
@@ -67,14 +78,14 @@ if (existsSync(at('src/main/app/index.ts'))) {
     chunkNames: 'chunks/[name]-[hash]', sourcemap: 'linked', logLevel: 'warning',
   })));
 }
-if (existsSync(at('src/preload/preload.ts'))) {
+{
   parts.push(part('preload', (out) => build({
     entryPoints: [at('src/preload/preload.ts')], outfile: `${out}/preload.cjs`,
     bundle: true, format: 'cjs', platform: 'node', target: 'chrome130', external: ['electron'],
     logLevel: 'warning',
   })));
 }
-if (existsSync(at('src/renderer/index.ts'))) {
+{
   parts.push(part('renderer', async (out) => {
     await build({
       entryPoints: { app: at('src/renderer/index.ts') }, outdir: out,
@@ -82,9 +93,7 @@ if (existsSync(at('src/renderer/index.ts'))) {
       bundle: true, format: 'iife', platform: 'browser', target: 'chrome130', minify: true,
       sourcemap: 'linked', logLevel: 'warning',
     });
-    for (const f of ['index.html', 'styles.css']) {
-      if (existsSync(at(`src/renderer/${f}`))) await cp(at(`src/renderer/${f}`), `${out}/${f}`);
-    }
+    for (const f of ['index.html', 'styles.css']) await cp(at(`src/renderer/${f}`), `${out}/${f}`);
   }));
 }
 

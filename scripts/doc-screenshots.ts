@@ -7,8 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { launchBrowser, openWindow, screenshot } from '../test/renderer/harness.ts';
 import { EXPIRED, PERSONAL, ROBOT, T0, fakeApi, status, DAY } from '../test/renderer/sample-window.ts';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const docs = join(root, 'docs');
 const built = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
 if (built.status !== 0) process.exit(built.status ?? 1);

@@ -6,8 +6,9 @@
 import { relative } from 'node:path';
 import { ESLint } from 'eslint';
 import { parseCircular, parseDependencyTree } from 'dpdm';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const fix = process.argv.includes('--fix');
 const started = performance.now();
 

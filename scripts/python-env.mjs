@@ -9,8 +9,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const constraints = join(root, 'python', 'constraints.txt');
 const hash = createHash('sha256').update(readFileSync(constraints)).digest('hex').slice(0, 12);
 const cache = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'openeo-auth-tray');

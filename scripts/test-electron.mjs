@@ -5,8 +5,9 @@
 // `xvfb-run` when installed. Where the Electron binary is missing, the test reports SKIPPED.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const status = (r) => (r.status ?? 1);
 
 const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit', cwd: root });

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { approveDevice } from '../../test/fixtures/device-user.ts';
 import { startFixtureBackend, type FixtureBackend } from '../../test/fixtures/openeo-backend.ts';
 import { startTestIdp, type TestIdp, type TestIdpOptions } from '../../test/fixtures/oidc-provider.ts';
+import { fileURLToPath } from 'node:url';
 
-export const root = new URL('../../', import.meta.url).pathname;
+export const root = fileURLToPath(new URL('../../', import.meta.url));
 /**
  * The built CLI. scripts/bench.mjs points this at a snapshot of dist/cli taken right after its
  * build (same files), so a rebuild running meanwhile cannot pull the files from under a run.
