@@ -115,7 +115,8 @@ describe('Keycloak (CDSE-shaped realm): every flow', suiteOptions(), () => {
     const end0 = Date.parse(String(atLogin.refresh_token_expires_at));
     assert.ok(Math.abs(end0 - Date.now() - REALM_SETTINGS.ssoSessionIdleS * 1000) < 15_000, 'the end is the SSO idle window');
 
-    await sleep(3_000);
+    // Far enough apart for a sliding end to show that it moved (refreshes seconds apart teach nothing).
+    await sleep(7_000);
     await tokenOf(world(), [id, '--min-valid', String(REALM_SETTINGS.accessTokenLifespanS + 60)]);
     const rotated = await world().secret(`${id}/refresh_token`);
     assert.notEqual(rotated, first, 'Keycloak rotates the refresh token on each refresh');
@@ -133,11 +134,27 @@ describe('Keycloak (CDSE-shaped realm): every flow', suiteOptions(), () => {
     assert.equal((await meAt(backend, await tokenOf(world(), [id]))).status, 200);
   });
 
+  test('five refreshes within 10 s of a sliding login: still sliding, no "sign in again" (refreshes seconds apart teach nothing)', async () => {
+    const backend = await world().backend(REALM, ONLINE_CLIENT);
+    const id = await signInAtKeycloak(world(), backend);
+    await sleep(7_000);
+    await tokenOf(world(), [id, '--min-valid', '999999']);
+    assert.equal((await statusOf(world(), id)).login_end, 'sliding');
+    const started = Date.now();
+    for (let i = 0; i < 5; i++) await tokenOf(world(), [id, '--min-valid', '999999']);
+    assert.ok(Date.now() - started < 10_000, 'five refreshes within 10 s');
+    const row = await statusOf(world(), id);
+    assert.equal(row.login_end, 'sliding');
+    assert.equal(row.absolute_end_at, null, 'no session maximum made up from refreshes seconds apart');
+    assert.equal(row.state, 'active');
+    assert.doesNotMatch((await world().cli(['status'])).stdout, /Sign in again soon|no longer extends/);
+  });
+
   test('a client session maximum (90 s): the end does not move, so it is absolute — and said so', async () => {
     const backend = await world().backend(REALM, SHORT_SESSION_CLIENT);
     const id = await signInAtKeycloak(world(), backend);
     const atLogin = await statusOf(world(), id);
-    await sleep(3_000);
+    await sleep(7_000);
     await tokenOf(world(), [id, '--min-valid', String(REALM_SETTINGS.shortClientSessionMaxS + 30)]);
     const row = await statusOf(world(), id);
     assert.equal(row.login_end, 'absolute');

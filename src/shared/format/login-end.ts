@@ -53,14 +53,20 @@ export function loginEnd(expiry: RefreshTokenExpiry): LoginEnd {
 export const SAME_END_SLACK_MS = 3_000;
 
 /**
- * What a refresh taught about the end: compares the expiry before (`previous`) with the one the
- * refresh returned (`next`, at `now`). An end that moved out slides (by an idle window of
- * `next.at - now`); one that stayed is fixed — or, for a login seen to slide, its maximum was
- * reached. Other kinds pass through.
+ * What a refresh taught about the end: compares the expiry before (`previous`, from the renewal
+ * at `previousAt`) with the one the refresh returned (`next`, at `now`). An end that moved out
+ * slides (by an idle window of `next.at - now`); one that stayed is fixed — or, for a login seen
+ * to slide, its maximum was reached. But a sliding end moves only by the time between two
+ * refreshes: refreshes a few seconds apart cannot tell the two apart, and teach nothing (the end
+ * is updated, what is known of its kind is kept). Other kinds pass through.
  */
-export function learnEnd(previous: RefreshTokenExpiry, next: RefreshTokenExpiry, now: number): RefreshTokenExpiry {
+export function learnEnd(previous: RefreshTokenExpiry, next: RefreshTokenExpiry, now: number, previousAt?: number | null): RefreshTokenExpiry {
   if (next.kind !== 'at' || previous.kind !== 'at') return next;
   const moved = next.at > previous.at + SAME_END_SLACK_MS;
+  // A sliding end would have moved by `now - previousAt`: too little to see is no evidence.
+  if (!moved && previousAt !== undefined && previousAt !== null && now - previousAt <= 2 * SAME_END_SLACK_MS) {
+    return { ...previous, at: next.at };
+  }
   const idleMs = Math.max(0, Math.round((next.at - now) / 1000) * 1000);
   if (moved) {
     // Still below a maximum learnt before: keep it; past it, the maximum was not one.

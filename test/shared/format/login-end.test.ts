@@ -21,6 +21,24 @@ describe('learnEnd', () => {
     const sliding: RefreshTokenExpiry = { kind: 'at', at: NOW + 20 * MIN, end: 'sliding', idleMs: 30 * MIN };
     assert.deepEqual(learnEnd(sliding, { kind: 'at', at: NOW + 20 * MIN }, NOW), { kind: 'at', at: NOW + 20 * MIN, end: 'sliding', idleMs: 30 * MIN, maxAt: NOW + 20 * MIN });
   });
+  test('refreshes seconds apart teach nothing: a sliding login stays sliding without a maximum, an unconfirmed one stays unconfirmed', () => {
+    const sliding: RefreshTokenExpiry = { kind: 'at', at: NOW + 30 * MIN, end: 'sliding', idleMs: 30 * MIN };
+    // 2 s after the last refresh the window moved by 2 s: within the slack, as a fixed end would look.
+    assert.deepEqual(learnEnd(sliding, { kind: 'at', at: NOW + 30 * MIN + 2_000 }, NOW + 2_000, NOW), { ...sliding, at: NOW + 30 * MIN + 2_000 });
+    const unconfirmed: RefreshTokenExpiry = { kind: 'at', at: NOW + 30 * MIN };
+    assert.deepEqual(learnEnd(unconfirmed, { kind: 'at', at: NOW + 30 * MIN + 1_000 }, NOW + 1_000, NOW), { kind: 'at', at: NOW + 30 * MIN + 1_000 });
+    // Five refreshes within 10 s on a sliding login: still sliding, never "use no longer extends it".
+    let e: RefreshTokenExpiry = sliding;
+    for (let i = 1; i <= 5; i++) e = learnEnd(e, { kind: 'at', at: NOW + 30 * MIN + i * 2_000 }, NOW + i * 2_000, NOW + (i - 1) * 2_000);
+    assert.equal(loginEnd(e).type, 'sliding');
+    assert.equal(loginEnd(e).absoluteAt, null);
+    assert.doesNotMatch(loginEndPhrase(personal(e), NOW + 10_000, opts), /no longer extends/);
+  });
+  test('an absolute end is still learnt from refreshes far enough apart', () => {
+    assert.deepEqual(learnEnd({ kind: 'at', at: NOW + 20 * MIN }, { kind: 'at', at: NOW + 20 * MIN }, NOW + 10 * MIN, NOW), { kind: 'at', at: NOW + 20 * MIN, end: 'fixed' });
+    const sliding: RefreshTokenExpiry = { kind: 'at', at: NOW + 20 * MIN, end: 'sliding', idleMs: 30 * MIN };
+    assert.equal(learnEnd(sliding, { kind: 'at', at: NOW + 20 * MIN }, NOW + MIN, NOW).kind === 'at' && (learnEnd(sliding, { kind: 'at', at: NOW + 20 * MIN }, NOW + MIN, NOW) as { maxAt?: number }).maxAt, NOW + 20 * MIN);
+  });
   test('an offline token, or a first answer, passes through as given', () => {
     assert.deepEqual(learnEnd({ kind: 'at', at: NOW }, { kind: 'never' }, NOW), { kind: 'never' });
     assert.deepEqual(learnEnd({ kind: 'never' }, { kind: 'at', at: NOW + MIN }, NOW), { kind: 'at', at: NOW + MIN });

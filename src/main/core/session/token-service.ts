@@ -465,7 +465,7 @@ export class TokenService {
     const meta = tokenMetadata(tokens);
     const now = clock.now();
     // Comparing the end before and after this refresh tells a sliding end from a fixed one.
-    const expiry = identity.kind === 'personal' ? learnEnd(identity.refreshTokenExpiry, meta.refreshTokenExpiry, now) : { kind: 'none' as const };
+    const expiry = identity.kind === 'personal' ? learnEnd(identity.refreshTokenExpiry, meta.refreshTokenExpiry, now, identity.accessTokenObtainedAt) : { kind: 'none' as const };
     const updated = await identities.updateIdentity(identity.id, {
       accessTokenExpiresAt: meta.accessTokenExpiresAt,
       accessTokenObtainedAt: meta.accessTokenObtainedAt,
