@@ -2,6 +2,7 @@
 A scripted fetch stands in for the CLI here; the other test files use the real one."""
 
 import json
+import socket
 import threading
 
 import pytest
@@ -159,7 +160,8 @@ def test_parse_token_reads_the_cli_answer_and_refuses_others():
     assert t.expires_at == 1796292000.0 and t.bearer == "oidc/P/a" and "a" not in repr(t).replace("identity", "").replace("expires_at", "")
     assert _cli.parse_token(json.dumps({"access_token": "a", "expires_at": None, "bearer": "b", "identity": "i", "provider_id": "P",
                                         "backend": "https://b", "kind": "personal"})).expires_at is None
-    for bad in ["", "[]", "{}", "not json", json.dumps({"access_token": 1})]:
+    header_breaker = {"access_token": "a\r\nX: y", "bearer": "oidc/P/a\r\nX: y", "identity": "i", "provider_id": "P", "backend": "b", "kind": "personal"}
+    for bad in ["", "[]", "{}", "not json", json.dumps({"access_token": 1}), json.dumps(header_breaker)]:
         with pytest.raises(ValueError):
             _cli.parse_token(bad)
 
@@ -176,4 +178,10 @@ def test_find_cli():
 def test_the_bridge_waits_longer_than_the_cli():
     assert _cli.default_timeout({}) == 150
     assert _cli.default_timeout({"OPENEO_AUTH_TRAY_TIMEOUT": "2"}) == 66
-    assert _cli.default_timeout({"OPENEO_AUTH_TRAY_TIMEOUT": "junk"}) == 150
+    # Read as the CLI reads it: not a finite number above 0 is the default.
+    for junk in ("junk", "inf", "-inf", "nan", "-5", "0", "1e400"):
+        assert _cli.default_timeout({"OPENEO_AUTH_TRAY_TIMEOUT": junk}) == 150, junk
+    # A huge finite value is capped where every socket and subprocess timeout can hold it.
+    assert _cli.default_timeout({"OPENEO_AUTH_TRAY_TIMEOUT": "1e300"}) == _cli.MAX_TIMEOUT
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(_cli.MAX_TIMEOUT)
