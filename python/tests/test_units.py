@@ -125,13 +125,24 @@ def test_an_answer_for_another_identity_is_refused():
     assert source.token.identity == "cdse-1a2b3c"
 
 
-def test_sources_are_shared_per_identity():
+class Answers:
+    """A transport that hands out the given tokens in turn."""
+
+    def __init__(self, *tokens, key="t"):
+        self.tokens, self.key = list(tokens), key
+
+    def fetch(self, **kw):
+        return self.tokens.pop(0)
+
+
+def test_sources_are_shared_per_identity_and_transport():
     clock = Clock()
-    answers = [token(0, clock() + 100), token(1, clock() + 200)]
-    sources = TokenSources(lambda cli, **kw: answers.pop(0), clock=clock)
-    a = sources.get(["cli"], None, None)
-    b = sources.get(["cli"], "cdse-1a2b3c", None)
+    sources = TokenSources(clock=clock)
+    a = sources.get(Answers(token(0, clock() + 100)), None, None)
+    b = sources.get(Answers(token(1, clock() + 200)), "cdse-1a2b3c", None)
     assert a is b and a.token.access_token == "at-1", "the newer first token is taken"
+    c = sources.get(Answers(token(2, clock() + 300), key="other"), None, None)
+    assert c is not a, "another transport (another agent or CLI) has its own source"
 
 
 @pytest.mark.parametrize("exit_code, cls", [(3, LoginRequired), (4, KeychainUnavailable), (5, Unreachable), (1, AuthTrayError), (2, AuthTrayError)])
