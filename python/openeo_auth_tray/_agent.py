@@ -54,7 +54,11 @@ def application_hint(argv: Optional[List[str]] = None, modules: Optional[Dict[st
     script = argv[0] if argv else ""
     if not script or script in ("-c", "-") or "ipykernel" in modules:
         return "python"
-    name = clean_line(os.path.basename(script.rstrip("/\\")))
+    path = script.rstrip("/\\")
+    name = os.path.basename(path)
+    if name == "__main__.py":  # python -m package: the package's name says more
+        name = os.path.basename(os.path.dirname(path)) or name
+    name = clean_line(name)
     return f"python ({name[: MAX_HINT - 9]})" if name else "python"
 
 

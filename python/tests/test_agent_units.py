@@ -381,6 +381,7 @@ def test_failures_map_as_the_clis_exit_codes_and_codes_do(agent_at, code, exit_c
 
 def test_the_application_hint_names_the_script():
     assert _agent.application_hint(["/home/me/jobs/ndvi.py", "--x"], {}) == "python (ndvi.py)"
+    assert _agent.application_hint(["/venv/lib/site-packages/mytool/__main__.py"], {}) == "python (mytool)", "python -m mytool"
     assert _agent.application_hint([""], {}) == "python", "a REPL"
     assert _agent.application_hint(["-c"], {}) == "python"
     assert _agent.application_hint([], {}) == "python"
