@@ -7,8 +7,20 @@
 
 The access token renews itself before it ends, for as long as the login in openEO Auth Tray
 lives; threads share one connection. This package never sees a refresh token or a client
-secret: it asks the ``openeo-auth-tray`` command line for access tokens, and only the app and
-its CLI refresh.
+secret: it asks openEO Auth Tray for access tokens, and only the app (or its CLI) refreshes.
+
+Where it asks, first that answers (a chain with a clear end):
+
+1. the token agent at ``$OPENEO_AUTH_TRAY_SOCK`` (``eval "$(openeo-auth-tray agent)"`` sets it);
+2. the agent's own socket: the tray app's, or ``openeo-auth-tray agent``'s (no subprocess, no Node:
+   a token costs one local connection);
+3. on a remote machine, when 1 is not set: the newest forwarded socket of yours,
+   ``/tmp/openeo-auth-tray-forward-*.sock`` (``openeo-auth-tray forward`` on your computer, then ssh);
+4. the ``openeo-auth-tray`` command line (``$OPENEO_AUTH_TRAY_CLI``, or on the PATH);
+5. else :class:`NoTokenSource`: start openEO Auth Tray, or ``eval "$(openeo-auth-tray agent)"``.
+
+An agent that refuses (an ended login, a locked keychain, a login scripts may not use) raises
+that refusal; only an absent one passes to the next. Windows has no agent: the command line.
 
 Which login: ``identity`` (an id or a label, as the CLI takes it); when left out,
 ``$OPENEO_AUTH_TRAY_IDENTITY`` (set by ``openeo-auth-tray exec``); else the only login (the only
@@ -18,10 +30,19 @@ one at ``url``, or at the connection's backend); else :class:`IdentityNotFound` 
 import os
 from typing import Optional
 
-from ._cli import find_cli
+from ._chain import TokenChain
 from ._connection import TrayBearerAuth, TrayRenewer, install
 from ._session import TokenSource, TokenSources
-from .errors import AuthTrayError, CliNotFound, IdentityNotFound, KeychainUnavailable, LoginRequired, Unreachable
+from .errors import (
+    AuthTrayError,
+    CliNotFound,
+    IdentityNotFound,
+    KeychainUnavailable,
+    LoginRequired,
+    NoTokenSource,
+    ScriptAccessDenied,
+    Unreachable,
+)
 
 __all__ = [
     "connect",
@@ -31,6 +52,8 @@ __all__ = [
     "KeychainUnavailable",
     "Unreachable",
     "IdentityNotFound",
+    "ScriptAccessDenied",
+    "NoTokenSource",
     "CliNotFound",
     "TrayBearerAuth",
 ]
@@ -50,10 +73,11 @@ def connect(url: Optional[str] = None, *, identity: Optional[str] = None, **conn
     with tokens that renew themselves. ``connect_kwargs`` go to ``openeo.connect()``.
 
     Raises :class:`LoginRequired`, :class:`KeychainUnavailable`, :class:`Unreachable`,
-    :class:`IdentityNotFound` or :class:`CliNotFound` (all :class:`AuthTrayError`)."""
+    :class:`IdentityNotFound`, :class:`ScriptAccessDenied`, :class:`NoTokenSource` or
+    :class:`CliNotFound` (all :class:`AuthTrayError`)."""
     import openeo
 
-    source = _sources.get(find_cli(), _identity(identity), url)
+    source = _sources.get(TokenChain(), _identity(identity), url)
     connection = openeo.connect(url or source.token.backend, **connect_kwargs)
     return install(connection, source)
 
@@ -63,5 +87,5 @@ def authenticate(connection, *, identity: Optional[str] = None):
 
     The login must belong to the connection's backend: its tokens are never sent elsewhere."""
     backend = getattr(connection, "root_url", None) or getattr(connection, "_orig_url", None)
-    source = _sources.get(find_cli(), _identity(identity), backend)
+    source = _sources.get(TokenChain(), _identity(identity), backend)
     return install(connection, source)

@@ -12,11 +12,12 @@ import shlex
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+import math
 from datetime import datetime
 from typing import Callable, List, Mapping, Optional, Sequence
 
-from .errors import AuthTrayError, CliNotFound, IdentityNotFound, KeychainUnavailable, LoginRequired, Unreachable
+from ._token import Token
+from .errors import AuthTrayError, CliNotFound, Unreachable, error_class
 
 CLI_NAME = "openeo-auth-tray"
 ENV_CLI = "OPENEO_AUTH_TRAY_CLI"
@@ -24,6 +25,9 @@ ENV_TIMEOUT = "OPENEO_AUTH_TRAY_TIMEOUT"
 
 #: Longest answer read from the CLI (a token line is a few KiB).
 MAX_OUTPUT = 1024 * 1024
+#: Longest wait for one call (a day): far beyond any sensible OPENEO_AUTH_TRAY_TIMEOUT, and
+#: small enough for every timeout Python's sockets and subprocesses take.
+MAX_TIMEOUT = 86400.0
 #: Longest error message kept.
 MAX_MESSAGE = 1000
 
@@ -31,33 +35,6 @@ MAX_MESSAGE = 1000
 #: other control character: a message must not redraw, retitle or write the clipboard of a terminal.
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\s]+")
-_EXIT_ERRORS = {3: LoginRequired, 4: KeychainUnavailable, 5: Unreachable}
-_CODE_ERRORS = {
-    "IDENTITY_NOT_FOUND": IdentityNotFound,
-    "IDENTITY_AMBIGUOUS": IdentityNotFound,
-    "IDENTITY_BACKEND_MISMATCH": IdentityNotFound,
-    # Another process held the refresh lock too long: like an unreachable IdP, try again later.
-    "LOCK_TIMEOUT": Unreachable,
-}
-
-
-@dataclass(frozen=True)
-class Token:
-    """One answer of ``openeo-auth-tray token --json``."""
-
-    access_token: str
-    #: Epoch seconds, or None when the identity provider gave no lifetime.
-    expires_at: Optional[float]
-    bearer: str
-    identity: str
-    label: str
-    provider_id: str
-    backend: str
-    api_url: str
-    kind: str
-
-    def __repr__(self) -> str:  # never the token itself
-        return f"Token(identity={self.identity!r}, expires_at={self.expires_at!r})"
 
 
 def find_cli(env: Optional[Mapping[str, str]] = None, *, which: Callable[[str], Optional[str]] = shutil.which) -> List[str]:
@@ -87,14 +64,20 @@ def find_cli(env: Optional[Mapping[str, str]] = None, *, which: Callable[[str], 
 
 
 def default_timeout(env: Optional[Mapping[str, str]] = None) -> float:
-    """How long one CLI call may take: longer than the CLI's own bounded waits (the refresh
-    lock, discovery and the token request), so the CLI always ends itself first."""
+    """How long one call to the CLI or the agent may take: longer than their own bounded waits
+    (the refresh lock, discovery and the token request), so they always end themselves first.
+
+    ``$OPENEO_AUTH_TRAY_TIMEOUT`` is read as the CLI reads it (a finite number of seconds above 0,
+    else the default); the result is capped at :data:`MAX_TIMEOUT`, so that no value (``inf``,
+    ``1e400``) overflows a subprocess or socket timeout."""
     env = os.environ if env is None else env
     try:
         per_answer = float(env.get(ENV_TIMEOUT, ""))
     except ValueError:
         per_answer = 0
-    return 30 + 3 * (per_answer if per_answer > 0 else 30) + 30
+    if not (math.isfinite(per_answer) and per_answer > 0):
+        per_answer = 30
+    return min(MAX_TIMEOUT, 30 + 3 * per_answer + 30)
 
 
 def clean_line(text: str) -> str:
@@ -149,8 +132,7 @@ def error_from(exit_code: int, stdout: str, stderr: str, secrets: Sequence[str] 
     for secret in secrets:
         if secret:
             message = message.replace(secret, "[redacted]")
-    cls = _CODE_ERRORS.get(code or "") or _EXIT_ERRORS.get(exit_code, AuthTrayError)
-    return cls(message, code=code, exit_code=exit_code)
+    return error_class(code, exit_code)(message, code=code, exit_code=exit_code)
 
 
 def request_token(

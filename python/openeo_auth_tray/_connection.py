@@ -61,13 +61,14 @@ class _ProviderRef:
 class TrayRenewer(OidcAuthenticator):
     """The client's renewal hook, answered by openEO Auth Tray instead of a token endpoint.
 
-    It holds no refresh token and no client secret: the CLI refreshes (under its lock)."""
+    It holds no refresh token and no client secret: the agent or the CLI refreshes (under the
+    app's lock)."""
 
     grant_type = "openeo-auth-tray"
 
     def __init__(self, auth: TrayBearerAuth):
         # No super().__init__(): that would look up the provider's discovery document, which the
-        # CLI does (and caches) instead.
+        # app does (and caches) instead.
         self._auth = auth
 
     @property

@@ -1,15 +1,15 @@
 """Access tokens that renew themselves, for every thread of a process.
 
 One :class:`TokenSource` per identity and process. Before a request, a token near its end
-(60 s left, or a quarter of its life for short tokens) is replaced by a fresh one from the CLI;
-after the backend refused a token (``TokenInvalid``) the CLI is asked for one that outlives it.
-Single-flight: threads that need a token while one is being fetched wait for that one, so N
-threads cost one CLI call per renewal.
+(60 s left, or a quarter of its life for short tokens) is replaced by a fresh one from the
+transport (the agent, else the CLI: ``_chain.TokenChain``); after the backend refused a token
+(``TokenInvalid``) the transport is asked for one that outlives it. Single-flight: threads that
+need a token while one is being fetched wait for that one, so N threads cost one call per renewal.
 """
 
 import threading
 import time
-from typing import Callable, Dict, Optional, Sequence, Tuple
+from typing import Callable, Dict, Hashable, Optional, Protocol, Tuple
 
 from . import _cli
 from .errors import AuthTrayError
@@ -34,7 +34,7 @@ class TokenSource:
         self._lock = threading.Lock()
         self._token = first
         self._life = self._remaining(first) or 0.0
-        #: CLI calls made by this source after the first token (for tests and the benchmark).
+        #: Calls (to the agent or the CLI) made by this source after the first token (for tests and the benchmark).
         self.cli_calls = 0
 
     @property
@@ -58,7 +58,7 @@ class TokenSource:
         return left is None or left >= self.margin()
 
     def current(self) -> _cli.Token:
-        """A token valid for at least the margin, renewed through the CLI when needed."""
+        """A token valid for at least the margin, renewed (through the agent or the CLI) when needed."""
         token = self._token
         if self._fresh_enough(token):
             return token
@@ -71,15 +71,15 @@ class TokenSource:
     def renew_after_refusal(self, refused_bearer: Optional[str]) -> _cli.Token:
         """A token to replace one the backend refused (``TokenInvalid``).
 
-        Asks the CLI for a token that outlives the refused one: one another process got already
-        is taken as it is, else the CLI refreshes. A refusal of a token that was replaced
+        Asks for a token that outlives the refused one: one another process got already is
+        taken as it is, else the agent (or the CLI) refreshes. A refusal of a token that was replaced
         meanwhile (by another thread) costs no call."""
         with self._lock:
             token = self._token
             if refused_bearer is not None and refused_bearer != token.bearer:
                 return token
             left = self._remaining(token)
-            # No known lifetime: the CLI refreshes whenever it cannot tell (a huge minimum says so).
+            # No known lifetime: a refresh whenever it cannot be told (a huge minimum says so).
             min_valid = 10 * 365 * 86400.0 if left is None else max(0.0, left) + 1
             return self._take(self._fetch(identity=token.identity, min_valid=min_valid))
 
@@ -102,31 +102,32 @@ class TokenSource:
         return token
 
 
-class TokenSources:
-    """One TokenSource per (CLI command, identity) in this process."""
+class Transport(Protocol):
+    """Where tokens come from: ``fetch`` one (raising the AuthTrayError of a failure); ``key``
+    tells transports apart (two with the same key share their sources)."""
 
-    def __init__(self, request: Fetch = _cli.request_token, *, clock: Clock = time.time):
-        self._request = request
+    key: Hashable
+
+    def fetch(self, *, identity: Optional[str], min_valid: float, backend: Optional[str] = None) -> _cli.Token: ...
+
+
+class TokenSources:
+    """One TokenSource per (transport, identity) in this process."""
+
+    def __init__(self, *, clock: Clock = time.time):
         self._clock = clock
         self._lock = threading.Lock()
-        self._sources: Dict[Tuple[Tuple[str, ...], str], TokenSource] = {}
+        self._sources: Dict[Tuple[Hashable, str], TokenSource] = {}
 
-    def get(self, cli: Sequence[str], identity: Optional[str], backend: Optional[str], timeout: Optional[float] = None) -> TokenSource:
-        """The source for the identity the CLI picks from ``identity`` and ``backend``; the first
-        call also proves that a token can be had (and raises the CLI's error if not)."""
-        fetch = self._fetcher(tuple(cli), timeout)
-        first = fetch(identity=identity, backend=backend, min_valid=FIRST_MIN_VALID)
-        key = (tuple(cli), first.identity)
+    def get(self, transport: Transport, identity: Optional[str], backend: Optional[str]) -> TokenSource:
+        """The source for the identity the transport picks from ``identity`` and ``backend``; the
+        first call also proves that a token can be had (and raises the error if not)."""
+        first = transport.fetch(identity=identity, backend=backend, min_valid=FIRST_MIN_VALID)
+        key = (transport.key, first.identity)
         with self._lock:
             source = self._sources.get(key)
             if source is None:
-                source = self._sources[key] = TokenSource(first, fetch, clock=self._clock)
+                source = self._sources[key] = TokenSource(first, transport.fetch, clock=self._clock)
                 return source
         source.offer(first)
         return source
-
-    def _fetcher(self, cli: Tuple[str, ...], timeout: Optional[float]) -> Fetch:
-        def fetch(*, identity: Optional[str], min_valid: float, backend: Optional[str] = None) -> _cli.Token:
-            return self._request(cli, identity=identity, backend=backend, min_valid=min_valid, timeout=timeout)
-
-        return fetch

@@ -1,10 +1,12 @@
 """What can go wrong when a script asks openEO Auth Tray for a token.
 
-Every error subclasses :class:`AuthTrayError`. Its message is the CLI's one line (what happened and
-what to do next); it never contains a token or a secret.
+Every error subclasses :class:`AuthTrayError`. Its message is the agent's or the CLI's one line
+(what happened and what to do next); it never contains a token or a secret. The agent and the CLI
+report a failure alike (a stable ``code`` and the CLI's exit code), and :func:`error_class` reads
+both the same way.
 """
 
-from typing import Optional
+from typing import Optional, Type
 
 import requests
 
@@ -47,4 +49,37 @@ class IdentityNotFound(AuthTrayError):
 
 
 class CliNotFound(AuthTrayError):
-    """The ``openeo-auth-tray`` command could not be found or started."""
+    """The ``openeo-auth-tray`` command that ``$OPENEO_AUTH_TRAY_CLI`` names could not be started
+    (or is not a valid command line). With no agent and no CLI at all: :class:`NoTokenSource`."""
+
+
+class ScriptAccessDenied(AuthTrayError):
+    """The login's "Scripts may use this login" is off, or the person said no to this script
+    (the agent's ``SCRIPT_ACCESS_DENIED``); the message says how to allow it."""
+
+
+class NoTokenSource(AuthTrayError):
+    """Neither an openEO Auth Tray agent nor the ``openeo-auth-tray`` command could be found:
+    start the app, or ``eval "$(openeo-auth-tray agent)"``; the message says where the bridge
+    looked."""
+
+
+#: The class for a failure by the CLI's exit code (3 sign in again, 4 keychain, 5 unreachable).
+_BY_EXIT_CODE = {3: LoginRequired, 4: KeychainUnavailable, 5: Unreachable}
+#: ... refined by the stable error code, where one says more than the exit code does.
+_BY_CODE = {
+    "IDENTITY_NOT_FOUND": IdentityNotFound,
+    "IDENTITY_AMBIGUOUS": IdentityNotFound,
+    "IDENTITY_BACKEND_MISMATCH": IdentityNotFound,
+    # Another process held the refresh lock too long: like an unreachable IdP, try again later.
+    "LOCK_TIMEOUT": Unreachable,
+    "SCRIPT_ACCESS_DENIED": ScriptAccessDenied,
+    # A forward that ended while the request was on its way.
+    "AGENT_UNAVAILABLE": NoTokenSource,
+}
+
+
+def error_class(code: Optional[str], exit_code: Optional[int]) -> Type[AuthTrayError]:
+    """The exception class for a failure the agent or the CLI reported: by its error code, else
+    by its exit code, else :class:`AuthTrayError`."""
+    return _BY_CODE.get(code or "") or _BY_EXIT_CODE.get(exit_code, AuthTrayError)  # type: ignore[arg-type]

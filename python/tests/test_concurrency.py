@@ -5,36 +5,9 @@ import json
 import math
 import subprocess
 import sys
-import time
 from collections import Counter
 
-from conftest import REPO, TTL
-
-#: Runs N threads on one connection for a while; prints what happened as JSON.
-HAMMER = r"""
-import json, sys, threading, time
-import openeo_auth_tray
-threads, seconds = int(sys.argv[1]), float(sys.argv[2])
-connection = openeo_auth_tray.connect()
-errors, requests_done, tokens = [], [0], set()
-lock = threading.Lock()
-def work():
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        try:
-            assert connection.describe_account()["user_id"] == "alice"
-            with lock:
-                requests_done[0] += 1
-                tokens.add(connection.auth.source.token.access_token)
-        except Exception as e:
-            with lock:
-                errors.append(f"{type(e).__name__}: {e}")
-        time.sleep(0.2)
-ts = [threading.Thread(target=work) for _ in range(threads)]
-for t in ts: t.start()
-for t in ts: t.join()
-print(json.dumps({"errors": errors, "requests": requests_done[0], "renewals": connection.auth.source.cli_calls, "tokens": len(tokens)}))
-"""
+from conftest import HAMMER, REPO, TTL
 
 
 def test_three_processes_and_eight_threads_on_one_rotating_login(world):

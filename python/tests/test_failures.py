@@ -6,6 +6,7 @@ import pytest
 import requests
 
 import openeo_auth_tray
+from openeo_auth_tray import _chain
 from openeo_auth_tray import AuthTrayError, IdentityNotFound, KeychainUnavailable, LoginRequired, Unreachable
 from conftest import TTL, wait_until
 
@@ -107,12 +108,19 @@ def test_choosing_the_login(in_world, monkeypatch):
     assert caught.value.code == "IDENTITY_BACKEND_MISMATCH"
 
 
-def test_no_cli_is_a_clear_error(monkeypatch):
-    monkeypatch.delenv("OPENEO_AUTH_TRAY_CLI", raising=False)
+def test_no_agent_and_no_cli_is_one_clear_error(monkeypatch, tmp_path):
+    for name in ("OPENEO_AUTH_TRAY_CLI", "OPENEO_AUTH_TRAY_SOCK", "OPENEO_AUTH_TRAY_AGENT_DIR"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PATH", "/nonexistent")
-    with pytest.raises(openeo_auth_tray.CliNotFound) as caught:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))  # no agent there
+    monkeypatch.setattr(_chain, "FORWARD_FOLDERS", (str(tmp_path),))  # nor a forwarded socket
+    with pytest.raises(openeo_auth_tray.NoTokenSource) as caught:
         openeo_auth_tray.connect()
-    assert "OPENEO_AUTH_TRAY_CLI" in str(caught.value)
+    message = str(caught.value)
+    assert 'Start openEO Auth Tray, or run: eval "$(openeo-auth-tray agent)"' in message
+    assert f"{tmp_path}/openeo-auth-tray/agent.sock" in message, "where it looked"
+    assert "OPENEO_AUTH_TRAY_CLI" in message and isinstance(caught.value, AuthTrayError)
+    # A CLI that is configured but cannot run is that error, not "start something".
     monkeypatch.setenv("OPENEO_AUTH_TRAY_CLI", "/nonexistent/openeo-auth-tray --flag")
     with pytest.raises(openeo_auth_tray.CliNotFound) as caught:
         openeo_auth_tray.connect()

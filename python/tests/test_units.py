@@ -2,6 +2,7 @@
 A scripted fetch stands in for the CLI here; the other test files use the real one."""
 
 import json
+import socket
 import threading
 
 import pytest
@@ -124,13 +125,24 @@ def test_an_answer_for_another_identity_is_refused():
     assert source.token.identity == "cdse-1a2b3c"
 
 
-def test_sources_are_shared_per_identity():
+class Answers:
+    """A transport that hands out the given tokens in turn."""
+
+    def __init__(self, *tokens, key="t"):
+        self.tokens, self.key = list(tokens), key
+
+    def fetch(self, **kw):
+        return self.tokens.pop(0)
+
+
+def test_sources_are_shared_per_identity_and_transport():
     clock = Clock()
-    answers = [token(0, clock() + 100), token(1, clock() + 200)]
-    sources = TokenSources(lambda cli, **kw: answers.pop(0), clock=clock)
-    a = sources.get(["cli"], None, None)
-    b = sources.get(["cli"], "cdse-1a2b3c", None)
+    sources = TokenSources(clock=clock)
+    a = sources.get(Answers(token(0, clock() + 100)), None, None)
+    b = sources.get(Answers(token(1, clock() + 200)), "cdse-1a2b3c", None)
     assert a is b and a.token.access_token == "at-1", "the newer first token is taken"
+    c = sources.get(Answers(token(2, clock() + 300), key="other"), None, None)
+    assert c is not a, "another transport (another agent or CLI) has its own source"
 
 
 @pytest.mark.parametrize("exit_code, cls", [(3, LoginRequired), (4, KeychainUnavailable), (5, Unreachable), (1, AuthTrayError), (2, AuthTrayError)])
@@ -159,7 +171,8 @@ def test_parse_token_reads_the_cli_answer_and_refuses_others():
     assert t.expires_at == 1796292000.0 and t.bearer == "oidc/P/a" and "a" not in repr(t).replace("identity", "").replace("expires_at", "")
     assert _cli.parse_token(json.dumps({"access_token": "a", "expires_at": None, "bearer": "b", "identity": "i", "provider_id": "P",
                                         "backend": "https://b", "kind": "personal"})).expires_at is None
-    for bad in ["", "[]", "{}", "not json", json.dumps({"access_token": 1})]:
+    header_breaker = {"access_token": "a\r\nX: y", "bearer": "oidc/P/a\r\nX: y", "identity": "i", "provider_id": "P", "backend": "b", "kind": "personal"}
+    for bad in ["", "[]", "{}", "not json", json.dumps({"access_token": 1}), json.dumps(header_breaker)]:
         with pytest.raises(ValueError):
             _cli.parse_token(bad)
 
@@ -176,4 +189,10 @@ def test_find_cli():
 def test_the_bridge_waits_longer_than_the_cli():
     assert _cli.default_timeout({}) == 150
     assert _cli.default_timeout({"OPENEO_AUTH_TRAY_TIMEOUT": "2"}) == 66
-    assert _cli.default_timeout({"OPENEO_AUTH_TRAY_TIMEOUT": "junk"}) == 150
+    # Read as the CLI reads it: not a finite number above 0 is the default.
+    for junk in ("junk", "inf", "-inf", "nan", "-5", "0", "1e400"):
+        assert _cli.default_timeout({"OPENEO_AUTH_TRAY_TIMEOUT": junk}) == 150, junk
+    # A huge finite value is capped where every socket and subprocess timeout can hold it.
+    assert _cli.default_timeout({"OPENEO_AUTH_TRAY_TIMEOUT": "1e300"}) == _cli.MAX_TIMEOUT
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(_cli.MAX_TIMEOUT)

@@ -32,7 +32,9 @@ export async function pythonBridgeRows(opts: { lifetimes: number; runs: number }
   const home = await tempHome('python');
   try {
     await cliDeviceLogin(peers.backends[0]!.url, home.env);
-    const env = pythonEnv({ ...home.env, OPENEO_AUTH_TRAY_CLI: `${process.execPath} ${CLI}` });
+    // The bridge's CLI link, measured on its own: OPENEO_AUTH_TRAY_SOCK names an agent that is not
+    // there, so neither a running agent nor a forwarded socket in /tmp answers instead.
+    const env = pythonEnv({ ...home.env, OPENEO_AUTH_TRAY_CLI: `${process.execPath} ${CLI}`, OPENEO_AUTH_TRAY_SOCK: join(home.dir, 'no-agent.sock') });
     const figures = await new Promise<BridgeFigures>((resolve, reject) => {
       const child = spawn(found.python, [join(PYTHON_DIR, 'benchmarks', 'bridge.py'), String(TTL_S), String(opts.lifetimes), String(opts.runs)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';

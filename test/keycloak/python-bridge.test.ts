@@ -2,12 +2,14 @@
  * The Python bridge on a Keycloak login with "Revoke Refresh Token" on and max reuse 0 (realm
  * CDSE-revoke), the harshest rotation CDSE could have: three Python processes with four threads
  * each share one login through `openeo_auth_tray`, each renewing its token several times as after
- * a `TokenInvalid`. A refresh token spent twice would end the session for all of them; the CLI's
- * lock between processes is what prevents it.
+ * a `TokenInvalid`. A refresh token spent twice would end the session for all of them; the lock
+ * between processes (the CLI's), or the one token agent all of them ask, is what prevents it.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CLI_PATH } from '../helpers/cli.ts';
+import { startCliAgent } from '../helpers/cli-agent.ts';
+import { agentSocketPath } from '../../src/main/core/agent/agent-folder.ts';
 import { pythonEnv, runPython } from '../helpers/python.ts';
 import { claims, REVOKE_CLIENT, REVOKE_REALM, suiteOptions, suitePython } from './support.ts';
 import { meAt, signInAtKeycloak, tokenOf, useKeycloakWorld } from './world.ts';
@@ -34,6 +36,26 @@ for t in threads: t.join()
 print(json.dumps({"users": sorted(users), "errors": errors, "renewals": source.cli_calls}))
 `;
 
+interface ScriptResult {
+  users: string[];
+  errors: string[];
+  renewals: number;
+}
+
+/** Runs SCRIPT in 3 processes at once with `env`; every call must have worked, as the signed-in user. */
+async function threeProcesses(python: string, id: string, sub: unknown, env: NodeJS.ProcessEnv): Promise<ScriptResult[]> {
+  const runs = await Promise.all([1, 2, 3].map(() => runPython(python, ['-c', SCRIPT, id], env, 180_000)));
+  return runs.map((run) => {
+    assert.equal(run.code, 0, run.stderr);
+    const out = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as ScriptResult;
+    assert.deepEqual(out.errors, []);
+    assert.deepEqual(out.users, [sub], 'every call reached /me as the signed-in user');
+    // Threads share renewals: a thread whose refused token another thread already replaced costs no call.
+    assert.ok(out.renewals >= 3 && out.renewals <= 12, `${out.renewals} renewals`);
+    return out;
+  });
+}
+
 describe('the Python bridge on a Keycloak login with reuse detection', suiteOptions(), () => {
   const { world } = useKeycloakWorld();
 
@@ -43,17 +65,30 @@ describe('the Python bridge on a Keycloak login with reuse detection', suiteOpti
     const backend = await world().backend(REVOKE_REALM, REVOKE_CLIENT);
     const id = await signInAtKeycloak(world(), backend);
     const sub = claims(await tokenOf(world(), [id])).sub;
-    const env = pythonEnv({ ...world().env, OPENEO_AUTH_TRAY_CLI: `${process.execPath} ${CLI_PATH}` });
-    const runs = await Promise.all([1, 2, 3].map(() => runPython(python, ['-c', SCRIPT, id], env, 180_000)));
-    for (const run of runs) {
-      assert.equal(run.code, 0, run.stderr);
-      const out = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { users: string[]; errors: string[]; renewals: number };
-      assert.deepEqual(out.errors, []);
-      assert.deepEqual(out.users, [sub], 'every call reached /me as the signed-in user');
-      // Threads share renewals: a thread whose refused token another thread already replaced costs no call.
-      assert.ok(out.renewals >= 3 && out.renewals <= 12, `${out.renewals} renewals`);
-    }
+    // OPENEO_AUTH_TRAY_SOCK at the world's own agent, which is not running: the bridge passes to the
+    // CLI, and does not look for forwarded sockets in /tmp (other tests on this machine make those).
+    const env = pythonEnv({ ...world().env, OPENEO_AUTH_TRAY_CLI: `${process.execPath} ${CLI_PATH}`, OPENEO_AUTH_TRAY_SOCK: agentSocketPath(world().env) ?? '' });
+    await threeProcesses(python, id, sub, env);
     const last = await tokenOf(world(), [id, '--min-valid', '86400']);
     assert.equal((await meAt(backend, last)).status, 200, 'the login still works after all of it');
+  });
+
+  test('the same through the token agent (no CLI): every call works, the session survives', { skip: py.skip, timeout: 300_000 }, async () => {
+    const { python } = py;
+    assert.ok(python, `CI must run this, but: ${py.missing}`);
+    const backend = await world().backend(REVOKE_REALM, REVOKE_CLIENT);
+    const id = await signInAtKeycloak(world(), backend);
+    const sub = claims(await tokenOf(world(), [id])).sub;
+    // The agent listens in the world's private XDG_RUNTIME_DIR. Were the bridge to fall back to the
+    // CLI, this one cannot start, and the script's errors would say so.
+    const agent = await startCliAgent(world().env);
+    try {
+      const env = pythonEnv({ ...world().env, OPENEO_AUTH_TRAY_SOCK: agent.socket, OPENEO_AUTH_TRAY_CLI: '/nonexistent/openeo-auth-tray-must-not-run' });
+      await threeProcesses(python, id, sub, env);
+    } finally {
+      await agent.stop();
+    }
+    const last = await tokenOf(world(), [id, '--min-valid', '86400']);
+    assert.equal((await meAt(backend, last)).status, 200, 'the login still works after all of it: no refresh token was spent twice');
   });
 });
