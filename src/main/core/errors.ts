@@ -115,12 +115,42 @@ export function toAuthTrayError(e: unknown): AuthTrayError {
   });
 }
 
-/** Errors that mean "a new login is needed" (the CLI's exit code 3, the tray's "Sign in again"). */
-export const NEEDS_LOGIN_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'REFRESH_TOKEN_INVALID',
-  'SECRET_MISSING',
-  'LOGIN_EXPIRED',
-]);
+/**
+ * What an error means for whoever meets it — the one classification that the CLI's exit codes,
+ * the agent's answers, the tray, notifications, the lifecycle and the Python bridge all follow:
+ * - `needs-sign-in`: the login has ended (expired, revoked, a refused client secret); only a new
+ *   sign-in helps;
+ * - `keychain`: the keychain is locked or unavailable;
+ * - `unreachable`: the IdP or the backend did not answer, or asked to be asked again later;
+ * - `busy`: another process kept the login's lock too long; try again in a moment;
+ * - `usage`: a request or argument that cannot be right;
+ * - `cancelled`: the person stopped it;
+ * - `other`: anything else.
+ */
+export type ErrorKind = 'needs-sign-in' | 'keychain' | 'unreachable' | 'busy' | 'usage' | 'cancelled' | 'other';
+
+const KIND_BY_CODE: Partial<Record<ErrorCode, ErrorKind>> = {
+  REFRESH_TOKEN_INVALID: 'needs-sign-in',
+  SECRET_MISSING: 'needs-sign-in',
+  LOGIN_EXPIRED: 'needs-sign-in',
+  CLIENT_CREDENTIALS_REFUSED: 'needs-sign-in',
+  KEYCHAIN_LOCKED: 'keychain',
+  KEYCHAIN_UNAVAILABLE: 'keychain',
+  IDP_UNREACHABLE: 'unreachable',
+  BACKEND_UNREACHABLE: 'unreachable',
+  TOKEN_REFUSED_AFTER_RENEWAL: 'unreachable',
+  LOCK_TIMEOUT: 'busy',
+  INVALID_ARGUMENT: 'usage',
+  LOGIN_CANCELLED: 'cancelled',
+};
+
+/** The kind of an error (see {@link ErrorKind}); a server error that asked to be retried later is `unreachable`. */
+export function errorKind(e: { code: string; retryAfterMs?: number | undefined }): ErrorKind {
+  const kind = (KIND_BY_CODE as Readonly<Record<string, ErrorKind | undefined>>)[e.code];
+  if (kind) return kind;
+  if ((e.code === 'IDP_ERROR' || e.code === 'BACKEND_ERROR') && e.retryAfterMs !== undefined) return 'unreachable';
+  return 'other';
+}
 
 /**
  * Exit codes of the CLI, also sent by the token agent with each failure (`exit_code`), so that
@@ -130,24 +160,27 @@ export const EXIT = {
   ok: 0,
   failure: 1,
   usage: 2,
-  /** A new login is needed (expired, revoked, no refresh token). */
+  /** A new login is needed (expired, revoked, no refresh token, a refused client secret). */
   needsLogin: 3,
   /** The keychain is locked or unavailable. */
   keychain: 4,
-  /** The identity provider or the backend could not be reached, or answered "try again later". */
+  /** The identity provider or the backend could not be reached, asked to wait, or the login is busy: try again later. */
   offline: 5,
   /** Cancelled by the user (Ctrl+C). */
   cancelled: 130,
 } as const;
 
+export const EXIT_BY_KIND: Readonly<Record<ErrorKind, number>> = {
+  'needs-sign-in': EXIT.needsLogin,
+  keychain: EXIT.keychain,
+  unreachable: EXIT.offline,
+  busy: EXIT.offline,
+  usage: EXIT.usage,
+  cancelled: EXIT.cancelled,
+  other: EXIT.failure,
+};
+
 /** The exit code for an error: what a script should do about it. */
-export function exitCodeFor(e: AuthTrayError): number {
-  if (NEEDS_LOGIN_CODES.has(e.code)) return EXIT.needsLogin;
-  if (e.code === 'KEYCHAIN_LOCKED' || e.code === 'KEYCHAIN_UNAVAILABLE') return EXIT.keychain;
-  if (e.code === 'IDP_UNREACHABLE' || e.code === 'BACKEND_UNREACHABLE' || e.code === 'TOKEN_REFUSED_AFTER_RENEWAL') return EXIT.offline;
-  // A server error the peer asked us to retry later (5xx, Retry-After) is "unavailable", like offline.
-  if ((e.code === 'IDP_ERROR' || e.code === 'BACKEND_ERROR') && e.retryAfterMs !== undefined) return EXIT.offline;
-  if (e.code === 'LOGIN_CANCELLED') return EXIT.cancelled;
-  if (e.code === 'INVALID_ARGUMENT') return EXIT.usage;
-  return EXIT.failure;
+export function exitCodeFor(e: { code: string; retryAfterMs?: number | undefined }): number {
+  return EXIT_BY_KIND[errorKind(e)];
 }

@@ -105,13 +105,15 @@ describe('retryDelayMs', () => {
 test('classifyFailure', () => {
   const table: Array<[string, 'personal' | 'client-credentials', string]> = [
     ['IDP_UNREACHABLE', 'personal', 'offline'], ['BACKEND_UNREACHABLE', 'personal', 'offline'],
-    ['IDP_ERROR', 'personal', 'offline'], ['LOCK_TIMEOUT', 'personal', 'busy'],
+    ['IDP_ERROR', 'personal', 'error'], ['LOCK_TIMEOUT', 'personal', 'busy'],
     ['REFRESH_TOKEN_INVALID', 'personal', 'needs-login'], ['SECRET_MISSING', 'personal', 'needs-login'],
     ['SECRET_MISSING', 'client-credentials', 'no-secret'], ['CLIENT_CREDENTIALS_REFUSED', 'client-credentials', 'needs-login'],
     ['KEYCHAIN_LOCKED', 'personal', 'keychain'], ['KEYCHAIN_UNAVAILABLE', 'personal', 'keychain'],
     ['INTERNAL', 'personal', 'error'],
   ];
-  for (const [code, kind, expected] of table) assert.equal(classifyFailure(code, kind), expected, `${code} ${kind}`);
+  for (const [code, kind, expected] of table) assert.equal(classifyFailure({ code }, kind), expected, `${code} ${kind}`);
+  // A server error that asked to be retried later is the IdP being unavailable, not a refusal.
+  assert.equal(classifyFailure({ code: 'IDP_ERROR', retryAfterMs: 60_000 }, 'personal'), 'offline');
 });
 
 describe('nextWakeUp', () => {

@@ -1,5 +1,5 @@
 /** What a token fetch's outcome means for an identity's lifecycle. Pure: no clock, no I/O. */
-import type { AuthTrayError } from '../errors.ts';
+import { errorKind, type AuthTrayError } from '../errors.ts';
 import type { Identity, IdentityKind } from '../../../shared/model.ts';
 import type { LifecycleEvent } from './host.ts';
 import { refreshTokenKey } from './runtime.ts';
@@ -17,26 +17,22 @@ import type { LifecycleProblem } from './schedule.ts';
  */
 export type FailureClass = 'offline' | 'needs-login' | 'no-secret' | 'keychain' | 'busy' | 'error';
 
-/** Classifies an AuthTrayError code (see errors.ts) for an identity of the given kind. */
-export function classifyFailure(code: string, kind: IdentityKind): FailureClass {
-  switch (code) {
-    case 'IDP_UNREACHABLE':
-    case 'BACKEND_UNREACHABLE':
-    case 'IDP_ERROR':
+/** Classifies an error (errors.ts `errorKind`, the one classification) for an identity of the given kind. */
+export function classifyFailure(error: { code: string; retryAfterMs?: number | undefined }, kind: IdentityKind): FailureClass {
+  // A service account without its secret was never "logged in" with a lifetime that ran out.
+  if (error.code === 'SECRET_MISSING' && kind === 'client-credentials') return 'no-secret';
+  switch (errorKind(error)) {
+    case 'unreachable':
       return 'offline';
-    case 'LOCK_TIMEOUT':
+    case 'busy':
       return 'busy';
-    case 'KEYCHAIN_LOCKED':
-    case 'KEYCHAIN_UNAVAILABLE':
+    case 'keychain':
       return 'keychain';
-    case 'SECRET_MISSING':
-      // A service account without its secret was never "logged in" with a lifetime that ran out.
-      return kind === 'client-credentials' ? 'no-secret' : 'needs-login';
-    case 'REFRESH_TOKEN_INVALID':
-    case 'LOGIN_EXPIRED':
-    case 'CLIENT_CREDENTIALS_REFUSED':
+    case 'needs-sign-in':
       return 'needs-login';
-    default:
+    case 'usage':
+    case 'cancelled':
+    case 'other':
       return 'error';
   }
 }
@@ -69,7 +65,7 @@ export function applyFailure(
   now: number,
 ): { events: LifecycleEvent[]; dead: boolean } {
   const problem: LifecycleProblem = { code: error.code, message: error.sentence };
-  const kind = classifyFailure(error.code, identity.kind);
+  const kind = classifyFailure(error, identity.kind);
   if (kind === 'needs-login' || kind === 'no-secret') {
     clearFailures(rt);
     rt.problem = problem;

@@ -5,6 +5,7 @@
 import type { BatchJob, IdentityStatus, JobStatus } from '../../../shared/model.ts';
 import type { Navigation } from '../../../shared/api.ts';
 import { redact } from '../../../shared/redact.ts';
+import { errorKind } from '../errors.ts';
 import { formatDay, formatTime } from '../../../shared/format/calendar.ts';
 import { formatDuration, formatRelative, HOUR_MS, MINUTE_MS, type FormatOptions } from '../../../shared/format/relative-time.ts';
 import { displayText, hostOf } from '../../../shared/format/display-text.ts';
@@ -29,8 +30,6 @@ export interface NotificationOptions extends FormatOptions {
 
 export const REFRESH_FAILING_AFTER_MS = 5 * MINUTE_MS;
 
-/** Error codes after which only a new sign-in helps, so a click goes to the re-login. */
-const NEEDS_SIGN_IN = new Set(['REFRESH_TOKEN_INVALID', 'LOGIN_EXPIRED', 'CLIENT_CREDENTIALS_REFUSED']);
 
 function made(title: string, body: string, onClick: Navigation, urgency: TrayNotification['urgency']): TrayNotification {
   // Every piece is display text already; redacting the whole again guards against a secret
@@ -78,7 +77,7 @@ export function notificationFor(
         `${label}: tokens are not being renewed`,
         `Renewing has failed for ${formatDuration(failingFor, opts)} (since ${formatTime(event.since, opts)}): `
           + `${displayText(event.error.message, 140)} The app keeps trying.`,
-        NEEDS_SIGN_IN.has(event.error.code) ? signIn : { page: 'accounts', identityId: identity.id }, 'normal');
+        errorKind(event.error) === 'needs-sign-in' ? signIn : { page: 'accounts', identityId: identity.id }, 'normal');
     }
     case 'login-completed':
       return made(`Signed in to ${label}`, `${host} · ${refreshTokenPhrase(identity, now, opts)}.`,
