@@ -89,7 +89,8 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     return rows.map((plain) => {
       const identity = identities.get(plain.id);
       const use = agent?.scriptUse(plain.id) ?? null;
-      const row = identity
+      // Scripts reach a login only through the agent: without one (Windows) there is nothing to say.
+      const row = identity && deps.agent
         ? { ...plain, scripts: { access: scriptAccessOf(identity), lastUseAt: use?.lastAt ?? null, lastHint: use?.lastHint ?? '', lastHour: use?.lastHour ?? 0 } }
         : plain;
       const detail = lifecycle!.detail(row.id);
@@ -165,6 +166,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     trayMenu: () => buildTrayMenu(statuses(), deps.clock.now(), {
       jobs: Object.fromEntries((store?.listIdentities() ?? []).map((i) => [i.id, jobs?.jobs(i.id) ?? []])),
       clipboardClearSeconds: store?.getSettings().clipboardClearSeconds ?? DEFAULT_SETTINGS.clipboardClearSeconds,
+      ...(deps.agent ? { agent: { forwards: agent?.forwards() ?? [], problem: agentProblem } } : {}),
     }),
     trayTooltip: () => trayTooltip(statuses(), deps.clock.now()),
     trayLook: () => trayLook(statuses(), deps.clock.now()),
@@ -313,6 +315,9 @@ async function runTrayAction(services: AppServices, api: OpenEoAuthApi, action: 
       return;
     case 'settings':
       services.navigate({ page: 'settings' });
+      return;
+    case 'stop-forward':
+      await api.stopForward(action.forwardId);
       return;
     case 'quit':
       return; // the Electron layer quits the app
