@@ -108,7 +108,7 @@ export interface ForwardView {
   identities: Array<{ id: string; label: string }>;
   /** When it ends, epoch ms. */
   until: number;
-  /** The command that connects a remote machine to it; `<host>` stands for that machine. No secret. */
+  /** The command that connects a remote machine to it; `HOST` stands for that machine. No secret. */
   ssh: string;
 }
 

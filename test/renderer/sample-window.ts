@@ -181,7 +181,7 @@ export function fakeApi(initial: IdentityStatus[]) {
       const forward: ForwardView = {
         id, until: T0 + forSeconds * 1000,
         identities: ids.map((i) => ({ id: i, label: identities.find((x) => x.id === i)?.label ?? i })),
-        ssh: `ssh -R /tmp/openeo-auth-tray-forward-${id}.sock:/run/user/1000/openeo-auth-tray/forward-${id}.sock <host>`,
+        ssh: `ssh -R /tmp/openeo-auth-tray-forward-${id}.sock:/run/user/1000/openeo-auth-tray/forward-${id}.sock HOST`,
       };
       forwards = [...forwards, forward];
       emit();

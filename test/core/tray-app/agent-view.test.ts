@@ -135,7 +135,7 @@ describe('the token agent in the window API and the tray, on the real core', () 
     assert.match(f.id, /^[0-9a-f]{8}$/);
     assert.deepEqual(f.identities, [{ id, label: row().label }]);
     assert.ok(f.until >= started + 3_600_000 && f.until <= Date.now() + 3_600_000);
-    assert.equal(f.ssh, `ssh -R /tmp/openeo-auth-tray-forward-${f.id}.sock:${join(dir, `forward-${f.id}.sock`)} <host>`);
+    assert.equal(f.ssh, `ssh -R /tmp/openeo-auth-tray-forward-${f.id}.sock:${join(dir, `forward-${f.id}.sock`)} HOST`, 'ready to paste: HOST is what to replace');
 
     const listed = await h.api.listForwards();
     assert.deepEqual(listed, { ok: true, value: { running: true, problem: null, forwards: [f] } });

@@ -7,9 +7,12 @@ import { AuthTrayError } from '../errors.ts';
 import { sshCommand, type Forward, type TokenAgent } from '../agent/token-agent.ts';
 import type { AppServices } from './services.ts';
 
-/** A forward for the window. */
+/**
+ * A forward for the window. Its ssh line ends in HOST, as the CLI prints it: pasted into a shell
+ * unchanged, `<host>` would be read as redirections.
+ */
 export function forwardView(f: Forward): ForwardView {
-  return { id: f.id, identities: f.identities.map((i) => ({ id: i.id, label: i.label })), until: f.until, ssh: sshCommand(f) };
+  return { id: f.id, identities: f.identities.map((i) => ({ id: i.id, label: i.label })), until: f.until, ssh: sshCommand(f, 'HOST') };
 }
 
 /** Whether the agent runs, why not, and its forwards (soonest end first). */
