@@ -160,6 +160,24 @@ describe('window with canned data', () => {
     });
   });
 
+  test('a count of the last hour is asked for again each minute while one is shown; not otherwise', async () => {
+    for (const [rows, again] of [[[PERSONAL], true], [[ROBOT], false]] as const) {
+      const fake = fakeApi([...rows]);
+      const w = await openWindow(browser, fake.api, { controlledClock: true });
+      try {
+        await w.page.locator('.script-use').waitFor();
+        const lists = () => w.calls.filter((c) => c.method === 'listIdentities').length;
+        const before = lists();
+        await w.page.clock.runFor(61_000);
+        if (again) await waitFor('the list asked for again', () => lists() > before);
+        else assert.equal(lists(), before, 'no count shown: nothing to ask again');
+        assert.deepEqual(w.consoleProblems, []);
+      } finally {
+        await w.close();
+      }
+    }
+  });
+
   test('a script\'s name is text, never markup', async () => {
     const hostile = status({ id: 'evil-1', label: 'Evil', scripts: { access: 'allow', lastUseAt: T0 - 60_000, lastHint: '<img src=x onerror="document.title=1">&amp; <b>bold</b>', lastHour: 3 } });
     await withWindow([hostile], async ({ page }) => {

@@ -196,11 +196,17 @@ export function accountsPage(): PageView {
   const refresh = (): void => rerenderKeepingFocus(frame.body, render);
   identityStore.subscribe(refresh);
   // The state of a card changes with the clock too (a login runs out): re-render when it does.
+  // "N times in the last hour" is counted by main when it answers: ask again each minute while
+  // a card shows such a count, so that it falls as the hour passes without scripts.
   let shown = '';
+  let minute = 0;
   everySecond(frame.root, (_el, now) => {
     const states = identityStore.list.map((i) => effectiveState(i, now)).join();
     if (shown && states !== shown) refresh();
     shown = states;
+    const m = Math.floor(now / 60_000);
+    if (minute && m !== minute && identityStore.list.some((i) => (i.scripts?.lastHour ?? 0) > 0)) void identityStore.reload();
+    minute = m;
   });
   render();
   return { root: frame.root, heading: frame.heading, show: () => refresh() };
