@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import type { IdentityStatus } from '../../src/shared/api.ts';
 import { axeScan, goTo, inPage, launchBrowser, openWindow, screenshot, seriousOnly, waitFor, type WindowHarness } from './harness.ts';
-import { DAY, EXPIRED, LONG, LONG_SCRIPT_NAME, PERSONAL, ROBOT, T0, fakeApi, status } from './sample-window.ts';
+import { DAY, EXPIRED, LONG, LONG_SCRIPT_NAME, PERSONAL, ROBOT, T0, fail, fakeApi, status } from './sample-window.ts';
 
 
 let browser: Browser;
@@ -158,6 +158,23 @@ describe('window with canned data', () => {
         [PERSONAL.id, 'ask'], [PERSONAL.id, 'deny'], [PERSONAL.id, 'allow'],
       ]);
     });
+  });
+
+  test('a setting that could not be saved: the card says why, and the boxes show what is saved', async () => {
+    const fake = fakeApi([PERSONAL]);
+    fake.api.setScriptAccess = () => Promise.resolve(fail('SETTINGS_WRITE_FAILED', 'The settings file could not be written.', 'Check that the disk is not full, then try again.'));
+    const w = await openWindow(browser, fake.api, { fixedTime: T0 });
+    try {
+      const card = w.page.getByRole('listitem').filter({ has: w.page.getByRole('heading', { name: PERSONAL.label, exact: true }) });
+      const allowed = card.getByRole('checkbox', { name: 'Scripts may use this login' });
+      await allowed.uncheck();
+      await card.getByRole('alert').getByText('The settings file could not be written.').waitFor();
+      assert.equal(await allowed.isChecked(), true, 'back to what is saved');
+      assert.equal(await card.getByRole('checkbox', { name: 'Ask before a new script uses it' }).isEnabled(), true);
+      assert.deepEqual(w.consoleProblems, []);
+    } finally {
+      await w.close();
+    }
   });
 
   test('a count of the last hour is asked for again each minute while one is shown; not otherwise', async () => {

@@ -1,8 +1,9 @@
 /**
  * Starts the tray app in order: folders and the single-instance lock before Electron is ready;
  * then the core (with the token agent, whose questions are native message boxes), the window,
- * IPC, the tray, notifications and power events; and a quit that stops every timer. Takes the Electron parts as an argument (index.ts passes the real ones, tests the
- * typed stand-in), so this file never imports 'electron'.
+ * IPC, the tray, notifications and power events; and a quit that stops every timer. Takes the
+ * Electron parts as an argument (index.ts passes the real ones, tests the typed stand-in), so
+ * this file never imports 'electron'.
  */
 import { join } from 'node:path';
 import type { App, Dock, Protocol, Shell } from 'electron';
