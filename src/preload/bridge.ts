@@ -57,6 +57,10 @@ export function createBridge(ipc: BridgeIpc) {
     getSettings: () => invoke('getSettings'),
     updateSettings: (patch: Parameters<OpenEoAuthApi['updateSettings']>[0]) => invoke('updateSettings', patch),
     openExternal: (url: string) => invoke('openExternal', url),
+    setScriptAccess: (identityId: string, access: Parameters<OpenEoAuthApi['setScriptAccess']>[1]) => invoke('setScriptAccess', identityId, access),
+    listForwards: () => invoke('listForwards'),
+    createForward: (identityIds: string[], forSeconds: number) => invoke('createForward', identityIds, forSeconds),
+    stopForward: (forwardId: string) => invoke('stopForward', forwardId),
     onIdentitiesChanged: (listener: Parameters<OpenEoAuthApi['onIdentitiesChanged']>[0]) =>
       subscribe(PUSH_CHANNELS.identitiesChanged, listener),
     onNavigate: (listener: Parameters<OpenEoAuthApi['onNavigate']>[0]) => subscribe(PUSH_CHANNELS.navigate, listener),

@@ -32,6 +32,11 @@ export interface CardModel {
   callout: CardCallout | null;
   /** Access-token countdown and refresh-token expiry: only while the tokens can be used. */
   tokenFacts: boolean;
+  /**
+   * Scripts' use of the login and its script settings: wherever the app serves the token agent,
+   * in every state (the setting holds whatever the login's state; the use is a fact of the past).
+   */
+  scripts: boolean;
   /** Buttons in order; the first is the main action. */
   actions: CardAction[];
   /** Rare actions, under one "More" menu. */
@@ -59,7 +64,7 @@ export function accountCard(identity: IdentityStatus, now: number, failure?: Car
   const pill = STATE_WORDS[state];
   const standing = identity.problem;
   const asAlert = (f: CardFailure, tone: Tone = 'bad'): CardCallout => ({ tone, text: f.message, ...(f.nextStep ? { next: f.nextStep } : {}), alert: true });
-  const base = { state, pill, tokenFacts: USABLE.has(state) };
+  const base = { state, pill, tokenFacts: USABLE.has(state), scripts: identity.scripts !== undefined };
 
   switch (state) {
     case 'expired':

@@ -7,8 +7,10 @@ import type { IdentityState } from '../shared/model.ts';
 import { DAY_MS, HOUR_MS, formatDuration } from '../shared/format/relative-time.ts';
 import { effectiveState } from '../shared/status/look.ts';
 import { loginEnd, loginEndShortWords } from '../shared/format/login-end.ts';
+import { forwardLine, scriptUseLine, timesWords } from '../shared/format/script-words.ts';
+import type { ForwardView, ScriptAccess, ScriptsView } from '../shared/api.ts';
 
-export { effectiveState };
+export { effectiveState, timesWords };
 
 export type Tone = 'ok' | 'warn' | 'bad' | 'info' | 'neutral';
 
@@ -127,3 +129,43 @@ export function progressWords(status: string, progress: number | undefined): str
   if (status === 'error' || status === 'canceled') return `stopped at ${pct}`;
   return null;
 }
+
+/**
+ * A login's use by scripts in one line: "Used by scripts: 14 times in the last hour, last by
+ * “python (my_job.py)” (unverified name) at 14:02", or "Not used by scripts yet".
+ */
+export function scriptUseWords(scripts: ScriptsView, now: number): string {
+  return scriptUseLine(scripts, now);
+}
+
+/** The two settings of a login's scripts, and what each change is announced as. */
+export const SCRIPT_SETTING_WORDS = {
+  allowed: 'Scripts may use this login',
+  ask: 'Ask before a new script uses it',
+  askHint: 'A script not seen in the last hour waits until you allow it, in a question from this app.',
+} as const;
+
+/** "Scripts may now use CDSE.", "CDSE now asks before a new script uses it.", "Scripts may no longer use CDSE." */
+export function scriptAccessChangedWords(label: string, access: ScriptAccess): string {
+  switch (access) {
+    case 'allow': return `Scripts may now use ${label}.`;
+    case 'ask': return `${label} now asks before a new script uses it.`;
+    case 'deny': return `Scripts may no longer use ${label}.`;
+  }
+}
+
+/** "Forwarded: CDSE (alice) until 18:00", the logins named as the tray names them. */
+export function forwardWords(forward: ForwardView, identities: readonly IdentityStatus[], now: number): string {
+  return forwardLine(forward.identities.map((i) => {
+    const row = identities.find((r) => r.id === i.id);
+    return { label: row?.label ?? i.label, ...(row ? { provider: row.provider } : {}) };
+  }), forward.until, now);
+}
+
+/** How long a forward may last, as offered: seconds and words. */
+export const FORWARD_DURATIONS: ReadonlyArray<{ seconds: number; words: string }> = [
+  { seconds: 3600, words: '1 hour' },
+  { seconds: 8 * 3600, words: '8 hours' },
+  { seconds: 86_400, words: '1 day' },
+  { seconds: 7 * 86_400, words: '7 days' },
+];

@@ -7,9 +7,9 @@
  */
 import type { Result } from './result.ts';
 import type { Settings } from './settings.ts';
-import type { IdentityStatus, LoginFlow, BatchJob, RefreshTokenExpiry, JobLogEntry, JobResults } from './model.ts';
+import type { IdentityStatus, LoginFlow, BatchJob, RefreshTokenExpiry, JobLogEntry, JobResults, ScriptsView } from './model.ts';
 
-export type { Result, IdentityStatus, LoginFlow, BatchJob, RefreshTokenExpiry, JobLogEntry, JobResults };
+export type { Result, IdentityStatus, LoginFlow, BatchJob, RefreshTokenExpiry, JobLogEntry, JobResults, ScriptsView };
 
 export interface ProviderChoice {
   id: string;
@@ -96,6 +96,31 @@ export interface JobDetails {
 /** The settings the window shows and changes: exactly the settings file's (src/shared/settings.ts). */
 export type SettingsView = Settings;
 
+/** Whether scripts may use a login through the token agent: yes, after asking the person, or no. */
+export type ScriptAccess = ScriptsView['access'];
+export const SCRIPT_ACCESS_VALUES: readonly ScriptAccess[] = ['allow', 'ask', 'deny'];
+
+/** One forward of the token agent: a socket a remote machine reaches through `ssh -R`. */
+export interface ForwardView {
+  /** Eight hex digits. */
+  id: string;
+  /** The only logins it serves (access tokens only). */
+  identities: Array<{ id: string; label: string }>;
+  /** When it ends, epoch ms. */
+  until: number;
+  /** The command that connects a remote machine to it; `HOST` stands for that machine. No secret. */
+  ssh: string;
+}
+
+/** The token agent as the window sees it. */
+export interface ForwardList {
+  /** The app serves the token agent now. */
+  running: boolean;
+  /** Why it does not, when it could not start; null otherwise (and where the app has no agent). */
+  problem: { code: string; message: string } | null;
+  forwards: ForwardView[];
+}
+
 export type Page = 'accounts' | 'add' | 'credits' | 'jobs' | 'settings';
 export interface Navigation {
   page: Page;
@@ -122,6 +147,17 @@ export interface OpenEoAuthApi {
   getSettings(): Promise<Result<SettingsView>>;
   updateSettings(patch: Partial<SettingsView>): Promise<Result<SettingsView>>;
   openExternal(url: string): Promise<Result<null>>;
+  /**
+   * Whether scripts may use this login through the token agent (`allow`, `ask` first for a script
+   * not seen in the last hour, or `deny`); answers the login's row. Earlier answers to questions
+   * about it are forgotten.
+   */
+  setScriptAccess(identityId: string, access: ScriptAccess): Promise<Result<IdentityStatus>>;
+  listForwards(): Promise<Result<ForwardList>>;
+  /** Opens a forward for `identityIds` lasting `forSeconds` (at most a week). */
+  createForward(identityIds: string[], forSeconds: number): Promise<Result<ForwardView>>;
+  /** Ends a forward; `stopped` is false when it had ended already. */
+  stopForward(forwardId: string): Promise<Result<{ stopped: boolean }>>;
   /** Main pushes status changes and navigation requests (from the tray or a notification). */
   onIdentitiesChanged(listener: (identities: IdentityStatus[]) => void): () => void;
   onNavigate(listener: (to: Navigation) => void): () => void;

@@ -29,6 +29,10 @@ export const CHANNELS = {
   getSettings: 'settings:get',
   updateSettings: 'settings:update',
   openExternal: 'shell:open-external',
+  setScriptAccess: 'scripts:set-access',
+  listForwards: 'forwards:list',
+  createForward: 'forwards:create',
+  stopForward: 'forwards:stop',
 } as const satisfies Record<InvokeMethod, string>;
 
 export type InvokeChannel = (typeof CHANNELS)[InvokeMethod];

@@ -4,9 +4,9 @@
  * only (no accessors, symbols, `__proto__` or class instances). A guard never throws and never
  * echoes a value in its reason (the value may be a secret).
  */
-import type { CopyWhat, LoginRequest, OpenEoAuthApi, SettingsView } from './api.ts';
+import { SCRIPT_ACCESS_VALUES, type CopyWhat, type LoginRequest, type OpenEoAuthApi, type SettingsView } from './api.ts';
 import type { InvokeMethod } from './channels.ts';
-import { CLIENT_ID_PATTERN, JOB_ID_PATTERN, LIMITS, LOGIN_ID_PATTERN, PROVIDER_ID_PATTERN } from './limits.ts';
+import { CLIENT_ID_PATTERN, FORWARD_ID_PATTERN, FORWARD_SECONDS, JOB_ID_PATTERN, LIMITS, LOGIN_ID_PATTERN, MAX_FORWARD_LOGINS, PROVIDER_ID_PATTERN } from './limits.ts';
 import { IDENTITY_ID_MAX_LENGTH, IDENTITY_ID_PATTERN, SETTING_KEYS, SETTING_RULES, type SettingRule } from './settings.ts';
 
 export type GuardResult<T> = { ok: true; args: T } | { ok: false; reason: string };
@@ -135,6 +135,13 @@ function guard<T>(check: (args: unknown) => T): (args: unknown) => GuardResult<T
 }
 
 const identityId = text(IDENTITY_ID_MAX_LENGTH, { pattern: IDENTITY_ID_PATTERN });
+const forwardId = text(8, { pattern: FORWARD_ID_PATTERN });
+/** The logins of a new forward: at least one, none twice. */
+const forwardLogins: Check<string[]> = (value, path) => {
+  const ids = list(identityId, MAX_FORWARD_LOGINS, true)(value, path);
+  if (ids.length === 0) reject(path, 'must name at least one login');
+  return ids;
+};
 const loginId = text(128, { pattern: LOGIN_ID_PATTERN });
 const backendUrl = text(LIMITS.url);
 
@@ -199,6 +206,10 @@ export const ARG_GUARDS: { readonly [M in InvokeMethod]: ArgGuard<M> } = Object.
   getSettings: guard(tuple<[]>()),
   updateSettings: guard(tuple(settingsPatch)),
   openExternal: guard(tuple(externalUrl)),
+  setScriptAccess: guard(tuple(identityId, oneOf(SCRIPT_ACCESS_VALUES))),
+  listForwards: guard(tuple<[]>()),
+  createForward: guard(tuple(forwardLogins, integer(FORWARD_SECONDS.min, FORWARD_SECONDS.max))),
+  stopForward: guard(tuple(forwardId)),
 });
 
 /** Runs the guard of `method` on raw IPC arguments. */

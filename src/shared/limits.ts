@@ -12,6 +12,12 @@ export const PROVIDER_ID_PATTERN = /^[A-Za-z0-9_]{1,20}$/;
 export const JOB_ID_PATTERN = /^[\w\-.~]{1,256}$/;
 /** OAuth client ids: printable ASCII without spaces. */
 export const CLIENT_ID_PATTERN = /^[\x21-\x7e]{1,256}$/;
+/** A token agent's forward id: eight hex digits, made by the agent. */
+export const FORWARD_ID_PATTERN = /^[0-9a-f]{8}$/;
+/** A forward lasts at least a minute and at most a week (the agent's own limit). */
+export const FORWARD_SECONDS = { min: 60, max: 7 * 86_400 } as const;
+/** Logins in one forward, at most (the agent's own limit). */
+export const MAX_FORWARD_LOGINS = 50;
 
 export const LIMITS = {
   url: 2048,

@@ -53,8 +53,13 @@ const BEARER = /\b(Bearer|Basic)\s+[^\s"'<>]+/gi;
 const FIELD = /("?(?:access_token|refresh_token|id_token|client_secret|code_verifier|device_code|password|token)"?\s*[:=]\s*"?)([^\s"&,}]+)/gi;
 const LONG_OPAQUE = /(?<![\w-])[\w-]{40,}(?![\w-])/g;
 
-/** Returns `text` with every registered secret and every token-shaped value replaced by a marker. */
-export function redact(text: string): string {
+/**
+ * Returns `text` with every registered secret and every token-shaped value replaced by a marker.
+ * `opaqueRuns: false` keeps long runs of word characters that have no token's shape (a script's
+ * 200-character snake_case name): then only registered secrets, JWTs, bearer values and
+ * `token=…` fields go.
+ */
+export function redact(text: string, opts: { opaqueRuns?: boolean } = {}): string {
   let out = text;
   if (out.length > MAX_REDACTED_LENGTH) {
     // Cut inside a token, the rest of it could escape the patterns: drop up to the last space.
@@ -65,10 +70,10 @@ export function redact(text: string): string {
   for (const secret of known.keys()) {
     if (out.includes(secret)) out = out.split(secret).join('[redacted]');
   }
-  return out
+  out = out
     .replace(JWT, '[redacted-jwt]')
     .replace(OIDC_BEARER, 'oidc/$1/[redacted]')
     .replace(BEARER, '$1 [redacted]')
-    .replace(FIELD, '$1[redacted]')
-    .replace(LONG_OPAQUE, '[redacted]');
+    .replace(FIELD, '$1[redacted]');
+  return opts.opaqueRuns === false ? out : out.replace(LONG_OPAQUE, '[redacted]');
 }

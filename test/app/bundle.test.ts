@@ -37,7 +37,8 @@ test('the built main process starts, opens its first window, builds the tray, an
       cwd: root,
       encoding: 'utf8',
       timeout: 45_000,
-      env: { ...process.env, OPENEO_AUTH_TRAY_HOME: join(home, 'settings'), XDG_CONFIG_HOME: join(home, 'config') },
+      // Its own agent folder: the app serves the token agent, and no other test may meet its socket.
+      env: { ...process.env, OPENEO_AUTH_TRAY_HOME: join(home, 'settings'), XDG_CONFIG_HOME: join(home, 'config'), OPENEO_AUTH_TRAY_AGENT_DIR: join(home, 'agent') },
     });
     assert.equal(run.status, 0, `exit ${run.status} ${run.signal ?? ''}\n${run.stderr}`);
     const seen = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as {
@@ -45,6 +46,7 @@ test('the built main process starts, opens its first window, builds the tray, an
       windows: Array<{ url: string; webPreferences: Record<string, unknown> }>;
       page: { status: number; csp: string; html: string } | null;
       schemes: Array<{ scheme: string; privileges?: Record<string, boolean> }>;
+      agentSocket: string | null;
     };
     assert.ok(seen.trayMenu.includes('Add account…'), seen.trayMenu.join(' | '));
     assert.equal(seen.tooltip, 'No openEO accounts yet');
@@ -62,7 +64,10 @@ test('the built main process starts, opens its first window, builds the tray, an
     assert.equal(seen.windows[0]?.webPreferences.contextIsolation, true);
     assert.equal(seen.windows[0]?.webPreferences.preload, join(root, 'dist/preload/preload.cjs'));
 
+    assert.equal(seen.agentSocket, join(home, 'agent', 'agent.sock'), 'the app serves the token agent in its folder');
+
     const log = readFileSync(join(home, 'settings', 'logs', 'tray.log'), 'utf8');
+    assert.match(log, /INFO the token agent listens at /);
     assert.match(log, /INFO openEO Auth Tray is running\./);
     assert.match(log, /INFO Quitting: stopping every timer\./);
     assert.doesNotMatch(log, /ERROR/);

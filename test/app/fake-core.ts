@@ -66,6 +66,10 @@ export class FakeCore implements AppCore {
         this.apiCalls.push({ method: 'openExternal', args: a });
         return Promise.resolve(this.openExternalAnswer);
       },
+      setScriptAccess: (...a) => record('setScriptAccess', a, this.rows[0]!),
+      listForwards: () => record('listForwards', [], { running: true, problem: null, forwards: [] }),
+      createForward: (...a) => record('createForward', a, { id: '0a1b2c3d', identities: [], until: NOW + 3_600_000, ssh: 'ssh -R /tmp/x.sock:/tmp/y.sock HOST' }),
+      stopForward: (...a) => record('stopForward', a, { stopped: true }),
       onIdentitiesChanged: () => () => {},
       onNavigate: () => () => {},
     };

@@ -64,6 +64,12 @@ export interface FakeWorld {
   /** Answers for the next dialog.showMessageBox calls (button index); default 1 = Cancel. */
   dialogAnswers: number[];
   dialogs: MessageBoxOptions[];
+  /**
+   * With no answer queued: keep message boxes open (in `openDialogs`) until the test answers
+   * them or their AbortSignal closes them, instead of answering Cancel at once.
+   */
+  holdDialogs: boolean;
+  openDialogs: FakeMessageBox[];
   opened: string[];
   clipboardText: string;
   /** Schemes registered as privileged (before ready), and the handlers of `protocol.handle`. */
@@ -338,6 +344,37 @@ export class FakeBrowserWindow extends FakeEmitter implements AppWindow {
   }
 }
 
+/**
+ * A message box on screen: the person clicks a button (`answer`), or its AbortSignal closes it —
+ * except, as in Electron, on macOS for a box without a parent window (it runs modally there).
+ */
+export class FakeMessageBox {
+  /** How it closed: a click, or the signal (Electron then answers as if cancelled). */
+  closedBy: 'person' | 'signal' | undefined;
+  private resolve: ((value: MessageBoxReturnValue) => void) | undefined;
+  readonly result: Promise<MessageBoxReturnValue>;
+
+  constructor(readonly options: MessageBoxOptions, private readonly world: FakeWorld, signalCloses: boolean) {
+    this.result = new Promise((resolve) => {
+      this.resolve = resolve;
+    });
+    world.openDialogs.push(this);
+    const signal = signalCloses ? options.signal : undefined;
+    if (signal?.aborted) this.close('signal', options.cancelId ?? 0);
+    else signal?.addEventListener('abort', () => this.close('signal', options.cancelId ?? 0), { once: true });
+  }
+  /** The person clicks the button at `response`. */
+  answer(response: number): void {
+    this.close('person', response);
+  }
+  private close(by: 'person' | 'signal', response: number): void {
+    if (this.closedBy) return;
+    this.closedBy = by;
+    this.world.openDialogs.splice(this.world.openDialogs.indexOf(this), 1);
+    this.resolve?.({ response, checkboxChecked: false });
+  }
+}
+
 export class FakeNotification extends FakeEmitter implements ShownNotification {
   shown = false;
   closed = false;
@@ -366,6 +403,8 @@ export function createFakeElectron(opts: { appPath: string; platform?: NodeJS.Pl
     notificationsSupported: true,
     dialogAnswers: [],
     dialogs: [],
+    holdDialogs: false,
+    openDialogs: [],
     opened: [],
     clipboardText: '',
     clipboardItems: [],
@@ -403,7 +442,10 @@ export function createFakeElectron(opts: { appPath: string; platform?: NodeJS.Pl
       showMessageBox(windowOrOptions: BaseWindow | MessageBoxOptions, maybeOptions?: MessageBoxOptions): Promise<MessageBoxReturnValue> {
         const options = maybeOptions ?? (windowOrOptions as MessageBoxOptions);
         world.dialogs.push(options);
-        return Promise.resolve({ response: world.dialogAnswers.shift() ?? options.cancelId ?? 1, checkboxChecked: false });
+        const queued = world.dialogAnswers.shift();
+        const parent = maybeOptions !== undefined;
+        if (queued === undefined && world.holdDialogs) return new FakeMessageBox(options, world, parent || opts.platform !== 'darwin').result;
+        return Promise.resolve({ response: queued ?? options.cancelId ?? 1, checkboxChecked: false });
       },
     },
     ipcMain: {

@@ -71,7 +71,10 @@ export async function startOnFakes<C extends AppCore = FakeCore>(opts: StartOpti
   fakeCore.rows = opts.rows ?? [];
   const log = recordingLogger();
   const clock = new FakeClock();
-  const env: NodeJS.ProcessEnv = { OPENEO_AUTH_TRAY_HOME: join(home, 'settings'), XDG_CONFIG_HOME: join(home, 'config'), ...opts.env };
+  // Each app its own token agent folder: test files run in parallel and must never share a socket.
+  const env: NodeJS.ProcessEnv = {
+    OPENEO_AUTH_TRAY_HOME: join(home, 'settings'), XDG_CONFIG_HOME: join(home, 'config'), OPENEO_AUTH_TRAY_AGENT_DIR: join(home, 'agent'), ...opts.env,
+  };
   await opts.beforeStart?.(fake, { env, clock });
   let core: AppCore = fakeCore;
   const createAppCore = opts.createAppCore

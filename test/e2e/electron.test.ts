@@ -51,6 +51,7 @@ test('the tray app starts in Electron, hardened, with its window and tray menu',
     ...(process.env as Record<string, string>),
     OPENEO_AUTH_TRAY_HOME: join(home, 'settings'),
     XDG_CONFIG_HOME: join(home, 'config'),
+    OPENEO_AUTH_TRAY_AGENT_DIR: join(home, 'agent'),
     ...(display ? { DISPLAY: display } : {}),
     ...(wayland ? { WAYLAND_DISPLAY: wayland } : {}),
   };

@@ -12,6 +12,7 @@ import { createLogger } from '../../src/main/core/log.ts';
 import type { TrayNotification } from '../../src/main/core/notifications/notification.ts';
 import { systemClock, systemTimers, type Clock, type FetchLike, type SecretStore, type Timers } from '../../src/main/core/ports.ts';
 import type { OpenEoAuthApi } from '../../src/shared/api.ts';
+import type { AppCoreDeps } from '../../src/main/core/tray-app/services.ts';
 import { startFixtureBackend, type FixtureBackend, type FixtureBackendOptions } from '../fixtures/openeo-backend.ts';
 import { startTestIdp, type TestIdp, type TestIdpOptions } from '../fixtures/oidc-provider.ts';
 
@@ -47,6 +48,8 @@ export interface AppCoreOptions {
   backendHost?: string;
   /** Called with the settings folder before the core starts (e.g. to put a settings file there). */
   prepare?: (dir: string) => void;
+  /** Serve the token agent (its folder, and how the person is asked); default: no agent. */
+  agent?: AppCoreDeps['agent'];
 }
 
 /** Starts the IdP, the backend and the app core (started); `stop()` ends them and removes the settings folder. */
@@ -90,6 +93,7 @@ export async function startAppCore(opts: AppCoreOptions = {}): Promise<AppCoreHa
     pythonStorePath: join(dir, 'python', 'refresh-tokens.json'),
     env: opts.env ?? {},
     ...(fetch ? { fetch } : {}),
+    ...(opts.agent ? { agent: opts.agent } : {}),
   });
   await core.start();
   return {
@@ -104,6 +108,8 @@ export async function startAppCore(opts: AppCoreOptions = {}): Promise<AppCoreHa
     startAtLogin,
     async stop() {
       core.stop();
+      // The agent lets go of its sockets and writes what scripts did before its folders go.
+      if (opts.agent) await core.idle();
       await backend.stop();
       await idp.stop();
       rmSync(dir, { recursive: true, force: true });

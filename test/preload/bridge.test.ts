@@ -54,6 +54,10 @@ const ARGS: { [M in InvokeMethod]: Parameters<OpenEoAuthApi[M]> } = {
   getSettings: [],
   updateSettings: [{ theme: 'dark' }],
   openExternal: ['https://example.org/'],
+  setScriptAccess: ['cdse-1', 'deny'],
+  listForwards: [],
+  createForward: [['cdse-1'], 3600],
+  stopForward: ['0a1b2c3d'],
 };
 
 describe('preload bridge', () => {

@@ -89,4 +89,12 @@ describe('account card model', () => {
     assert.equal(actionLabel('credits', robot, 'active'), 'Link credits…');
     assert.equal(accountCard(robot, NOW).state, 'active', 'no refresh token, never "expires soon"');
   });
+
+  test('scripts: shown wherever the app serves the agent (the row has them), in every state', () => {
+    const scripts = { access: 'ask' as const, lastUseAt: null, lastHint: '', lastHour: 0 };
+    for (const state of ['active', 'expired', 'signed-out', 'offline', 'keychain-unavailable'] as const) {
+      assert.equal(accountCard(row({ state, scripts }), NOW).scripts, true, state);
+    }
+    assert.equal(accountCard(row(), NOW).scripts, false, 'no agent (Windows): nothing about scripts');
+  });
 });

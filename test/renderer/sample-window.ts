@@ -4,7 +4,7 @@
  * documentation screenshots (scripts/doc-screenshots.ts) use it; nothing here is real.
  */
 import type {
-  BackendChoice, BatchJob, CreditsView, DeviceLoginStarted, IdentityStatus, JobDetails, LoginRequest, Navigation, OpenEoAuthApi, Result, SettingsView,
+  BackendChoice, BatchJob, CreditsView, DeviceLoginStarted, ForwardView, IdentityStatus, JobDetails, LoginRequest, Navigation, OpenEoAuthApi, Result, SettingsView,
 } from '../../src/shared/api.ts';
 import type { Identity } from '../../src/shared/model.ts';
 import { supportDesk, supportMessage } from '../../src/main/core/tray-app/credits.ts';
@@ -23,10 +23,17 @@ export function status(over: Partial<IdentityStatus> & Pick<IdentityStatus, 'id'
   };
 }
 
-export const PERSONAL = status({ id: 'cdse-3f9a1c', label: 'Copernicus (personal)', userId: '5c3f2a1e-8d4b-4c1a-9a7e-2f6b1c0d9e8f' });
+/** A script name as long as the agent keeps (200 characters), in snake_case: no place to wrap but its underscores. */
+export const LONG_SCRIPT_NAME = `python (${'nightly_mosaic_flanders_landcover_2024_tile_31UFS_'.repeat(4)})`.slice(0, 200);
+
+export const PERSONAL = status({
+  id: 'cdse-3f9a1c', label: 'Copernicus (personal)', userId: '5c3f2a1e-8d4b-4c1a-9a7e-2f6b1c0d9e8f',
+  scripts: { access: 'allow', lastUseAt: T0 - 58 * 60_000, lastHint: 'python (my_job.py)', lastHour: 14 },
+});
 export const ROBOT = status({
   id: 'cdse-robot', label: 'Batch robot', kind: 'client-credentials', clientId: 'sh-7d2e1f0a-4b3c-49aa-8e21',
   userId: 'b81f9c2d-77e0-4f3b-a3c5-0d1e2f3a4b5c', refreshTokenExpiry: { kind: 'none' }, refreshTokenObtainedAt: null,
+  scripts: { access: 'ask', lastUseAt: null, lastHint: '', lastHour: 0 },
 });
 /** A service account with everything long: label, backend host, user ID, client ID. */
 export const LONG = status({
@@ -36,6 +43,7 @@ export const LONG = status({
   clientId: 'sh-7d2e1f0a-4b3c-49aa-8e21-federation-nightly-mosaics-client-0001',
   userId: 'service-account-sh-7d2e1f0a-4b3c-49aa-8e21-federation-nightly-mosaics-client-0001',
   refreshTokenExpiry: { kind: 'none' }, refreshTokenObtainedAt: null,
+  scripts: { access: 'allow', lastUseAt: T0 - 60_000, lastHint: LONG_SCRIPT_NAME, lastHour: 1 },
 });
 export const EXPIRED = status({
   id: 'platform-1', label: 'openEO Platform', backend: 'https://openeo.cloud', apiUrl: 'https://openeo.cloud/openeo/1.2',
@@ -74,6 +82,7 @@ export function fakeApi(initial: IdentityStatus[]) {
   const navigateListeners = new Set<(to: Navigation) => void>();
   const pending = new Map<string, (r: Result<{ identityId: string }>) => void>();
   const requests = new Map<string, LoginRequest>();
+  let forwards: ForwardView[] = [];
   let n = 0;
   const emit = () => { for (const l of changed) l(identities); };
   const backend = (url: string): BackendChoice => ({
@@ -158,6 +167,32 @@ export function fakeApi(initial: IdentityStatus[]) {
     getSettings: async () => ({ ok: true, value: settings }),
     updateSettings: async (patch) => { settings = { ...settings, ...patch }; return { ok: true, value: settings }; },
     openExternal: async () => ({ ok: true, value: null }),
+    setScriptAccess: async (id, access) => {
+      const found = identities.find((i) => i.id === id);
+      if (!found) return fail('IDENTITY_NOT_FOUND', 'No such account.');
+      const changed = { ...found, scripts: { ...(found.scripts ?? { lastUseAt: null, lastHint: '', lastHour: 0 }), access } };
+      identities = identities.map((i) => (i.id === id ? changed : i));
+      emit();
+      return { ok: true, value: changed };
+    },
+    listForwards: async () => ({ ok: true, value: { running: true, problem: null, forwards } }),
+    createForward: async (ids, forSeconds) => {
+      const id = (0x0a1b2c3d + ++n).toString(16).padStart(8, '0');
+      const forward: ForwardView = {
+        id, until: T0 + forSeconds * 1000,
+        identities: ids.map((i) => ({ id: i, label: identities.find((x) => x.id === i)?.label ?? i })),
+        ssh: `ssh -R /tmp/openeo-auth-tray-forward-${id}.sock:/run/user/1000/openeo-auth-tray/forward-${id}.sock HOST`,
+      };
+      forwards = [...forwards, forward];
+      emit();
+      return { ok: true, value: forward };
+    },
+    stopForward: async (id) => {
+      const before = forwards.length;
+      forwards = forwards.filter((f) => f.id !== id);
+      emit();
+      return { ok: true, value: { stopped: forwards.length < before } };
+    },
     onIdentitiesChanged: (l) => { changed.add(l); return () => changed.delete(l); },
     onNavigate: (l) => { navigateListeners.add(l); return () => navigateListeners.delete(l); },
   };

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import type { IdentityStatus } from '../../src/shared/api.ts';
 import { axeScan, goTo, inPage, launchBrowser, openWindow, screenshot, seriousOnly, waitFor, type WindowHarness } from './harness.ts';
-import { DAY, EXPIRED, LONG, PERSONAL, ROBOT, T0, fakeApi, status } from './sample-window.ts';
+import { DAY, EXPIRED, LONG, LONG_SCRIPT_NAME, PERSONAL, ROBOT, T0, fail, fakeApi, status } from './sample-window.ts';
 
 
 let browser: Browser;
@@ -129,6 +129,114 @@ describe('window with canned data', () => {
     });
   });
 
+  test('scripts on a card: their use in one line, the name marked unverified; the two settings save at once', async () => {
+    await withWindow([PERSONAL, ROBOT, LONG], async (w) => {
+      const { page } = w;
+      const card = (label: string) => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: label, exact: true }) });
+      await card(PERSONAL.label).getByText(/^Used by scripts/).waitFor();
+      assert.equal(await card(PERSONAL.label).locator('.script-use').innerText(),
+        'Used by scripts: 14 times in the last hour, last by “python (my_job.py)” (unverified name) at 09:02');
+      assert.equal(await card(ROBOT.label).locator('.script-use').innerText(), 'Not used by scripts yet');
+      assert.equal(await card(LONG.label).locator('.script-use').innerText(),
+        `Used by scripts: 1 time in the last hour, last by “${LONG_SCRIPT_NAME}” (unverified name) at 09:59`, 'a long name whole');
+
+      const allowed = (label: string) => card(label).getByRole('checkbox', { name: 'Scripts may use this login' });
+      const ask = (label: string) => card(label).getByRole('checkbox', { name: 'Ask before a new script uses it' });
+      assert.deepEqual([await allowed(PERSONAL.label).isChecked(), await ask(PERSONAL.label).isChecked(), await ask(PERSONAL.label).isEnabled()], [true, false, true]);
+      assert.deepEqual([await allowed(ROBOT.label).isChecked(), await ask(ROBOT.label).isChecked()], [true, true]);
+      assert.equal(await card(ROBOT.label).getByRole('group', { name: `Scripts and ${ROBOT.label}` }).count(), 1);
+
+      await ask(PERSONAL.label).check();
+      await page.getByText(`${PERSONAL.label} now asks before a new script uses it.`).waitFor();
+      await allowed(PERSONAL.label).uncheck();
+      await page.getByText(`Scripts may no longer use ${PERSONAL.label}.`).waitFor();
+      assert.equal(await ask(PERSONAL.label).isDisabled(), true, 'nothing to ask about while scripts may not use it');
+      assert.equal(await inPage<string>(page, 'document.activeElement?.getAttribute("data-focus-key")'), `${PERSONAL.id}:scripts:allowed`, 'focus stays on the box');
+      await allowed(PERSONAL.label).check();
+      await page.getByText(`Scripts may now use ${PERSONAL.label}.`).waitFor();
+      assert.deepEqual(w.calls.filter((c) => c.method === 'setScriptAccess').map((c) => c.args), [
+        [PERSONAL.id, 'ask'], [PERSONAL.id, 'deny'], [PERSONAL.id, 'allow'],
+      ]);
+    });
+  });
+
+  test('a setting that could not be saved: the card says why, and the boxes show what is saved', async () => {
+    const fake = fakeApi([PERSONAL]);
+    fake.api.setScriptAccess = () => Promise.resolve(fail('SETTINGS_WRITE_FAILED', 'The settings file could not be written.', 'Check that the disk is not full, then try again.'));
+    const w = await openWindow(browser, fake.api, { fixedTime: T0 });
+    try {
+      const card = w.page.getByRole('listitem').filter({ has: w.page.getByRole('heading', { name: PERSONAL.label, exact: true }) });
+      const allowed = card.getByRole('checkbox', { name: 'Scripts may use this login' });
+      await allowed.uncheck();
+      await card.getByRole('alert').getByText('The settings file could not be written.').waitFor();
+      assert.equal(await allowed.isChecked(), true, 'back to what is saved');
+      assert.equal(await card.getByRole('checkbox', { name: 'Ask before a new script uses it' }).isEnabled(), true);
+      assert.deepEqual(w.consoleProblems, []);
+    } finally {
+      await w.close();
+    }
+  });
+
+  test('a count of the last hour is asked for again each minute while one is shown; not otherwise', async () => {
+    for (const [rows, again] of [[[PERSONAL], true], [[ROBOT], false]] as const) {
+      const fake = fakeApi([...rows]);
+      const w = await openWindow(browser, fake.api, { controlledClock: true });
+      try {
+        await w.page.locator('.script-use').waitFor();
+        const lists = () => w.calls.filter((c) => c.method === 'listIdentities').length;
+        const before = lists();
+        await w.page.clock.runFor(61_000);
+        if (again) await waitFor('the list asked for again', () => lists() > before);
+        else assert.equal(lists(), before, 'no count shown: nothing to ask again');
+        assert.deepEqual(w.consoleProblems, []);
+      } finally {
+        await w.close();
+      }
+    }
+  });
+
+  test('a script\'s name is text, never markup', async () => {
+    const hostile = status({ id: 'evil-1', label: 'Evil', scripts: { access: 'allow', lastUseAt: T0 - 60_000, lastHint: '<img src=x onerror="document.title=1">&amp; <b>bold</b>', lastHour: 3 } });
+    await withWindow([hostile], async ({ page }) => {
+      const line = page.locator('.script-use');
+      await line.waitFor();
+      assert.equal(await line.innerText(), 'Used by scripts: 3 times in the last hour, last by “<img src=x onerror="document.title=1">&amp; <b>bold</b>” (unverified name) at 09:59');
+      assert.equal(await page.locator('.card img, .card b').count(), 0);
+    });
+  });
+
+  test('remote machines: start a forward (logins and how long), copy its ssh command, stop it', async () => {
+    await withWindow([PERSONAL, ROBOT], async (w) => {
+      const { page } = w;
+      const panel = page.getByRole('region', { name: 'Remote machines' });
+      await panel.getByText('No forwards: nothing on another computer can get your tokens.').waitFor();
+      const start = panel.getByRole('button', { name: 'Forward to a remote machine…' });
+      await start.click();
+      assert.equal(await start.getAttribute('aria-expanded'), 'true');
+      await panel.getByRole('button', { name: 'Start forwarding' }).click();
+      await panel.getByRole('alert').getByText('Choose at least one login to forward.').waitFor();
+      assert.equal(w.calls.filter((c) => c.method === 'createForward').length, 0, 'nothing asked of the app');
+      await panel.getByRole('group', { name: 'Logins to forward' }).getByLabel(PERSONAL.label).check();
+      assert.equal(await panel.getByLabel('For how long').inputValue(), String(8 * 3600), '8 hours unless chosen otherwise');
+      await panel.getByLabel('For how long').selectOption({ label: '1 hour' });
+      await panel.getByRole('button', { name: 'Start forwarding' }).click();
+      const line = panel.getByText('Forwarded: CDSE (Copernicus (personal)) until 11:00');
+      await line.waitFor();
+      assert.deepEqual(w.calls.find((c) => c.method === 'createForward')?.args, [[PERSONAL.id], 3600]);
+      assert.equal(await start.getAttribute('aria-expanded'), 'false', 'the form is closed');
+      const f = (w.calls.find((c) => c.method === 'createForward')?.answer as { value: { id: string; ssh: string } }).value;
+      assert.equal(await panel.locator('code').innerText(), f.ssh);
+      assert.match(f.ssh, / HOST$/);
+      const copy = panel.getByRole('button', { name: `Copy the ssh command of forward ${f.id}` });
+      await waitFor('focus on the new forward\'s Copy', async () => (await inPage<string>(page, 'document.activeElement?.getAttribute("aria-label")')) === `Copy the ssh command of forward ${f.id}`);
+      await copy.click();
+      await waitFor('the ssh command copied', () => w.calls.some((c) => c.method === 'copyText' && c.args[0] === f.ssh));
+      await panel.getByRole('button', { name: 'Stop forwarding: CDSE (Copernicus (personal)) until 11:00' }).click();
+      await panel.getByText('No forwards: nothing on another computer can get your tokens.').waitFor();
+      assert.deepEqual(w.calls.filter((c) => c.method === 'stopForward').map((c) => c.args), [[f.id]]);
+    });
+  });
+
   for (const width of [360, 420, 920]) {
     test(`every page at ${width} px, light and dark: nothing scrolls sideways (long ids and hostnames), no serious accessibility violations`, async () => {
       for (const scheme of ['light', 'dark'] as const) {
@@ -151,7 +259,16 @@ function walk(w: WindowHarness): Array<[string, () => Promise<void>]> {
   const { page } = w;
   const main = page.locator('main > section.page:not([hidden])');
   return [
-    ['accounts', async () => { await goTo(page, 'Accounts'); await page.getByText('expires in 13 days').first().waitFor(); }],
+    ['accounts', async () => { await goTo(page, 'Accounts'); await page.getByText('expires in 13 days').first().waitFor(); await page.getByText(LONG_SCRIPT_NAME, { exact: false }).waitFor(); }],
+    ['forward-form', async () => {
+      await page.getByRole('button', { name: 'Forward to a remote machine…' }).click();
+      await page.getByRole('group', { name: 'Logins to forward' }).getByLabel(LONG.label).check();
+      await page.getByRole('group', { name: 'Logins to forward' }).getByLabel(PERSONAL.label).check();
+    }],
+    ['forwards', async () => {
+      await page.getByRole('button', { name: 'Start forwarding' }).click();
+      await page.locator('.forward-line').getByText(/^Forwarded: CDSE \(Nightly mosaics/).waitFor();
+    }],
     ['add-account', async () => { await goTo(page, 'Add account'); await page.getByRole('button', { name: 'Copernicus Data Space Ecosystem' }).click(); await page.getByRole('group', { name: 'How do you want to sign in?' }).waitFor(); }],
     ['device-login', async () => { await page.getByRole('button', { name: 'Sign in', exact: true }).click(); await page.getByText('WDJB-MJHT').waitFor(); }],
     ['service-account', async () => {

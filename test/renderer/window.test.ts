@@ -5,10 +5,14 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startAppCore, type AppCoreHarness, type AppCoreOptions } from '../helpers/app-core.ts';
 import { closedPort } from '../helpers/local-server.ts';
 import { CDSE_HELP_CENTER_URL } from '../../src/main/core/tray-app/credits.ts';
+import { askAgent } from '../../src/main/core/agent/agent-client.ts';
 import { axeScan, goTo, inPage, launchBrowser, openWindow, screenshot, seriousOnly, waitFor, type WindowHarness, type WindowOptions } from './harness.ts';
 import { browserLoginAtProvider, refuseAtProvider, signInAtProvider } from './provider-pages.ts';
 
@@ -555,6 +559,51 @@ describe('window on the real core', () => {
       assert.deepEqual(core.startAtLogin, [true]);
     });
   });
+});
+
+test('the token agent in the window on the real core: a script\'s use shows on its card, the settings reach the agent, a forward started here serves and stops', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'oat-agent-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const script = (hint: string, socket = join(dir, 'agent.sock')) => askAgent(socket, { request: 'access_token', application_hint: hint });
+  await withApp(async (w, core) => {
+    const { page } = w;
+    await addPersonalAccount(w, core, 'Work');
+    await goTo(page, 'Accounts');
+    const work = card(page, 'Work');
+    await work.getByText('Not used by scripts yet').waitFor();
+    const scripts = () => core.core.statuses()[0]?.scripts;
+
+    const answered = await script('python (job.py)');
+    assert.equal(answered.status, 'success', JSON.stringify(answered));
+    await work.locator('.script-use').getByText(/^Used by scripts: 1 time in the last hour, last by “python \(job\.py\)” \(unverified name\) at \d{2}:\d{2}$/).waitFor();
+    assert.ok(!(await page.content()).includes(String(answered.access_token)), 'the token never reaches the window');
+
+    await work.getByRole('checkbox', { name: 'Ask before a new script uses it' }).check();
+    await waitFor('"ask" saved', () => scripts()?.access === 'ask');
+    await work.getByRole('checkbox', { name: 'Scripts may use this login' }).uncheck();
+    await waitFor('"deny" saved', () => scripts()?.access === 'deny');
+    assert.equal((await script('python (job.py)')).code, 'SCRIPT_ACCESS_DENIED', 'the agent holds to it at once');
+    await work.getByRole('checkbox', { name: 'Scripts may use this login' }).check();
+    await waitFor('"allow" saved', () => scripts()?.access === 'allow');
+
+    const panel = page.getByRole('region', { name: 'Remote machines' });
+    await panel.getByRole('button', { name: 'Forward to a remote machine…' }).click();
+    await panel.getByRole('group', { name: 'Logins to forward' }).getByLabel('Work').check();
+    await panel.getByRole('button', { name: 'Start forwarding' }).click();
+    await panel.locator('.forward-line').getByText(/^Forwarded: testidp \(Work\) until /).waitFor();
+    const listed = await core.api.listForwards();
+    assert.ok(listed.ok && listed.value.forwards.length === 1);
+    const f = listed.value.forwards[0]!;
+    assert.equal(await panel.locator('code').innerText(), f.ssh);
+    assert.equal((await script('python (remote.py)', join(dir, `forward-${f.id}.sock`))).status, 'success', 'the forward serves the login');
+    await work.locator('.script-use').getByText(/^Used by scripts: 2 times in the last hour, last by “python \(remote\.py\)”/).waitFor();
+    await axeScanClean(page, 'accounts with scripts and a forward');
+    await screenshot(page, 'accounts-scripts-forward');
+
+    await panel.getByRole('button', { name: /^Stop forwarding: testidp \(Work\)/ }).click();
+    await panel.getByText('No forwards: nothing on another computer can get your tokens.').waitFor();
+    assert.deepEqual((await core.api.listForwards()).ok && (await core.api.listForwards() as { value: { forwards: unknown[] } }).value.forwards, []);
+  }, { core: { agent: { dir } } });
 });
 
 test('malformed requests from the page are refused by the guards and never reach the core', async (t) => {

@@ -2,7 +2,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IdentityStatus } from '../../src/shared/api.ts';
 import {
-  accessTokenWords, clockCountdown, copiedWords, costWords, progressWords, refreshTokenWords, shortDuration, thresholdWords, timeLeftFraction, timeLeftTone,
+  accessTokenWords, clockCountdown, copiedWords, costWords, forwardWords, progressWords, refreshTokenWords, scriptAccessChangedWords, shortDuration, thresholdWords,
+  timeLeftFraction, timeLeftTone,
 } from '../../src/renderer/words.ts';
 
 const NOW = Date.UTC(2025, 10, 29, 10, 0, 0);
@@ -71,5 +72,14 @@ describe('window wording', () => {
     assert.equal(progressWords('error', 31), 'stopped at 31 %');
     assert.equal(progressWords('finished', 100), null, 'a finished job needs no progress');
     assert.equal(progressWords('running', undefined), null);
+  });
+
+  test('a script setting changed, and a forward, in words', () => {
+    assert.equal(scriptAccessChangedWords('CDSE', 'allow'), 'Scripts may now use CDSE.');
+    assert.equal(scriptAccessChangedWords('CDSE', 'ask'), 'CDSE now asks before a new script uses it.');
+    assert.equal(scriptAccessChangedWords('CDSE', 'deny'), 'Scripts may no longer use CDSE.');
+    const forward = { id: '0a1b2c3d', identities: [{ id: 'cdse-1', label: 'old name' }, { id: 'gone-1', label: 'Gone' }], until: NOW + 3_600_000, ssh: 'ssh -R a:b HOST' };
+    // The window's locale and zone are the system's: only the names are fixed here.
+    assert.match(forwardWords(forward, [row({ label: 'alice' })], NOW), /^Forwarded: CDSE \(alice\), Gone until \S/);
   });
 });

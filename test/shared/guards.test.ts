@@ -27,6 +27,10 @@ const VALID: { [M in InvokeMethod]: unknown[] } = {
   getSettings: [],
   updateSettings: [{ theme: 'dark', warningThresholds: [604800, 86400, 3600], clipboardClearSeconds: 30, pythonSync: false }],
   openExternal: ['https://marketplace-portal.dataspace.copernicus.eu/billing'],
+  setScriptAccess: ['cdse-3f9a1c', 'ask'],
+  listForwards: [],
+  createForward: [['cdse-3f9a1c', 'vito-0'], 3600],
+  stopForward: ['0a1b2c3d'],
 };
 
 describe('argument guards', () => {
@@ -96,6 +100,18 @@ describe('argument guards', () => {
     ['openExternal', ['http://example.com/'], 'plain http to a remote host'],
     ['openExternal', ['https://user:pw@example.com/'], 'user info in URL'],
     ['openExternal', ['not a url'], 'not a URL'],
+    ['setScriptAccess', ['cdse-1', 'always'], 'unknown script access'],
+    ['setScriptAccess', ['cdse-1', 'ALLOW'], 'script access in upper case'],
+    ['createForward', [[], 3600], 'a forward of no login'],
+    ['createForward', [['cdse-1', 'cdse-1'], 3600], 'the same login twice'],
+    ['createForward', [['cdse-1'], 59], 'a forward shorter than a minute'],
+    ['createForward', [['cdse-1'], 7 * 86_400 + 1], 'a forward longer than a week'],
+    ['createForward', [['cdse-1'], 3600.5], 'fractional seconds'],
+    ['createForward', [Array.from({ length: 51 }, (_, i) => `id-${i}`), 3600], 'more than 50 logins'],
+    ['createForward', ['cdse-1', 3600], 'one id instead of a list'],
+    ['stopForward', ['0A1B2C3D'], 'forward id in upper case'],
+    ['stopForward', ['0a1b2c3'], 'forward id too short'],
+    ['stopForward', ['../agent'], 'forward id as a path'],
   ];
   for (const [method, args, what] of refused) {
     test(`refuse ${method}: ${what}`, () => {
@@ -178,6 +194,12 @@ const WELL_FORMED: { [M in InvokeMethod]: (a: unknown[]) => boolean } = {
   getSettings: (a) => a.length === 0,
   updateSettings: (a) => a.length === 1 && patch(a[0]),
   openExternal: (a) => a.length === 1 && isStr(a[0], 2048) && /^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/])/i.test(a[0] as string),
+  setScriptAccess: (a) => a.length === 2 && id(a[0]) && ['allow', 'ask', 'deny'].includes(a[1] as string),
+  listForwards: (a) => a.length === 0,
+  createForward: (a) => a.length === 2 && Array.isArray(a[0]) && Object.getPrototypeOf(a[0]) === Array.prototype && a[0].length >= 1 && a[0].length <= 50 &&
+    Object.keys(a[0]).length === a[0].length && a[0].every(id) && new Set(a[0]).size === a[0].length &&
+    Number.isInteger(a[1]) && (a[1] as number) >= 60 && (a[1] as number) <= 7 * 86_400,
+  stopForward: (a) => a.length === 1 && typeof a[0] === 'string' && /^[0-9a-f]{8}$/.test(a[0]),
 };
 
 const KEYS = ['backendUrl', 'providerId', 'label', 'identityId', 'clientId', 'clientSecret', 'theme', 'warningThresholds',

@@ -1,8 +1,9 @@
 /**
  * Starts the tray app in order: folders and the single-instance lock before Electron is ready;
- * then the core, the window, IPC, the tray, notifications and power events; and a quit that stops
- * every timer. Takes the Electron parts as an argument (index.ts passes the real ones, tests the
- * typed stand-in), so this file never imports 'electron'.
+ * then the core (with the token agent, whose questions are native message boxes), the window,
+ * IPC, the tray, notifications and power events; and a quit that stops every timer. Takes the
+ * Electron parts as an argument (index.ts passes the real ones, tests the typed stand-in), so
+ * this file never imports 'electron'.
  */
 import { join } from 'node:path';
 import type { App, Dock, Protocol, Shell } from 'electron';
@@ -12,6 +13,7 @@ import { AuthTrayError, toAuthTrayError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { systemClock, systemTimers, type Clock, type FetchLike, type SecretStore, type TimerHandle, type Timers } from '../core/ports.ts';
 import { logDir, settingsDir } from '../core/settings/paths.ts';
+import { agentDir } from '../core/agent/agent-folder.ts';
 import type { Navigation } from '../../shared/api.ts';
 import { PUSH_CHANNELS } from '../../shared/channels.ts';
 import { electronClipboard, type ClipboardElectron } from './clipboard.ts';
@@ -24,6 +26,7 @@ import { setupTray, type TrayController, type TrayElectron } from './tray.ts';
 import { denyAllPermissions, guardWebContents, isSafeExternalUrl, type PermissionSession } from './web-guards.ts';
 import { PAGE_URL, registerAppScheme, serveAppFiles } from './app-protocol.ts';
 import { APP_FILES, setupWindows, type WindowController, type WindowsElectron } from './windows.ts';
+import { dialogAsk, type ScriptQuestionsElectron } from './script-questions.ts';
 
 /** Windows groups notifications and taskbar entries by this id; it is electron-builder's appId. */
 export const APP_USER_MODEL_ID = 'eu.openeo.authtray';
@@ -40,7 +43,7 @@ export type AppPort = Pick<
 
 /** Every Electron part the app uses: index.ts passes Electron's own modules, tests the typed stand-in. */
 export interface TrayAppElectron
-  extends TrayElectron, WindowsElectron, NotificationsElectron, IpcElectron, PowerElectron, ClipboardElectron {
+  extends TrayElectron, WindowsElectron, NotificationsElectron, IpcElectron, PowerElectron, ClipboardElectron, ScriptQuestionsElectron {
   app: AppPort;
   shell: Pick<Shell, 'openExternal'>;
   protocol: Pick<Protocol, 'registerSchemesAsPrivileged' | 'handle'>;
@@ -123,12 +126,15 @@ export async function startTrayApp(electron: TrayAppElectron, deps: TrayAppDeps)
   denyAllPermissions(electron.session.defaultSession, (m) => log('warn', m));
 
   const timers = deps.timers ?? systemTimers;
+  const clock = deps.clock ?? systemClock;
   const clipboard = electronClipboard(electron, log, platform);
   const notifier = setupNotifications(electron, { appPath, platform, log, showWindow: (to) => show(to) });
+  // The app serves the token agent while it runs (not on Windows, which has no private socket).
+  const agentFolder = agentDir(env, platform);
   core = deps.createAppCore({
     dir: settingsDir(env, platform),
     secrets: deps.secrets(),
-    clock: deps.clock ?? systemClock,
+    clock,
     timers,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.Store ? { Store: deps.Store } : {}),
@@ -142,6 +148,7 @@ export async function startTrayApp(electron: TrayAppElectron, deps: TrayAppDeps)
     },
     notify: (n) => notifier.notify(n),
     setStartAtLogin: setupStartAtLogin(electron, { platform, env, execPath: deps.execPath, log }),
+    ...(agentFolder === null ? {} : { agent: { dir: agentFolder, ask: dialogAsk(electron, { appPath, platform, clock, log }) } }),
   });
   const appCore = core;
 

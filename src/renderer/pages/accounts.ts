@@ -12,6 +12,8 @@ import { announce, copyButton, loading, onAction, problemBox, type Failure } fro
 import { identityStore } from '../store.ts';
 import { navigate, pageFrame, type PageView } from '../router.ts';
 import { copyMenu } from './copy-menu.ts';
+import { forwardsPanel } from './forwards.ts';
+import { scriptFacts } from './script-access.ts';
 import { confirmDialog } from '../dialog.ts';
 import { menuButton } from '../menu.ts';
 import { accountCard, actionLabel, type CardAction, type CardModel } from '../card-model.ts';
@@ -59,7 +61,7 @@ function refreshTokenFacts(identity: IdentityStatus): HTMLElement {
     timeLeftBar(identity, wordsId));
 }
 
-function identityFacts(identity: IdentityStatus, model: CardModel): HTMLElement {
+function identityFacts(identity: IdentityStatus, model: CardModel, onFailure: (failure: Failure) => Promise<void>): HTMLElement {
   return h('dl', { class: 'facts' },
     h('dt', {}, 'Backend'), h('dd', {}, breakable(hostOf(identity.backend))),
     h('dt', {}, 'Provider'), h('dd', {}, identity.provider, h('span', { class: 'muted' }, ' · ', breakable(hostOf(identity.issuer)))),
@@ -70,7 +72,8 @@ function identityFacts(identity: IdentityStatus, model: CardModel): HTMLElement 
     ...(model.tokenFacts
       ? [h('dt', {}, 'Access token'), h('dd', {}, liveText(h('span', {}), (t) => accessTokenWords(identity, t))),
         h('dt', {}, 'Refresh token'), refreshTokenFacts(identity)]
-      : []));
+      : []),
+    ...(model.scripts && identity.scripts ? scriptFacts(identity, identity.scripts, onFailure) : []));
 }
 
 function card(identity: IdentityStatus, refreshList: () => void): HTMLElement {
@@ -153,7 +156,10 @@ function card(identity: IdentityStatus, refreshList: () => void): HTMLElement {
     callout && !callout.alert
       ? h('div', { class: `callout tone-${callout.tone}` }, h('p', {}, callout.text), callout.next ? h('p', { class: 'callout-next' }, callout.next) : null)
       : null,
-    identityFacts(identity, model),
+    identityFacts(identity, model, async (f) => {
+      await rememberFailure(identity.id, f);
+      refreshList();
+    }),
     h('div', { class: 'actions card-actions' }, ...buttons, more));
 }
 
@@ -163,6 +169,7 @@ export function accountsPage(): PageView {
   addButton.addEventListener('click', () => navigate({ page: 'add' }));
   const frame = pageFrame('Accounts', addButton);
   const list = h('ul', { class: 'cards', 'aria-label': 'Your accounts' });
+  const forwards = forwardsPanel();
 
   function render(): void {
     if (!identityStore.loaded) return replace(frame.body, loading('Loading your accounts…'));
@@ -183,16 +190,23 @@ export function accountsPage(): PageView {
         add));
     }
     replace(list, ...identities.map((identity) => card(identity, refresh)));
-    if (list.parentElement !== frame.body) replace(frame.body, list);
+    if (list.parentElement !== frame.body) replace(frame.body, list, forwards.root);
+    forwards.refresh();
   }
   const refresh = (): void => rerenderKeepingFocus(frame.body, render);
   identityStore.subscribe(refresh);
   // The state of a card changes with the clock too (a login runs out): re-render when it does.
+  // "N times in the last hour" is counted by main when it answers: ask again each minute while
+  // a card shows such a count, so that it falls as the hour passes without scripts.
   let shown = '';
+  let minute = 0;
   everySecond(frame.root, (_el, now) => {
     const states = identityStore.list.map((i) => effectiveState(i, now)).join();
     if (shown && states !== shown) refresh();
     shown = states;
+    const m = Math.floor(now / 60_000);
+    if (minute && m !== minute && identityStore.list.some((i) => (i.scripts?.lastHour ?? 0) > 0)) void identityStore.reload();
+    minute = m;
   });
   render();
   return { root: frame.root, heading: frame.heading, show: () => refresh() };

@@ -35,8 +35,8 @@ export function formatTime(at: number, opts: FormatOptions = {}): string {
 }
 
 /**
- * A past moment for "since …": the time alone when it is today ("10:42"), otherwise day and
- * time ("12 Dec, 10:42"), with the year when it is not this year.
+ * A moment for "since …" or "until …": the time alone when it is today ("10:42"), otherwise day
+ * and time ("12 Dec, 10:42"), with the year when it is not this year.
  */
 export function formatSince(at: number, now: number, opts: FormatOptions = {}): string {
   if (isSameDay(at, now, opts)) return formatTime(at, opts);

@@ -2,9 +2,11 @@
  * Served as the 'electron' module to the BUILT main bundle (dist/main/index.js) by
  * ./resolve-electron.ts, so the bundle can start under plain Node. It is the same typed stand-in
  * as in the unit tests. Once the app has started (the core's first change has rebuilt the tray
- * menu), it reports what it sees on stdout (one JSON line) and quits the app the way the tray's
+ * menu, and the token agent listens), it reports what it sees on stdout (one JSON line) and quits the app the way the tray's
  * Quit does; `will-quit` then ends the process, as in Electron.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createFakeElectron } from '../fake-electron.ts';
 import type { Dialog } from 'electron';
@@ -45,7 +47,10 @@ const poll = setInterval(() => {
   const tray = world.trays[0];
   // The menu is built once at setup and again when core.start() reports its first change; the
   // app's code after start() runs in microtasks, so it is done by the time this timer fires.
-  const running = tray !== undefined && tray.menusSet >= 2;
+  // …and the token agent listens (when the test gave it a folder).
+  const agentDir = process.env.OPENEO_AUTH_TRAY_AGENT_DIR;
+  const agentSocket = agentDir ? join(agentDir, 'agent.sock') : undefined;
+  const running = tray !== undefined && tray.menusSet >= 2 && (agentSocket === undefined || existsSync(agentSocket));
   if (!running && Date.now() - started < 20_000) return;
   clearInterval(poll);
   const menu = tray?.menu;
@@ -63,6 +68,7 @@ const poll = setInterval(() => {
       channels: ipc.channels(),
       listenerChannels: [...listeners.keys()].sort(),
       userData: world.app.paths.get('userData'),
+      agentSocket: agentSocket !== undefined && existsSync(agentSocket) ? agentSocket : null,
     })}\n`);
     world.app.quit();
   })();

@@ -71,6 +71,14 @@ const WELL_FORMED: { [M in InvokeMethod]: Array<(v: unknown) => boolean> } = {
   getSettings: [],
   updateSettings: [patch],
   openExternal: [safeExternal],
+  setScriptAccess: [identityId, (v) => ['allow', 'ask', 'deny'].includes(v as string)],
+  listForwards: [],
+  createForward: [
+    (v) => Array.isArray(v) && Object.getPrototypeOf(v) === Array.prototype && v.length >= 1 && v.length <= 50 &&
+      Reflect.ownKeys(v).length === v.length + 1 && new Set(v).size === v.length && v.every(identityId),
+    int(60, 7 * 86_400),
+  ],
+  stopForward: [str(8, /^[0-9a-f]{8}$/)],
 };
 
 // ---- hostile arguments ----
@@ -161,6 +169,10 @@ const VALID: { [M in InvokeMethod]: fc.Arbitrary<unknown[]> } = {
   getSettings: fc.constant([]),
   updateSettings: fc.tuple(patchArb),
   openExternal: fc.tuple(external),
+  setScriptAccess: fc.tuple(id, fc.constantFrom('allow', 'ask', 'deny')),
+  listForwards: fc.constant([]),
+  createForward: fc.tuple(fc.uniqueArray(id, { minLength: 1, maxLength: 5 }), fc.integer({ min: 60, max: 7 * 86_400 })),
+  stopForward: fc.tuple(fc.stringMatching(/^[0-9a-f]{8}$/)),
 };
 
 /** Valid arguments, valid ones with one argument or one key swapped for something hostile, or anything. */

@@ -147,13 +147,55 @@ describe('buildTrayMenu', () => {
     assert.equal(menu.filter((i) => i.type === 'header').length, 3);
   });
 
+  test('forwards of the token agent: one line each with its logins and end, Stop in its submenu', () => {
+    const until = Date.UTC(2025, 10, 29, 18, 0);
+    const forwards = [
+      { id: '0a1b2c3d', identities: [{ id: 'cdse-3f9a1c', label: 'CDSE' }], until },
+      { id: '4e5f6a7b', identities: [{ id: 'cdse-3f9a1c', label: 'CDSE' }, { id: 'svc-77aa01', label: 'CDSE batch' }], until: until + DAY },
+    ];
+    const menu = buildTrayMenu([status({ label: 'alice' }), serviceAccount()], NOW, { ...EN, agent: { forwards, problem: null } });
+    const first = byId(menu, 'forward:0a1b2c3d');
+    assert.equal(first.type, 'submenu');
+    assert.equal(first.label, 'Forwarded: CDSE (alice) until 18:00');
+    assert.equal(byId(menu, 'forward:4e5f6a7b').label, 'Forwarded: CDSE (alice), CDSE (CDSE batch) until 30 Nov, 18:00');
+    const stop = byId(menu, 'forward:0a1b2c3d:stop');
+    assert.deepEqual([stop.label, stop.enabled, stop.action], ['Stop', true, { type: 'stop-forward', forwardId: '0a1b2c3d' }]);
+    assert.equal(stop.confirm, undefined, 'stopping needs no confirmation: it can be started again');
+    // After the logins, before the app's own entries, set apart by a separator.
+    const order = menu.map((i) => i.id);
+    assert.ok(order.indexOf('forward:0a1b2c3d') > order.indexOf('svc-77aa01:sep-end'));
+    assert.equal(order[order.indexOf('forward:4e5f6a7b') + 1], 'sep-agent');
+    assert.equal(order[order.indexOf('sep-agent') + 1], 'add-account');
+    assert.equal(flat(menu).some((i) => i.id.startsWith('agent-problem')), false);
+  });
+
+  test('a forward of a login no longer listed names it by the label it had', () => {
+    const menu = buildTrayMenu([], NOW, { ...EN, agent: { forwards: [{ id: '0a1b2c3d', identities: [{ id: 'gone-1', label: 'Old login' }], until: NOW + 3_600_000 }], problem: null } });
+    assert.equal(byId(menu, 'forward:0a1b2c3d').label, 'Forwarded: Old login until 10:00');
+  });
+
+  test('an agent that could not start: one disabled line says why; no agent section when all is well', () => {
+    const problem = { message: 'The token agent did not start: its folder /run/user/1000/openeo-auth-tray has mode 0755, so other users could reach its socket.' };
+    const menu = buildTrayMenu([status()], NOW, { ...EN, agent: { forwards: [], problem } });
+    const line = byId(menu, 'agent-problem');
+    assert.equal(line.enabled, false);
+    assert.equal(line.action, undefined);
+    assert.match(line.label, /^Token agent not running: The token agent did not start: its folder \/run\/user\/1000\/openeo-auth-tray has mode 0755/);
+    assert.ok(line.label.length <= 'Token agent not running: '.length + 90);
+    const quiet = buildTrayMenu([status()], NOW, { ...EN, agent: { forwards: [], problem: null } });
+    assert.deepEqual(quiet.map((i) => i.id), buildTrayMenu([status()], NOW, EN).map((i) => i.id), 'nothing to say: no section, no separator');
+  });
+
   test('labels never carry a secret, even one pasted into a label or a job title', () => {
     const secret = 'rt-9f8e7d6c5b4a3210';
     registerSecret(secret);
     const menu = buildTrayMenu(
       [status({ label: `mine ${secret}`, state: 'error', problem: { code: 'IDP_ERROR', message: `bad ${secret}` } })],
       NOW,
-      { ...EN, jobs: { 'cdse-3f9a1c': [{ id: 'j', title: `job ${secret}`, status: 'running', created: '2025-11-29T08:00:00Z' }] } },
+      {
+        ...EN, jobs: { 'cdse-3f9a1c': [{ id: 'j', title: `job ${secret}`, status: 'running', created: '2025-11-29T08:00:00Z' }] },
+        agent: { forwards: [{ id: '0a1b2c3d', identities: [{ id: 'gone-1', label: `was ${secret}` }], until: NOW + 60_000 }], problem: { message: `failed ${secret}` } },
+      },
     );
     const text = JSON.stringify(menu);
     assert.ok(!text.includes(secret), text);

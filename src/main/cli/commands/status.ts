@@ -1,10 +1,17 @@
-/** `status [--json]`: every identity with its state and expiry times. */
+/**
+ * `status [--json]`: every identity with its state and expiry times, and what scripts did with it
+ * through the token agent. That comes from `script-use.json` in the settings folder, which the
+ * agent writes wherever it runs (the tray app, or `openeo-auth-tray agent`), so `status` shows it
+ * from another process.
+ */
 import { parse } from '../args.ts';
 import { openContext } from '../context.ts';
 import { identityStatuses } from '../../core/session/status.ts';
+import { readScriptUse } from '../../core/agent/script-use.ts';
 import { iso, jsonText, plain, type Io } from '../output.ts';
 import type { IdentityStatus, RefreshTokenExpiry } from '../../../shared/model.ts';
 import { loginEnd } from '../../../shared/format/login-end.ts';
+import { DAY_MS } from '../../../shared/format/relative-time.ts';
 
 function refreshExpiresAt(e: RefreshTokenExpiry): string | null {
   return e.kind === 'at' ? iso(e.at) : null;
@@ -42,6 +49,22 @@ export function statusRow(s: IdentityStatus) {
     client_id: s.clientId,
     issuer: s.issuer,
     problem: s.problem,
+    ...scriptFields(s),
+  };
+}
+
+/**
+ * Scripts and the login: `scripts` allow | ask | deny; when a script last had a token through the
+ * agent (ISO 8601 or null), what it called itself (unverified; null when none used it or it gave no
+ * name), and how many tokens scripts had in the last hour.
+ */
+function scriptFields(s: IdentityStatus) {
+  const use = s.scripts;
+  return {
+    scripts: use?.access ?? 'allow',
+    last_script_use_at: iso(use?.lastUseAt ?? null),
+    last_script_hint: use && use.lastUseAt !== null && use.lastHint !== '' ? use.lastHint : null,
+    script_uses_last_hour: use?.lastHour ?? 0,
   };
 }
 
@@ -50,7 +73,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const ctx = await openContext();
   const identities = ctx.identities.listIdentities();
   const health = identities.length ? await ctx.secrets.health() : { ok: true as const };
-  const rows = identityStatuses(identities, ctx.clock.now(), { health, thresholdsMs: ctx.thresholdsMs() });
+  const now = ctx.clock.now();
+  const use = readScriptUse(ctx.dir, now);
+  const rows = identityStatuses(identities, now, { health, thresholdsMs: ctx.thresholdsMs(), scriptUse: (id) => use.get(id) });
   if (values.json) {
     io.stdout(`${jsonText(rows.map(statusRow), 2)}\n`);
     return 0;
@@ -61,10 +86,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const { stateLine } = await import('../../../shared/status/state-line.ts');
+  const { scriptUseLine } = await import('../../../shared/format/script-words.ts');
   for (const s of rows) {
     io.stdout(`${s.id}  ${plain(s.label)}  (${s.kind === 'personal' ? 'personal' : 'service account'})\n`);
     io.stdout(`    ${plain(s.backend)} · provider ${plain(s.provider)}${s.userId ? ` · user ${plain(s.userId)}` : ''}\n`);
-    io.stdout(`    ${plain(stateLine(s, ctx.clock.now()))}\n`);
+    io.stdout(`    ${plain(stateLine(s, now))}\n`);
+    const lastUse = s.scripts?.lastUseAt ?? null;
+    if (s.scripts && lastUse !== null && lastUse > now - DAY_MS) io.stdout(`    ${plain(scriptUseLine(s.scripts, now))}\n`);
   }
   return 0;
 }

@@ -83,8 +83,13 @@ export interface TokenAgent {
   createForward(refs: string[], forMs: number, opts?: { id?: string; until?: number }): Promise<Forward>;
   stopForward(id: string): Promise<boolean>;
   scriptUse(identityId: string): ScriptUse | null;
-  /** Forgets what the agent knows of a login (its access answers, its use): it was signed out or its setting changed. */
+  /** Forgets what the agent knows of a login (its access answers, its use, its place in forwards): it was signed out. */
   forgetIdentity(identityId: string): void;
+  /**
+   * Forgets only the person's answers about a login's scripts (its setting changed): the next
+   * script is asked again. What scripts did with it stays recorded, and its forwards stay.
+   */
+  forgetAnswers(identityId: string): void;
 }
 
 /** Another agent answers on the socket already (only for `servedBy: 'cli'`). */
@@ -334,6 +339,7 @@ export function createTokenAgent(deps: TokenAgentDeps): TokenAgent {
       return true;
     },
     scriptUse: (id) => use.use(id),
+    forgetAnswers: (id) => gate.forget(id),
     forgetIdentity(id) {
       gate.forget(id);
       use.forget(id);

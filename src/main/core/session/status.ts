@@ -2,16 +2,24 @@
 import type { Identity, IdentityStatus } from '../../../shared/model.ts';
 import type { KeychainHealth } from '../ports.ts';
 import { deriveState, type IdentityRuntime } from '../lifecycle/schedule.ts';
+import { scriptAccessOf } from '../agent/script-access.ts';
+import type { ScriptUse } from '../agent/script-use.ts';
 
 /**
  * One row per identity. `runtime` carries what a running lifecycle knows (offline, errors,
  * signing in); without it (a one-shot CLI) the state follows from the stored facts and the
- * keychain's health alone.
+ * keychain's health alone. With `scriptUse` (where scripts reach logins through the token agent),
+ * each row also says whether scripts may use it and what they did with it.
  */
 export function identityStatuses(
   identities: Identity[],
   now: number,
-  opts: { health?: KeychainHealth; thresholdsMs?: readonly number[]; runtime?: (id: string) => IdentityRuntime | undefined } = {},
+  opts: {
+    health?: KeychainHealth;
+    thresholdsMs?: readonly number[];
+    runtime?: (id: string) => IdentityRuntime | undefined;
+    scriptUse?: (id: string) => ScriptUse | null | undefined;
+  } = {},
 ): IdentityStatus[] {
   const keychainProblem = opts.health && !opts.health.ok
     ? { code: opts.health.reason === 'locked' ? 'KEYCHAIN_LOCKED' : 'KEYCHAIN_UNAVAILABLE', message: opts.health.message }
@@ -38,6 +46,12 @@ export function identityStatuses(
       lastRenewedAt: identity.kind === 'personal' ? identity.accessTokenObtainedAt : null,
       offlineSince: runtime.offlineSince ?? null,
       problem: problem ? { code: problem.code, message: problem.message } : null,
+      ...(opts.scriptUse ? { scripts: scriptsView(identity, opts.scriptUse(identity.id) ?? null) } : {}),
     };
   });
+}
+
+/** A login's setting for scripts and their recorded use of it. */
+function scriptsView(identity: Identity, use: ScriptUse | null): NonNullable<IdentityStatus['scripts']> {
+  return { access: scriptAccessOf(identity), lastUseAt: use?.lastAt ?? null, lastHint: use?.lastHint ?? '', lastHour: use?.lastHour ?? 0 };
 }

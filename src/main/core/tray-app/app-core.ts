@@ -32,7 +32,6 @@ import { createWindowApi } from './window-api.ts';
 import { LoginRegistry } from './logins.ts';
 import type { AppCoreDeps, AppServices } from './services.ts';
 import { createTokenAgent, type TokenAgent } from '../agent/token-agent.ts';
-import { scriptAccessOf } from '../agent/script-access.ts';
 import { VERSION } from '../../../shared/version.ts';
 
 export interface AppCore {
@@ -84,14 +83,13 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   const statuses = (): IdentityStatus[] => {
     if (!store || !lifecycle) return [];
     const signingIn = logins.signingIn();
-    const rows = identityStatuses(store.listIdentities(), deps.clock.now(), { health, thresholdsMs: thresholdsMs() });
-    const identities = new Map(store.listIdentities().map((i) => [i.id, i]));
-    return rows.map((plain) => {
-      const identity = identities.get(plain.id);
-      const use = agent?.scriptUse(plain.id) ?? null;
-      const row = identity
-        ? { ...plain, scripts: { access: scriptAccessOf(identity), lastUseAt: use?.lastAt ?? null, lastHint: use?.lastHint ?? '', lastHour: use?.lastHour ?? 0 } }
-        : plain;
+    const rows = identityStatuses(store.listIdentities(), deps.clock.now(), {
+      health,
+      thresholdsMs: thresholdsMs(),
+      // Scripts reach a login only through the agent: without one (Windows) there is nothing to say.
+      ...(deps.agent ? { scriptUse: (id: string) => agent?.scriptUse(id) ?? null } : {}),
+    });
+    return rows.map((row) => {
       const detail = lifecycle!.detail(row.id);
       if (signingIn.has(row.id)) return { ...row, state: 'signing-in' as const };
       if (!detail || row.state === 'keychain-unavailable') return row;
@@ -165,6 +163,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     trayMenu: () => buildTrayMenu(statuses(), deps.clock.now(), {
       jobs: Object.fromEntries((store?.listIdentities() ?? []).map((i) => [i.id, jobs?.jobs(i.id) ?? []])),
       clipboardClearSeconds: store?.getSettings().clipboardClearSeconds ?? DEFAULT_SETTINGS.clipboardClearSeconds,
+      ...(deps.agent ? { agent: { forwards: agent?.forwards() ?? [], problem: agentProblem } } : {}),
     }),
     trayTooltip: () => trayTooltip(statuses(), deps.clock.now()),
     trayLook: () => trayLook(statuses(), deps.clock.now()),
@@ -319,6 +318,9 @@ async function runTrayAction(services: AppServices, api: OpenEoAuthApi, action: 
       return;
     case 'settings':
       services.navigate({ page: 'settings' });
+      return;
+    case 'stop-forward':
+      await api.stopForward(action.forwardId);
       return;
     case 'quit':
       return; // the Electron layer quits the app

@@ -2,7 +2,7 @@
  * The window's API (src/shared/api.ts) on the real core. Every method resolves with a Result:
  * errors are converted once here, with the raw error going to the log.
  */
-import type { BackendChoice, CopyWhat, CreditsView, JobDetails, JobList, OpenEoAuthApi, SettingsView } from '../../../shared/api.ts';
+import type { BackendChoice, CopyWhat, CreditsView, ForwardList, ForwardView, JobDetails, JobList, OpenEoAuthApi, SettingsView } from '../../../shared/api.ts';
 import type { Result } from '../../../shared/result.ts';
 import { AuthTrayError, toAuthTrayError } from '../errors.ts';
 import { secretKey, type Identity } from '../../../shared/model.ts';
@@ -12,6 +12,8 @@ import { identityNotFound } from '../session/identity-records.ts';
 import { signOut } from '../session/sign-out.ts';
 import { pythonSnippet } from '../tray/python-snippet.ts';
 import { backendFacts, creditsView } from './credits.ts';
+import { appAgent, forwardList, forwardView } from './forwards.ts';
+import { scriptsSetting } from '../agent/script-access.ts';
 import type { AppServices } from './services.ts';
 
 type Fail = Extract<Result<never>, { ok: false }>;
@@ -224,6 +226,19 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
       await deps.openExternal(url);
       return null;
     }),
+    setScriptAccess: (identityId, access) => guard('changing whether scripts may use a login', async () => {
+      await s.store().updateIdentity(identityId, { scripts: scriptsSetting(access) });
+      // An "Allow for 1 hour" given under the old setting must not outlive it.
+      s.agent()?.forgetAnswers(identityId);
+      s.changed();
+      const row = s.statuses().find((r) => r.id === identityId);
+      if (!row) throw identityNotFound(identityId);
+      return row;
+    }),
+    listForwards: () => guard('listing forwards', async (): Promise<ForwardList> => forwardList(s)),
+    createForward: (identityIds, forSeconds) => guard('starting a forward', async (): Promise<ForwardView> =>
+      forwardView(await appAgent(s).createForward(identityIds, forSeconds * 1000))),
+    stopForward: (forwardId) => guard('stopping a forward', async () => ({ stopped: await appAgent(s).stopForward(forwardId) })),
     onIdentitiesChanged: (listener) => s.onChange(() => listener(s.statuses())),
     onNavigate: (listener) => s.onNavigate(listener),
   };

@@ -13,6 +13,8 @@ export type TrayAction =
   | { type: 'open-window'; page: Page; identityId?: string }
   | { type: 'add-account' }
   | { type: 'settings' }
+  /** Ends a forward of the token agent (its socket for a remote machine). */
+  | { type: 'stop-forward'; forwardId: string }
   | { type: 'quit' };
 
 /** A question to ask (a message box) before running the action; the action runs only on "yes". */

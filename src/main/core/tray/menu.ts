@@ -1,7 +1,7 @@
 /**
  * The tray menu as a pure function of the identities' states. Per identity: a header, a state
  * line, copy actions, sign-in/refresh/sign-out, credit linking for service accounts and a Jobs
- * submenu; then the app's own entries.
+ * submenu; then the token agent's forwards (or why it is not running); then the app's own entries.
  */
 import type { BatchJob, IdentityState, IdentityStatus } from '../../../shared/model.ts';
 import type { CopyWhat } from '../../../shared/api.ts';
@@ -10,12 +10,23 @@ import { effectiveState } from '../../../shared/status/look.ts';
 import { jobsSubmenu } from './jobs-menu.ts';
 import { stateLine, type StateLineOptions } from '../../../shared/status/state-line.ts';
 import { separator, type TrayMenuItem } from './menu-item.ts';
+import { forwardLine } from '../../../shared/format/script-words.ts';
+
+/** One forward of the token agent, as the menu shows it. */
+export interface TrayForward {
+  id: string;
+  identities: ReadonlyArray<{ id: string; label: string }>;
+  /** Epoch ms. */
+  until: number;
+}
 
 export interface TrayMenuOptions extends StateLineOptions {
   /** Known batch jobs per identity id. */
   jobs?: Record<string, BatchJob[]>;
   /** Said in the refresh-token confirmation; omitted when unknown. */
   clipboardClearSeconds?: number;
+  /** The token agent, when the app serves one: its forwards, and why it is not running (null while it is). */
+  agent?: { forwards: readonly TrayForward[]; problem: { message: string } | null };
 }
 
 /** States in which the keychain gives us no token to copy. */
@@ -104,6 +115,29 @@ function identityItems(identity: IdentityStatus, now: number, opts: TrayMenuOpti
 }
 
 /**
+ * The agent's part: each forward ("Forwarded: CDSE (alice) until 18:00") with Stop in its
+ * submenu, or one disabled line when the agent could not start. Empty when there is nothing to say.
+ */
+function agentItems(identities: readonly IdentityStatus[], now: number, opts: TrayMenuOptions): TrayMenuItem[] {
+  const agent = opts.agent;
+  if (!agent) return [];
+  const items: TrayMenuItem[] = agent.forwards.map((f) => {
+    const logins = f.identities.map((i) => {
+      const row = identities.find((r) => r.id === i.id);
+      return { label: row?.label ?? i.label, ...(row ? { provider: row.provider } : {}) };
+    });
+    return {
+      id: `forward:${f.id}`, type: 'submenu', label: displayText(forwardLine(logins, f.until, now, opts), 100), enabled: true,
+      submenu: [{ id: `forward:${f.id}:stop`, type: 'normal', label: 'Stop', enabled: true, action: { type: 'stop-forward', forwardId: f.id } }],
+    };
+  });
+  if (agent.problem) {
+    items.push({ id: 'agent-problem', type: 'normal', label: `Token agent not running: ${displayText(agent.problem.message, 90)}`, enabled: false });
+  }
+  return items.length ? [...items, separator('sep-agent')] : [];
+}
+
+/**
  * The whole tray menu. With no identities it says so and offers to add one. Disabled items
  * explain nothing themselves: the state line above them says why.
  */
@@ -119,6 +153,7 @@ export function buildTrayMenu(identities: readonly IdentityStatus[], now: number
   for (const identity of identities) {
     items.push(...identityItems(identity, now, opts), separator(`${identity.id}:sep-end`));
   }
+  items.push(...agentItems(identities, now, opts));
   items.push(
     { id: 'add-account', type: 'normal', label: 'Add account…', enabled: true, action: { type: 'add-account' } },
     { id: 'open-window', type: 'normal', label: 'Open window', enabled: true, action: { type: 'open-window', page: 'accounts' } },
