@@ -96,6 +96,8 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       return { ...row, state: detail.state, offlineSince: detail.offlineSince, problem: detail.problem ?? row.problem };
     });
   };
+  // A script may ask many times a second: the tray and the window redraw at most once a second for it.
+  const agentChanged = atMostEvery(1_000, deps.timers, () => changed());
   const changed = () => {
     for (const l of changeListeners) {
       try {
@@ -260,7 +262,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
           version: VERSION,
           ...(deps.agent.ask ? { ask: deps.agent.ask } : {}),
           log: deps.log,
-          onChange: changed,
+          onChange: agentChanged.call,
         });
         agent = a;
         // Not awaited: taking over from a headless agent may take a few seconds.
@@ -287,6 +289,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       // Requests under way end now: a refresh waiting for a hung IdP lets go of its lock.
       stopping?.abort(new Error('openEO Auth Tray is quitting'));
       logins.cancelAll();
+      agentChanged.cancel();
       // The agent stops listening; answers under way finish (idle() waits for them).
       void agentStarted?.then(() => agent?.stop());
       lifecycle?.stop();
@@ -325,4 +328,38 @@ async function runTrayAction(services: AppServices, api: OpenEoAuthApi, action: 
     case 'quit':
       return; // the Electron layer quits the app
   }
+}
+
+/** `fn` at once, then at most once per `ms` (a call in between runs once when the time is up); `cancel` drops a pending one. */
+function atMostEvery(ms: number, timers: AppCoreDeps['timers'], fn: () => void): { call: () => void; cancel: () => void } {
+  let waiting: ReturnType<AppCoreDeps['timers']['setTimeout']> | undefined;
+  let again = false;
+  let stopped = false;
+  const open = (): void => {
+    waiting = timers.setTimeout(() => {
+      waiting = undefined;
+      if (again) {
+        again = false;
+        fn();
+        open();
+      }
+    }, ms);
+  };
+  return {
+    call: () => {
+      if (waiting) {
+        again = true;
+        return;
+      }
+      fn();
+      if (!stopped) open();
+    },
+    // For quitting: what comes after is passed on at once, without a timer.
+    cancel: () => {
+      stopped = true;
+      if (waiting) timers.clearTimeout(waiting);
+      waiting = undefined;
+      again = false;
+    },
+  };
 }
