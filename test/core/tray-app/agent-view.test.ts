@@ -120,6 +120,19 @@ describe('the token agent in the window API and the tray, on the real core', () 
     assert.equal((await script('python (other.py)')).status, 'success');
   });
 
+  test('thirty scripts asking within a second redraw the tray and the window at most twice', async () => {
+    let changes = 0;
+    const stop = h.core.onChange(() => changes++);
+    try {
+      const started = Date.now();
+      for (let i = 0; i < 30; i++) assert.equal((await script('busy loop')).status, 'success');
+      assert.ok(Date.now() - started < 1_000, 'thirty answers within a second (else the count says nothing)');
+      assert.ok(changes <= 2, `${changes} redraws`);
+    } finally {
+      stop();
+    }
+  });
+
   test('setScriptAccess on a login that is not there says so with a next step', async () => {
     const gone = await h.api.setScriptAccess('gone-000000', 'deny');
     assert.ok(!gone.ok);
