@@ -99,7 +99,7 @@ describe('login with client credentials', () => {
   test('a wrong secret is refused clearly and nothing is stored', async () => {
     const wrong = 'this-is-not-the-secret-0123456789';
     const run = await world.cli(['login', world.backend.url, '--flow', 'client-credentials', '--client-id', world.idp.serviceClient.id, '--client-secret-stdin'], { input: wrong });
-    assert.equal(run.code, 1, run.stderr);
+    assert.equal(run.code, 3, `a refused secret needs a new sign-in, as everywhere (docs/error-kinds.json): ${run.stderr}`);
     const line = errorLines(run.stderr);
     assert.equal(line.length, 1, run.stderr);
     assert.match(line[0]!, /did not accept this client ID and secret/);

@@ -51,8 +51,8 @@ function spawnCli(w: World, args: string[], c: Clock): { child: ChildProcess; do
   const child = spawn(argv[0]!, argv.slice(1), { env: w.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (x: string) => (stdout += x));
-  child.stderr!.setEncoding('utf8').on('data', (x: string) => (stderr += x));
+  child.stdout.setEncoding('utf8').on('data', (x: string) => (stdout += x));
+  child.stderr.setEncoding('utf8').on('data', (x: string) => (stderr += x));
   return { child, done: new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))) };
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { execEnvironment, openEoBearer } from '../../../src/main/core/exec/environment.ts';
-import { exitCodeFor, FORWARDED_SIGNALS, runWithEnvironment } from '../../../src/main/core/exec/run.ts';
+import { childExitCode, FORWARDED_SIGNALS, runWithEnvironment } from '../../../src/main/core/exec/run.ts';
 import { commandLine, isOnPath } from '../../../src/main/core/exec/cli-command-line.ts';
 import { spawnSync } from 'node:child_process';
 import { isAuthTrayError } from '../../../src/main/core/errors.ts';
@@ -175,20 +175,20 @@ describe('runWithEnvironment', () => {
     child.stdin?.end('go\n');
     const result = await ran;
     assert.deepEqual(result, { exitCode: 7, signal: null });
-    assert.equal(exitCodeFor(result), 7);
+    assert.equal(childExitCode(result), 7);
   });
 
   test('exit code 0 and a non-zero code pass through', async () => {
     assert.deepEqual(await runWithEnvironment([process.execPath, '-e', 'process.exit(0)'], {}, { stdio: 'ignore' }), { exitCode: 0, signal: null });
     const r = await runWithEnvironment([process.execPath, '-e', 'process.exitCode = 42'], {}, { stdio: 'ignore' });
-    assert.equal(exitCodeFor(r), 42);
+    assert.equal(childExitCode(r), 42);
   });
 
   test('a child killed by a signal → that signal, exit code 128 + n', { skip: process.platform === 'win32' ? 'POSIX signals' : false }, async () => {
     const r = await runWithEnvironment([process.execPath, '-e', "process.kill(process.pid, 'SIGKILL')"], {}, { stdio: 'ignore' });
     assert.deepEqual(r, { exitCode: null, signal: 'SIGKILL' });
-    assert.equal(exitCodeFor(r), 137);
-    assert.equal(exitCodeFor({ exitCode: null, signal: 'SIGINT' }), 130);
+    assert.equal(childExitCode(r), 137);
+    assert.equal(childExitCode({ exitCode: null, signal: 'SIGINT' }), 130);
   });
 
   for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {

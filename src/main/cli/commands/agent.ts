@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parse } from '../args.ts';
+import { parse, type CommandSpec } from '../args.ts';
 import { openContext } from '../context.ts';
 import { jsonText, plain, UsageError, type Io } from '../output.ts';
 import { AuthTrayError, toAuthTrayError } from '../../core/errors.ts';
@@ -211,14 +211,22 @@ async function stopAgent(io: Io): Promise<number> {
   return 0;
 }
 
+export const spec: CommandSpec = {
+  name: 'agent',
+  args: '',
+  summary: 'Serves the token agent without the tray app (servers, WSL, terminal-only sessions) and prints shell lines for eval: eval "$(openeo-auth-tray agent)". In a terminal it stays in the foreground (Ctrl-C stops it); when its output is captured it detaches. One agent per user: when one runs already, this says where and exits 0.',
+  options: {
+    foreground: { type: 'boolean', help: 'stay in the foreground (a service manager, or a terminal you keep open)' },
+    detach: { type: 'boolean', help: 'start in the background and return' },
+    csh: { type: 'boolean', help: 'print the lines for csh and tcsh (setenv)' },
+    stop: { type: 'boolean', help: 'stop the agent started from the command line' },
+    'serve-detached': { type: 'boolean', help: 'the detached agent itself', hidden: true },
+  },
+  maxPositionals: 0,
+};
+
 export async function run(argv: string[], io: Io): Promise<number> {
-  const { values } = parse(argv, {
-    foreground: { type: 'boolean' },
-    detach: { type: 'boolean' },
-    csh: { type: 'boolean' },
-    stop: { type: 'boolean' },
-    'serve-detached': { type: 'boolean' },
-  }, 0);
+  const { values } = parse(argv, spec);
   if (values.foreground && values.detach) throw new UsageError('choose --foreground or --detach, not both');
   if (values['serve-detached']) return serveDetached(io);
   if (values.stop) return stopAgent(io);

@@ -5,7 +5,7 @@
  * aside (`--adopt`), or deletes such entries (`--delete`). It never shows a secret.
  */
 import { spawnSync } from 'node:child_process';
-import { parse, str } from '../args.ts';
+import { parse, str, type CommandSpec } from '../args.ts';
 import { openContext } from '../context.ts';
 import { jsonText, plain, UsageError, type Io } from '../output.ts';
 import { AuthTrayError } from '../../core/errors.ts';
@@ -45,15 +45,23 @@ function describe(o: Orphan): string {
     : `${what}: nothing to rebuild its login from; remove with: openeo-auth-tray doctor --delete ${o.id} --yes`;
 }
 
+export const spec: CommandSpec = {
+  name: 'doctor',
+  args: '',
+  summary: 'Checks the settings file and the keychain: lists keychain entries that belong to no login (a damaged entry set aside, a lost file), takes such a login back or deletes its entries. Never shows a secret.',
+  options: {
+    json: { type: 'boolean', help: 'print the findings as JSON' },
+    'set-aside': { type: 'boolean', help: 'move logins whose settings entries cannot be read to a file of their own; the others keep working' },
+    adopt: { type: 'string', value: 'ID', help: 'take back a login from what was set aside (its text repaired)' },
+    delete: { type: 'string', value: 'ID', help: 'delete the keychain entries of a login that is gone (with --yes)' },
+    yes: { type: 'boolean', help: 'confirm --delete' },
+    'keychain-accounts': { type: 'boolean', help: 'list the keychain\'s account names (doctor\'s own child process)', hidden: true },
+  },
+  maxPositionals: 0,
+};
+
 export async function run(argv: string[], io: Io): Promise<number> {
-  const { values } = parse(argv, {
-    json: { type: 'boolean' },
-    'set-aside': { type: 'boolean' },
-    adopt: { type: 'string' },
-    delete: { type: 'string' },
-    yes: { type: 'boolean' },
-    'keychain-accounts': { type: 'boolean' },
-  }, 0);
+  const { values } = parse(argv, spec);
   if (values['keychain-accounts']) return printKeychainAccounts(io);
   const ctx = await openContext();
   const file = settingsFilePath(ctx.dir);

@@ -3,7 +3,7 @@
  * openEO Python client's store (mode 0600, atomic, other entries kept).
  */
 import { dirname, resolve } from 'node:path';
-import { parse, str } from '../args.ts';
+import { parse, str, type CommandSpec } from '../args.ts';
 import { openContext } from '../context.ts';
 import { UsageError, type Io } from '../output.ts';
 import { resolveIdentity } from '../../core/session/identity-records.ts';
@@ -13,8 +13,20 @@ import { AuthTrayError } from '../../core/errors.ts';
 import { secretKey } from '../../../shared/model.ts';
 import { writeRefreshToken } from '../../core/python/refresh-token-store.ts';
 
+export const spec: CommandSpec = {
+  name: 'export-python',
+  args: '<id>',
+  summary: 'Writes the login\'s refresh token into the openEO Python client\'s store (refresh-tokens.json, mode 0600; other entries kept), for scripts that use the client\'s own refresh. Sharing a rotating refresh token can end the login for both sides: the bridge (openeo_auth_tray) needs none of this.',
+  options: {
+    dir: { type: 'string', value: 'DIR', help: 'write the store in DIR instead of the Python client\'s own folder' },
+    sync: { type: 'boolean', help: 'keep the store in step from now on (each rotated token is written back)' },
+    'no-sync': { type: 'boolean', help: 'write once; do not keep it in step' },
+  },
+  maxPositionals: 1,
+};
+
 export async function run(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { dir: { type: 'string' }, sync: { type: 'boolean' }, 'no-sync': { type: 'boolean' } }, 1);
+  const { values, positionals } = parse(argv, spec);
   if (!positionals[0]) throw new UsageError('export-python needs the id or label of a login');
   const ctx = await openContext();
   const identity = resolveIdentity(ctx.identities.listIdentities(), positionals[0]);

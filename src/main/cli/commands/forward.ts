@@ -4,7 +4,7 @@
  * until it ends. The running agent (the tray app's or `openeo-auth-tray agent`) makes and serves
  * it; this command only asks.
  */
-import { parse, str } from '../args.ts';
+import { parse, str, type CommandSpec } from '../args.ts';
 import { jsonText, plain, UsageError, type Io } from '../output.ts';
 import { AuthTrayError } from '../../core/errors.ts';
 import { agentSocketPath, AGENT_SOCK_ENV } from '../../core/agent/agent-folder.ts';
@@ -65,13 +65,21 @@ function describe(f: ForwardView, now: number): string {
   return `forward ${f.id}: ${who} until ${formatSince(f.until, now)} (${formatRelative(f.until, now)})`;
 }
 
+export const spec: CommandSpec = {
+  name: 'forward',
+  args: '[<id>…]',
+  summary: 'Makes a socket for a remote machine (ssh -R) that serves only the named logins (default: the only one), access tokens only, until it ends, and prints the ssh command. The running agent (the tray app\'s or openeo-auth-tray agent) serves it.',
+  options: {
+    for: { type: 'string', value: 'DURATION', help: 'how long it serves: 90m, 8h (default), 2d; at most 7 days' },
+    list: { type: 'boolean', help: 'list the forwards there are' },
+    stop: { type: 'string', value: 'FORWARD-ID', help: 'stop one' },
+    json: { type: 'boolean', help: 'print JSON' },
+  },
+  maxPositionals: 50,
+};
+
 export async function run(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    for: { type: 'string' },
-    list: { type: 'boolean' },
-    stop: { type: 'string' },
-    json: { type: 'boolean' },
-  }, 50);
+  const { values, positionals } = parse(argv, spec);
   const socket = process.env[AGENT_SOCK_ENV]?.trim() || agentSocketPath();
   if (!socket) throw new AuthTrayError('AGENT_UNAVAILABLE', 'Forwarding needs the token agent, which is not available on Windows.');
   const now = Date.now();

@@ -4,7 +4,7 @@
  * takes it over and writes the rotated one straight back; it runs only with --yes.
  */
 import { dirname, resolve } from 'node:path';
-import { parse, str } from '../args.ts';
+import { parse, str, type CommandSpec } from '../args.ts';
 import { openContext } from '../context.ts';
 import { plain, UsageError, type Io } from '../output.ts';
 import { readRefreshTokenStore } from '../../core/python/refresh-token-store.ts';
@@ -12,8 +12,20 @@ import { IMPORT_TAKEOVER_NOTICE, importCandidates } from '../../core/python/sync
 import { importFromPythonStore } from '../../core/session/import-python.ts';
 import { isAuthTrayError, toAuthTrayError } from '../../core/errors.ts';
 
+export const spec: CommandSpec = {
+  name: 'import-python',
+  args: '',
+  summary: 'Lists the refresh tokens in the openEO Python client\'s store and, with --backend and --yes, takes one over as a login (checking it spends it: the rotated one is written straight back, and the two are kept in step).',
+  options: {
+    dir: { type: 'string', value: 'DIR', help: 'read the store in DIR instead of the Python client\'s own folder' },
+    backend: { type: 'string', value: 'URL', help: 'the openEO backend the login is for' },
+    yes: { type: 'boolean', help: 'do the import' },
+  },
+  maxPositionals: 0,
+};
+
 export async function run(argv: string[], io: Io): Promise<number> {
-  const { values } = parse(argv, { dir: { type: 'string' }, backend: { type: 'string' }, yes: { type: 'boolean' } }, 0);
+  const { values } = parse(argv, spec);
   const ctx = await openContext();
   const storePath = await ctx.pythonStorePath(str(values.dir));
   const contents = await readRefreshTokenStore(storePath);

@@ -1,13 +1,21 @@
 /** `jobs [<id>] [--json]`: the batch jobs of one identity (or of every identity). */
-import { parse } from '../args.ts';
+import { parse, type CommandSpec } from '../args.ts';
 import { openContext } from '../context.ts';
 import { exitCodeFor, jsonText, plain, type Io } from '../output.ts';
 import { toAuthTrayError } from '../../core/errors.ts';
 import { resolveIdentity } from '../../core/session/identity-records.ts';
 import type { BatchJob, Identity } from '../../../shared/model.ts';
 
+export const spec: CommandSpec = {
+  name: 'jobs',
+  args: '[<id>]',
+  summary: 'Lists the batch jobs of one login, or of every login (service accounts included, whose jobs no web editor shows).',
+  options: { json: { type: 'boolean', help: 'print JSON' } },
+  maxPositionals: 1,
+};
+
 export async function run(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, 1);
+  const { values, positionals } = parse(argv, spec);
   const ctx = await openContext();
   const all = ctx.identities.listIdentities();
   const targets: Identity[] = positionals[0] ? [resolveIdentity(all, positionals[0])] : all;

@@ -2,7 +2,7 @@
  * `login <backend-url>`: device login (default), browser login, or a service account.
  * Human output goes to stderr; with --json, one JSON object per line on stdout.
  */
-import { parse, str } from '../args.ts';
+import { parse, str, type CommandSpec } from '../args.ts';
 import { openContext } from '../context.ts';
 import { EXIT, iso, jsonText, plain, UsageError, type Io } from '../output.ts';
 import { openInBrowser } from '../open-browser.ts';
@@ -17,16 +17,24 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
+export const spec: CommandSpec = {
+  name: 'login',
+  args: '<backend-url>',
+  summary: 'Signs in at an openEO backend: device code (default; a code to enter on any device), the browser on this computer, or a service account\'s client credentials. The tokens go to the OS keychain.',
+  options: {
+    provider: { type: 'string', value: 'ID', help: 'the backend\'s login provider (default: its first, or OPENEO_AUTH_PROVIDER_ID)' },
+    'client-id': { type: 'string', value: 'ID', help: 'the OAuth client (default: the provider\'s default client; needed for a service account)' },
+    flow: { type: 'string', value: 'device|browser|client-credentials', help: 'how to sign in (default device)' },
+    label: { type: 'string', value: 'TEXT', help: 'the login\'s name (default from the backend\'s title)' },
+    json: { type: 'boolean', help: 'one JSON object per event on stdout' },
+    'no-browser': { type: 'boolean', help: 'do not open a browser; print the address' },
+    'client-secret-stdin': { type: 'boolean', help: 'read a service account\'s secret from stdin (else OPENEO_AUTH_CLIENT_SECRET; never an argument)' },
+  },
+  maxPositionals: 1,
+};
+
 export async function run(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    provider: { type: 'string' },
-    'client-id': { type: 'string' },
-    flow: { type: 'string' },
-    label: { type: 'string' },
-    json: { type: 'boolean' },
-    'no-browser': { type: 'boolean' },
-    'client-secret-stdin': { type: 'boolean' },
-  }, 1);
+  const { values, positionals } = parse(argv, spec);
   const backendUrl = positionals[0];
   if (!backendUrl) throw new UsageError('login needs a backend URL, e.g. openeo.dataspace.copernicus.eu');
   const flow = (str(values.flow) ?? 'device') as LoginFlow;

@@ -1,12 +1,20 @@
 /** `logout <id> [--revoke]`: removes the identity's secrets (revoking them at the IdP with --revoke). */
-import { parse } from '../args.ts';
+import { parse, type CommandSpec } from '../args.ts';
 import { openContext } from '../context.ts';
 import { resolveIdentity } from '../../core/session/identity-records.ts';
 import { signOut } from '../../core/session/sign-out.ts';
 import { UsageError, type Io } from '../output.ts';
 
+export const spec: CommandSpec = {
+  name: 'logout',
+  args: '<id>',
+  summary: 'Signs out: removes the login and its tokens from the keychain (and from the Python client\'s store when it was shared), after any refresh under way.',
+  options: { revoke: { type: 'boolean', help: 'ask the identity provider to revoke the tokens first' } },
+  maxPositionals: 1,
+};
+
 export async function run(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { revoke: { type: 'boolean' } }, 1);
+  const { values, positionals } = parse(argv, spec);
   if (!positionals[0]) throw new UsageError('logout needs the id or label of the login to remove');
   const ctx = await openContext();
   const identity = resolveIdentity(ctx.identities.listIdentities(), positionals[0]);

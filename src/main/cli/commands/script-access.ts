@@ -3,7 +3,7 @@
  * (`allow`, the default), only after you said yes for an hour (`ask`), or not at all (`deny`).
  * Without a value it prints the current one.
  */
-import { parse } from '../args.ts';
+import { parse, type CommandSpec } from '../args.ts';
 import { openContext } from '../context.ts';
 import { plain, UsageError, type Io } from '../output.ts';
 import { resolveIdentity } from '../../core/session/identity-records.ts';
@@ -15,8 +15,16 @@ const WORDS: Record<ScriptAccess, string> = {
   deny: 'scripts may not use it',
 };
 
+export const spec: CommandSpec = {
+  name: 'script-access',
+  args: '<id> [allow|ask|deny]',
+  summary: 'Whether scripts may have the login\'s tokens from the agent: allow (default), ask (a script not seen in the last hour only after you say yes), deny. Without a value it prints the current one.',
+  options: {},
+  maxPositionals: 2,
+};
+
 export async function run(argv: string[], io: Io): Promise<number> {
-  const { positionals } = parse(argv, {}, 2);
+  const { positionals } = parse(argv, spec);
   const [ref, value] = positionals;
   if (!ref) throw new UsageError('script-access needs the id or label of a login');
   if (value !== undefined && !['allow', 'ask', 'deny'].includes(value)) throw new UsageError(`script-access takes allow, ask or deny, not "${plain(value, 40)}"`);

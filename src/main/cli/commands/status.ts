@@ -4,7 +4,7 @@
  * agent writes wherever it runs (the tray app, or `openeo-auth-tray agent`), so `status` shows it
  * from another process.
  */
-import { parse } from '../args.ts';
+import { parse, type CommandSpec } from '../args.ts';
 import { openContext } from '../context.ts';
 import { identityStatuses } from '../../core/session/status.ts';
 import { readScriptUse } from '../../core/agent/script-use.ts';
@@ -68,8 +68,16 @@ function scriptFields(s: IdentityStatus) {
   };
 }
 
+export const spec: CommandSpec = {
+  name: 'status',
+  args: '',
+  summary: 'Every login: its state, when it ends and how (fixed, sliding, while used), and its use by scripts through the agent.',
+  options: { json: { type: 'boolean', help: 'print JSON (see the README for the fields)' } },
+  maxPositionals: 0,
+};
+
 export async function run(argv: string[], io: Io): Promise<number> {
-  const { values } = parse(argv, { json: { type: 'boolean' } }, 0);
+  const { values } = parse(argv, spec);
   const ctx = await openContext();
   const identities = ctx.identities.listIdentities();
   const health = identities.length ? await ctx.secrets.health() : { ok: true as const };

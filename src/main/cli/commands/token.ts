@@ -4,9 +4,9 @@
  * that fingerprint: a newer one is handed out, or it is renewed (unless it is seconds old). `--json` prints one object with its expiry and where it may be sent,
  * for programs that renew it themselves (the Python bridge, R, JavaScript).
  */
-import { parse, seconds, str } from '../args.ts';
+import { parse, seconds, str, type CommandSpec } from '../args.ts';
 import { openContext } from '../context.ts';
-import { iso, UsageError, type Io } from '../output.ts';
+import { iso, jsonText, UsageError, type Io } from '../output.ts';
 import { resolveIdentityAt } from '../../core/session/identity-records.ts';
 
 /** What `token --json` prints (snake_case, like `status --json`). */
@@ -23,6 +23,20 @@ export interface TokenJson {
   api_url: string;
   kind: 'personal' | 'client-credentials';
 }
+
+export const spec: CommandSpec = {
+  name: 'token',
+  args: '[<id>]',
+  summary: 'Prints a valid access token of the login (the only one, when there is one), renewing it when it is not fresh enough (60 s left, or a quarter of a short token\'s life). With the tray app or the agent running, the refresh is theirs.',
+  options: {
+    json: { type: 'boolean', help: 'one object: access_token, expires_at, bearer, identity, label, provider_id, backend, api_url, kind' },
+    backend: { type: 'string', value: 'URL', help: 'the only login at this backend, or a check that <id> belongs to it' },
+    bearer: { type: 'boolean', help: 'print what goes after "Authorization: Bearer " at the backend' },
+    'min-valid': { type: 'string', value: 'SECONDS', help: 'renew unless the token stays valid this long' },
+    refused: { type: 'string', value: 'FINGERPRINT', help: 'a backend refused the token with this fingerprint (first 16 hex digits of its SHA-256): hand out a newer one or renew it' },
+  },
+  maxPositionals: 1,
+};
 
 /**
  * Asks this user's running agent (the tray app's, or `openeo-auth-tray agent`) to renew and save
@@ -52,13 +66,7 @@ async function renewThroughAgent(settingsFolder: string, id: string, minValid: n
 }
 
 export async function run(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    bearer: { type: 'boolean' },
-    json: { type: 'boolean' },
-    backend: { type: 'string' },
-    'min-valid': { type: 'string' },
-    refused: { type: 'string' },
-  }, 1);
+  const { values, positionals } = parse(argv, spec);
   const minValid = seconds(str(values['min-valid']), '--min-valid');
   const refused = str(values.refused);
   if (refused !== undefined && !/^[0-9a-f]{16}$/.test(refused)) throw new UsageError('--refused takes the refused token\'s fingerprint: the first 16 hex digits of its SHA-256');
@@ -86,7 +94,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       api_url: token.identity.apiUrl,
       kind: token.identity.kind,
     };
-    io.stdout(`${JSON.stringify(out)}\n`);
+    io.stdout(`${jsonText(out)}\n`);
   } else {
     io.stdout(`${values.bearer ? bearer : token.accessToken}\n`);
   }

@@ -75,7 +75,7 @@ export function runWithEnvironment(
 }
 
 /** The exit code to end with, like a shell: the child's code, or 128 + the signal's number. */
-export function exitCodeFor(result: ExecResult): number {
+export function childExitCode(result: ExecResult): number {
   if (result.exitCode !== null) return result.exitCode;
   if (result.signal !== null) {
     const n = (osConstants.signals as Partial<Record<NodeJS.Signals, number>>)[result.signal];
