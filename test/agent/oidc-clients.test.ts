@@ -185,3 +185,20 @@ test(`oidc-token (Debian's oidc-agent-cli ${oidcToken.version || '4.2.6'}) gets 
   await agent.stop();
   assert.equal(lastHint(world.home, id), 'nightly-job', '--name is the application hint the agent recorded (the last answered request\'s)');
 });
+
+test('oidc-token --force-new (min_valid_period -1, oidc-agent\'s "force a new token") gets a new token', peerOptions(oidcToken.missing), async (t) => {
+  requirePeer(oidcToken.missing);
+  const { world, id, agent } = await servedLogin(t);
+  const first = await oidcTokenRun(agent.socket, world.env, [id]);
+  assert.equal(first.code, 0, first.stderr);
+  const refreshes = world.idp.counters.byGrant.refresh_token ?? 0;
+
+  const forced = await oidcTokenRun(agent.socket, world.env, ['--force-new', id]);
+  assert.equal(forced.code, 0, `oidc-token --force-new: ${forced.stderr}`);
+  assert.ok(forced.stdout.trim() !== first.stdout.trim(), 'a new token, though the cached one is valid for minutes');
+  assert.equal(world.idp.counters.byGrant.refresh_token ?? 0, refreshes + 1, 'one refresh');
+  const answer = await me(world.backend, `oidc/testidp/${forced.stdout.trim()}`);
+  assert.equal(answer.status, 200);
+  const after = await oidcTokenRun(agent.socket, world.env, [id]);
+  assert.ok(after.stdout.trim() === forced.stdout.trim(), 'then the new token is the cached one');
+});
