@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { me, signIn, startCliWorld } from '../e2e/cli-harness.ts';
-import { agentRequest, liboidcagentPython, peerOptions, refreshTokenActive, requirePeer, startAgent, until } from '../helpers/agent.ts';
+import { agentRequest, deferrer, liboidcagentPython, peerOptions, refreshTokenActive, requirePeer, startAgent, until } from '../helpers/agent.ts';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const lib = liboidcagentPython();
@@ -45,14 +45,13 @@ const cases: Array<{ signal: NodeJS.Signals; client: Client; who: string; missin
 for (const c of cases) {
   test(`${c.who} killed with ${c.signal} while the IdP holds its refresh: the rotated token is saved, the next request needs no new sign-in`, peerOptions(c.missing), async (t) => {
     requirePeer(c.missing);
+    const defer = deferrer(t);
     const world = await startCliWorld({ idpProxy: true });
-    t.after(() => world.stop());
+    defer(() => world.stop());
     const proxy = world.idpProxy!;
     const id = await signIn(world);
     const agent = await startAgent(world.env);
-    t.after(async () => {
-      await agent.stop();
-    });
+    defer(() => agent.stop());
     const signIns = world.idp.counters.deviceAuthorization;
     const deviceGrants = world.idp.counters.byGrant[DEVICE_GRANT] ?? 0;
     const before = await agentRequest(agent.socket, { request: 'access_token', account: id });
@@ -68,9 +67,7 @@ for (const c of cases) {
     let clientOut = '';
     client.stdout!.setEncoding('utf8').on('data', (d: string) => (clientOut += d));
     const clientExit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => client.once('close', (code, signal) => resolve({ code, signal })));
-    t.after(() => {
-      client.kill('SIGKILL');
-    });
+    defer(() => client.kill('SIGKILL'));
 
     await until(() => proxy.count('/token') > tokenRequests, 'the agent asked the IdP for a refresh');
     await until(async () => !(await refreshTokenActive(world.idp, rtBefore)), 'the IdP rotated (spent) the refresh token');

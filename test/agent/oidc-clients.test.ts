@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { me, signIn, startCliWorld, type CliWorld } from '../e2e/cli-harness.ts';
-import { liboidcagentPython, oidcTokenPeer, peerOptions, requirePeer, startAgent, type RunningAgent } from '../helpers/agent.ts';
+import { deferrer, liboidcagentPython, oidcTokenPeer, peerOptions, requirePeer, startAgent, type RunningAgent } from '../helpers/agent.ts';
 import { runPython } from '../helpers/python.ts';
 
 const lib = liboidcagentPython();
@@ -18,13 +18,12 @@ const oidcToken = oidcTokenPeer();
 
 /** A world with one login (label alice) and the CLI's agent serving it; all stopped after the test. */
 async function servedLogin(t: { after(fn: () => Promise<void>): void }): Promise<{ world: CliWorld; id: string; agent: RunningAgent }> {
+  const defer = deferrer(t);
   const world = await startCliWorld();
-  t.after(() => world.stop());
+  defer(() => world.stop());
   const id = await signIn(world, ['--label', 'alice']);
   const agent = await startAgent(world.env);
-  t.after(async () => {
-    await agent.stop();
-  });
+  defer(() => agent.stop());
   return { world, id, agent };
 }
 

@@ -238,3 +238,27 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/**
+ * Cleanup in the reverse order of setup (an agent before the world it uses): node:test runs
+ * `t.after` hooks in the order they were added. Returns `defer(fn)`; every deferred function
+ * runs, and failures are reported after all of them.
+ */
+export function deferrer(t: { after(fn: () => Promise<void>): void }): (fn: () => unknown) => void {
+  const stack: Array<() => unknown> = [];
+  t.after(async () => {
+    const failures: unknown[] = [];
+    while (stack.length) {
+      try {
+        await stack.pop()!();
+      } catch (e) {
+        failures.push(e);
+      }
+    }
+    if (failures.length === 1 && failures[0] instanceof Error) throw failures[0];
+    if (failures.length) throw new AggregateError(failures, `${failures.length} cleanup step(s) failed`);
+  });
+  return (fn) => {
+    stack.push(fn);
+  };
+}
