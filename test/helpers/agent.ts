@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { assertCliBuilt, CLI_PATH } from './cli.ts';
+import nacl from 'tweetnacl';
 import { findPython } from './python.ts';
 import type { TestIdp } from '../fixtures/oidc-provider.ts';
 
@@ -161,6 +162,66 @@ export function exchange(socket: string, chunks: Array<string | Buffer | number>
       })().catch(() => undefined);
     });
   });
+}
+
+export interface SealedExchange extends Exchange {
+  /** The agent's public key, when it sent one. */
+  agentKey: Uint8Array | null;
+  /** What the agent sent after its key. */
+  afterKey: string;
+  /** Opens a sealed `len:nonce:ciphertext` message from the agent with this exchange's key, or null. */
+  open(message: string): string | null;
+}
+
+const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+
+/**
+ * oidc-agent's key exchange, written here with tweetnacl (not the product's code): sends a fresh
+ * NaCl public key, waits for the agent's, then writes what `after(seal)` returns (`seal` boxes a
+ * text for the agent as `len:nonce:ciphertext`; a number is a pause), and reads until the agent
+ * closes or the bound.
+ */
+export function sealedExchange(socket: string, after: (seal: (text: string) => string) => Array<string | Buffer | number>, opts: { timeoutMs: number }): Promise<SealedExchange> {
+  const mine = nacl.box.keyPair();
+  let agentKey: Uint8Array | null = null;
+  let shared: Uint8Array | null = null;
+  const seal = (text: string): string => {
+    const nonce = nacl.randomBytes(nacl.box.nonceLength);
+    const plain = Buffer.from(text, 'utf8');
+    return `${plain.length}:${b64(nonce)}:${b64(nacl.secretbox(new Uint8Array(plain), nonce, shared!))}`;
+  };
+  const open = (message: string): string | null => {
+    const [, nonce, box] = message.trim().split(':');
+    if (!shared || !nonce || !box) return null;
+    const plain = nacl.secretbox.open(new Uint8Array(Buffer.from(box, 'base64')), new Uint8Array(Buffer.from(nonce, 'base64')), shared);
+    return plain ? Buffer.from(plain).toString('utf8') : null;
+  };
+  return exchange(socket, [b64(mine.publicKey)], {
+    timeoutMs: opts.timeoutMs,
+    onData: (text, conn) => {
+      if (agentKey || text.length < 44) return;
+      const key = Buffer.from(text.slice(0, 44), 'base64');
+      if (key.length !== nacl.box.publicKeyLength) return;
+      agentKey = new Uint8Array(key);
+      shared = nacl.box.before(agentKey, mine.secretKey);
+      void (async () => {
+        for (const chunk of after(seal)) {
+          if (conn.destroyed) return;
+          if (typeof chunk === 'number') await new Promise((r) => setTimeout(r, chunk));
+          else if (!conn.write(chunk)) await new Promise((r) => conn.once('drain', r));
+        }
+      })().catch(() => undefined);
+    },
+  }).then((result) => ({ ...result, agentKey, afterKey: agentKey ? result.text.slice(44) : '', open }));
+}
+
+/** A request over the key exchange (as liboidcagent and oidc-token make it) and its opened answer. */
+export async function sealedRequest(socket: string, request: Record<string, unknown>, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  const result = await sealedExchange(socket, (seal) => [seal(JSON.stringify(request))], { timeoutMs });
+  if (result.ended !== 'closed') throw new Error(`no whole sealed answer from ${socket}: ${result.ended}`);
+  const text = result.open(result.afterKey);
+  if (text === null) throw new Error('the agent\'s answer does not open with the exchanged key');
+  return JSON.parse(text) as Record<string, unknown>;
 }
 
 // --- peers that may be missing ---

@@ -6,7 +6,9 @@
  * Every connection is bounded: bytes ({@link MAX_REQUEST_BYTES}), the time to send a request, and
  * the number of connections at once. At the limit, the connection that has been sending its
  * request the longest is dropped for a new one, so half-open or slow clients can never keep others
- * out; connections whose request is being answered are never dropped. A client that goes away
+ * out; connections whose request is being answered are never dropped. Once its answer is out, a
+ * connection the client keeps open is closed after the idle limit, and is the first to go when
+ * room is needed: answered clients cannot keep others out either. A client that goes away
  * while its answer is being worked out changes nothing: a refresh started for it finishes and is
  * saved (the handler is not told).
  */
@@ -38,7 +40,8 @@ export interface SocketServer {
   connections(): number;
 }
 
-type Phase = 'first' | 'sealed' | 'answering';
+/** `done`: the answer (or a failure) went out; the client has yet to close its side. */
+type Phase = 'first' | 'sealed' | 'answering' | 'done';
 
 interface Conn {
   socket: Socket;
@@ -64,10 +67,14 @@ export function createSocketServer(opts: { path: string; answer: AnswerFn; limit
 
   const finish = (c: Conn, answer: Record<string, unknown>, sealed: boolean): void => {
     clearTimeout(c.timer);
+    c.phase = 'done';
     if (c.socket.destroyed) return;
     const json = JSON.stringify(answer);
     // One write, then the end: liboidcagent reads until a read returns less than 4096 bytes.
     c.socket.end(sealed && c.key ? sealMessage(json, c.key) : json);
+    // A client that keeps its side open after the answer gets no longer than an idle one.
+    c.timer = setTimeout(() => drop(c), limits.idleMs);
+    c.timer.unref();
   };
 
   const drop = (c: Conn): void => {
@@ -80,7 +87,7 @@ export function createSocketServer(opts: { path: string; answer: AnswerFn; limit
     clearTimeout(c.timer);
     const left = c.since + limits.requestMs - Date.now();
     c.timer = setTimeout(() => {
-      if (c.phase === 'answering') return;
+      if (c.phase === 'answering' || c.phase === 'done') return;
       // Something came but never made a request: say so, then close. Nothing came: just close.
       if (c.text.trim()) finish(c, protocolFailure('The request was not complete in time.'), c.phase === 'sealed');
       else drop(c);
@@ -98,12 +105,11 @@ export function createSocketServer(opts: { path: string; answer: AnswerFn; limit
   };
 
   const onData = (c: Conn, chunk: string): void => {
-    if (c.phase === 'answering') return; // one request per connection; the rest is ignored
+    if (c.phase === 'answering' || c.phase === 'done') return; // one request per connection; the rest is ignored
     c.bytes += Buffer.byteLength(chunk);
     c.text += chunk;
     if (c.bytes > MAX_REQUEST_BYTES) {
       finish(c, protocolFailure(`The request is larger than ${MAX_REQUEST_BYTES / 1024} KiB.`), c.phase === 'sealed');
-      c.phase = 'answering';
       return;
     }
     if (c.phase === 'first') {
@@ -126,7 +132,6 @@ export function createSocketServer(opts: { path: string; answer: AnswerFn; limit
       }
       if (start.length >= 44) {
         finish(c, protocolFailure('The agent expected a JSON request or a NaCl public key.'), false);
-        c.phase = 'answering';
         return;
       }
       arm(c);
@@ -139,9 +144,14 @@ export function createSocketServer(opts: { path: string; answer: AnswerFn; limit
 
   const onConnection = (socket: Socket): void => {
     if (open.size >= limits.maxConnections) {
-      // Make room: the connection that has been sending its request the longest goes.
+      // Make room: an answered connection the client kept open goes first, else the one that has
+      // been sending its request the longest.
+      const rank = (c: Conn): number => (c.phase === 'done' ? 0 : 1);
       let oldest: Conn | undefined;
-      for (const c of open) if (c.phase !== 'answering' && (!oldest || c.since < oldest.since)) oldest = c;
+      for (const c of open) {
+        if (c.phase === 'answering') continue;
+        if (!oldest || rank(c) < rank(oldest) || (rank(c) === rank(oldest) && c.since < oldest.since)) oldest = c;
+      }
       if (oldest) drop(oldest);
       else {
         socket.end(JSON.stringify({ ...protocolFailure('The agent is busy answering other scripts.'), code: 'LOCK_TIMEOUT', exit_code: 1, info: 'Try again in a moment.' }));
