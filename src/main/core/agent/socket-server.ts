@@ -122,7 +122,13 @@ export function createSocketServer(opts: { path: string; answer: AnswerFn; limit
       }
       const clientKey = parsePublicKey(c.text);
       if (clientKey) {
-        c.key = sharedKey(keys, clientKey);
+        try {
+          c.key = sharedKey(keys, clientKey);
+        } catch {
+          // X25519 refuses low-order points (e.g. 32 zero bytes): no key can be agreed on.
+          finish(c, protocolFailure('The agent cannot agree on a key with that public key; send a freshly made NaCl public key.'), false);
+          return;
+        }
         c.phase = 'sealed';
         c.text = '';
         c.bytes = 0;
@@ -161,7 +167,15 @@ export function createSocketServer(opts: { path: string; answer: AnswerFn; limit
     const c: Conn = { socket, phase: 'first', text: '', bytes: 0, since: Date.now() };
     open.add(c);
     socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => onData(c, chunk));
+    socket.on('data', (chunk: string) => {
+      // Nothing a client sends may stop the agent (an exception here would end the process).
+      try {
+        onData(c, chunk);
+      } catch (e) {
+        opts.log?.(`the agent could not read a request: ${e instanceof Error ? e.message : String(e)}`);
+        finish(c, protocolFailure('The agent could not read the request.'), false);
+      }
+    });
     socket.on('error', () => undefined); // a client that went away: nothing to do
     socket.on('close', () => {
       clearTimeout(c.timer);
