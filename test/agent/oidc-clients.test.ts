@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { me, signIn, startCliWorld, type CliWorld } from '../e2e/cli-harness.ts';
-import { deferrer, liboidcagentPython, oidcTokenPeer, peerOptions, requirePeer, startAgent, type RunningAgent } from '../helpers/agent.ts';
+import { deferrer, liboidcagentPython, oidcTokenPeer, peerOptions, requirePeer, startAgent, SYSTEM_PYTHON, type RunningAgent } from '../helpers/agent.ts';
 import { runPython } from '../helpers/python.ts';
 
 const lib = liboidcagentPython();
@@ -200,4 +200,40 @@ test('oidc-token --force-new (min_valid_period -1, oidc-agent\'s "force a new to
   assert.equal(answer.status, 200);
   const after = await oidcTokenRun(agent.socket, world.env, [id]);
   assert.ok(after.stdout.trim() === forced.stdout.trim(), 'then the new token is the cached one');
+});
+
+/** One request, then the client's side shut for writing (as `socat`, `nc -N` or Node's `end(data)` do); prints the answer. */
+const HALF_CLOSE_SCRIPT = String.raw`
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(20)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode())
+s.shutdown(socket.SHUT_WR)
+data = b""
+while True:
+    part = s.recv(4096)
+    if not part:
+        break
+    data += part
+print(data.decode())
+`;
+
+test('a client that shuts its side after the request (as socat, nc -N or Node\'s end(data) do) gets its answer, cached or refreshed', async (t) => {
+  const { world, id, agent } = await servedLogin(t);
+  const refreshes = world.idp.counters.byGrant.refresh_token ?? 0;
+  for (const [what, minValid] of [['cached', 0], ['refreshed', 400]] as const) {
+    const request = JSON.stringify({ request: 'access_token', account: id, min_valid_period: minValid, application_hint: 'half-closed' });
+    const run = await runPython(SYSTEM_PYTHON, ['-c', HALF_CLOSE_SCRIPT, agent.socket, request], world.env, 30_000);
+    assert.equal(run.code, 0, run.stderr);
+    const answer = JSON.parse(run.stdout.trim() || '{}') as Record<string, unknown>;
+    assert.equal(answer.status, 'success', `${what}: an answer, not an empty close (${run.stdout.trim() || 'nothing'})`);
+    assert.equal((await me(world.backend, String(answer.bearer))).status, 200);
+  }
+  assert.equal(world.idp.counters.byGrant.refresh_token ?? 0, refreshes + 1);
+  // Half a request and then the end: no more can come, so the failure need not wait for the idle limit.
+  const cut = await runPython(SYSTEM_PYTHON, ['-c', HALF_CLOSE_SCRIPT, agent.socket, '{"request": "access_tok'], world.env, 30_000);
+  const failure = JSON.parse(cut.stdout.trim() || '{}') as Record<string, unknown>;
+  assert.equal(failure.status, 'failure', cut.stdout);
+  assert.equal(failure.code, 'AGENT_REQUEST_INVALID');
 });

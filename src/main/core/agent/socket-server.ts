@@ -177,6 +177,13 @@ export function createSocketServer(opts: { path: string; answer: AnswerFn; limit
       }
     });
     socket.on('error', () => undefined); // a client that went away: nothing to do
+    // The client shut its side (socat, `nc -N`, Node's `end(data)`): its answer still goes out
+    // (the server is half-open), and a request cut short is answered now, as no more can come.
+    socket.on('end', () => {
+      if (c.phase !== 'first' && c.phase !== 'sealed') return;
+      if (c.text.trim()) finish(c, protocolFailure('The request ended before it was complete.'), c.phase === 'sealed');
+      else drop(c);
+    });
     socket.on('close', () => {
       clearTimeout(c.timer);
       open.delete(c);
@@ -188,7 +195,8 @@ export function createSocketServer(opts: { path: string; answer: AnswerFn; limit
     path: opts.path,
     connections: () => open.size,
     async listen() {
-      const s = createServer({ allowHalfOpen: false }, onConnection);
+      // Half-open: a client's end is not ours; we end after the answer (finish).
+      const s = createServer({ allowHalfOpen: true }, onConnection);
       s.maxConnections = limits.maxConnections * 4; // the kernel's backlog beyond our own limit
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);
