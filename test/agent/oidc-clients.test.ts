@@ -113,7 +113,7 @@ function oidcTokenRun(socket: string, env: NodeJS.ProcessEnv, args: string[]): P
   });
 }
 
-test(`oidc-token (Debian's oidc-agent-cli ${oidcToken.version || '4.2.6'}) gets tokens with --time, --name, -a, -c, -i, -e; errors for an unknown account or issuer`, peerOptions(oidcToken.missing), async (t) => {
+test(`oidc-token (Debian's oidc-agent-cli ${oidcToken.version || '4.2.6'}) gets tokens with --time, --name, -a, -c, -i, -e; errors for an unknown account or issuer; oidc-add --loaded lists the login`, peerOptions(oidcToken.missing), async (t) => {
   requirePeer(oidcToken.missing);
   const { world, id, agent } = await servedLogin(t);
   const token = (...args: string[]): Promise<ToolRun> => oidcTokenRun(agent.socket, world.env, args);
@@ -177,6 +177,14 @@ test(`oidc-token (Debian's oidc-agent-cli ${oidcToken.version || '4.2.6'}) gets 
   const unknownIssuer = await token('https://issuer.invalid/realms/x');
   assert.notEqual(unknownIssuer.code, 0);
   assert.equal(unknownIssuer.stderr.trimEnd(), `Error: There is no login at https://issuer.invalid/realms/x.\nLogins there are: ${id} at ${world.idp.issuer}`);
+  // The same package's oidc-add asks for loaded_accounts.
+  const loaded = await new Promise<ToolRun>((resolve) => {
+    execFile('oidc-add', ['--loaded'], { env: { ...world.env, OIDC_SOCK: agent.socket }, timeout: 20_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
+    });
+  });
+  assert.equal(loaded.code, 0, loaded.stderr);
+  assert.equal(loaded.stdout, `The following account configurations are currently loaded: \n${id}\n`);
   const idToken = await token('--id-token', id);
   assert.notEqual(idToken.code, 0, 'never an ID token');
   assert.equal(idToken.stdout, '');
