@@ -31,11 +31,15 @@ test('oidc-agent\'s access_token request, as liboidcagent and oidc-token send it
   valid('accessTokenRequest', ours);
   assert.deepEqual(parseRequest(JSON.stringify(ours)), { type: 'access_token', backend: 'https://openeo.example', minValidS: 30, hint: 'python (job.py) [2J' });
   assert.deepEqual(parseRequest('{"request":"loaded_accounts"}'), { type: 'loaded_accounts' });
+  // oidc-token --force-new sends oidc-agent's FORCE_NEW_TOKEN.
+  const force = '{"request":"access_token","min_valid_period":-1,"account":"a","application_hint":"oidc-token"}';
+  valid('accessTokenRequest', JSON.parse(force));
+  assert.deepEqual(parseRequest(force), { type: 'access_token', account: 'a', forceNew: true, hint: 'oidc-token' });
 });
 
 test('anything else is refused with a sentence and AGENT_REQUEST_INVALID, never an exception of another kind', () => {
   for (const bad of ['', 'x', '[]', 'null', '{"request":1}', '{"request":"mytoken","account":"a"}', '{"request":"access_token","account":"a","issuer":"b"}',
-    '{"request":"access_token","min_valid_period":-1}', '{"request":"access_token","min_valid_period":"1e9"}', '{"request":"access_token","account":7}',
+    '{"request":"access_token","min_valid_period":-2}', '{"request":"access_token","min_valid_period":"-1"}', '{"request":"access_token","min_valid_period":"1e9"}', '{"request":"access_token","account":7}',
     `{"request":"access_token","account":"${'a'.repeat(600)}"}`, '{"request":"openeo-auth-tray/forward","identities":[],"for_seconds":9999999}',
     '{"request":"openeo-auth-tray/forward","identities":"a","for_seconds":60}', '{"request":"openeo-auth-tray/forward-stop"}']) {
     assert.throws(() => parseRequest(bad), (e: unknown) => e instanceof RequestRefused && e.code === 'AGENT_REQUEST_INVALID' && e.message.length > 10, bad);

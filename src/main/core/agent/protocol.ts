@@ -20,6 +20,8 @@ const MAX_ACCOUNT = 512;
 const MAX_URL = 2048;
 /** Longest `min_valid_period` honoured: ten years (anything longer forces a refresh just the same). */
 const MAX_MIN_VALID_S = 10 * 365 * 86_400;
+/** oidc-agent's `min_valid_period` for "a new token, not the cached one" (its FORCE_NEW_TOKEN). */
+const FORCE_NEW_TOKEN = -1;
 /** Longest forward: a week. */
 export const MAX_FORWARD_S = 7 * 86_400;
 const MAX_FORWARD_IDENTITIES = 50;
@@ -45,6 +47,8 @@ export type AgentRequest =
     backend?: string;
     /** Seconds the token must stay valid; absent: the agent's "fresh enough" rule. */
     minValidS?: number;
+    /** `min_valid_period: -1`, oidc-agent's "force a new token" (what `oidc-token --force-new` sends). */
+    forceNew?: true;
     /** What the client says it is; nothing verifies it. Control characters stripped, capped. */
     hint: string;
     /** Ours: a backend refused the token with this fingerprint (SHA-256, first 16 hex digits). */
@@ -109,7 +113,8 @@ export function parseRequest(text: string): AgentRequest {
       const issuer = optionalText(o, 'issuer', MAX_URL);
       const backend = optionalText(o, 'backend', MAX_URL);
       if (account !== undefined && issuer !== undefined) refuse('Give "account" or "issuer", not both.');
-      const minValidS = seconds(o, 'min_valid_period', MAX_MIN_VALID_S);
+      const forceNew = o.min_valid_period === FORCE_NEW_TOKEN;
+      const minValidS = forceNew ? undefined : seconds(o, 'min_valid_period', MAX_MIN_VALID_S);
       const rawHint = o.application_hint;
       const hint = typeof rawHint === 'string' ? peerLine(rawHint, MAX_HINT) : '';
       const refused = optionalText(o, 'refused', 16);
@@ -121,6 +126,7 @@ export function parseRequest(text: string): AgentRequest {
         ...(backend === undefined ? {} : { backend }),
         ...(minValidS === undefined ? {} : { minValidS }),
         ...(refused === undefined ? {} : { refused }),
+        ...(forceNew ? { forceNew } : {}),
         hint,
       };
     }

@@ -6,7 +6,9 @@
  * Every connection is bounded: bytes ({@link MAX_REQUEST_BYTES}), the time to send a request, and
  * the number of connections at once. At the limit, the connection that has been sending its
  * request the longest is dropped for a new one, so half-open or slow clients can never keep others
- * out; connections whose request is being answered are never dropped. A client that goes away
+ * out; connections whose request is being answered are never dropped. Once its answer is out, a
+ * connection the client keeps open is closed after the idle limit, and is the first to go when
+ * room is needed: answered clients cannot keep others out either. A client that goes away
  * while its answer is being worked out changes nothing: a refresh started for it finishes and is
  * saved (the handler is not told).
  */
@@ -38,7 +40,8 @@ export interface SocketServer {
   connections(): number;
 }
 
-type Phase = 'first' | 'sealed' | 'answering';
+/** `done`: the answer (or a failure) went out; the client has yet to close its side. */
+type Phase = 'first' | 'sealed' | 'answering' | 'done';
 
 /** A 32-byte public key in base64, as the clients send it. */
 const KEY_TEXT_LENGTH = 44;
@@ -67,10 +70,14 @@ export function createSocketServer(opts: { path: string; answer: AnswerFn; limit
 
   const finish = (c: Conn, answer: Record<string, unknown>, sealed: boolean): void => {
     clearTimeout(c.timer);
+    c.phase = 'done';
     if (c.socket.destroyed) return;
     const json = JSON.stringify(answer);
     // One write, then the end: liboidcagent reads until a read returns less than 4096 bytes.
     c.socket.end(sealed && c.key ? sealMessage(json, c.key) : json);
+    // A client that keeps its side open after the answer gets no longer than an idle one.
+    c.timer = setTimeout(() => drop(c), limits.idleMs);
+    c.timer.unref();
   };
 
   const drop = (c: Conn): void => {
@@ -83,7 +90,7 @@ export function createSocketServer(opts: { path: string; answer: AnswerFn; limit
     clearTimeout(c.timer);
     const left = c.since + limits.requestMs - Date.now();
     c.timer = setTimeout(() => {
-      if (c.phase === 'answering') return;
+      if (c.phase === 'answering' || c.phase === 'done') return;
       // Something came but never made a request: say so, then close. Nothing came: just close.
       if (c.text.trim()) finish(c, protocolFailure('The request was not complete in time.'), c.phase === 'sealed');
       else drop(c);
@@ -101,12 +108,11 @@ export function createSocketServer(opts: { path: string; answer: AnswerFn; limit
   };
 
   const onData = (c: Conn, chunk: string): void => {
-    if (c.phase === 'answering') return; // one request per connection; the rest is ignored
+    if (c.phase === 'answering' || c.phase === 'done') return; // one request per connection; the rest is ignored
     c.bytes += Buffer.byteLength(chunk);
     c.text += chunk;
     if (c.bytes > MAX_REQUEST_BYTES) {
       finish(c, protocolFailure(`The request is larger than ${MAX_REQUEST_BYTES / 1024} KiB.`), c.phase === 'sealed');
-      c.phase = 'answering';
       return;
     }
     if (c.phase === 'first') {
@@ -120,7 +126,13 @@ export function createSocketServer(opts: { path: string; answer: AnswerFn; limit
       }
       const clientKey = start.length >= KEY_TEXT_LENGTH ? parsePublicKey(start.slice(0, KEY_TEXT_LENGTH)) : null;
       if (clientKey) {
-        c.key = sharedKey(keys, clientKey);
+        try {
+          c.key = sharedKey(keys, clientKey);
+        } catch {
+          // X25519 refuses low-order points (e.g. 32 zero bytes): no key can be agreed on.
+          finish(c, protocolFailure('The agent cannot agree on a key with that public key; send a freshly made NaCl public key.'), false);
+          return;
+        }
         c.phase = 'sealed';
         // Clients wait for the agent's key before they send more; what came early is kept.
         c.text = start.slice(KEY_TEXT_LENGTH).trimStart();
@@ -132,7 +144,6 @@ export function createSocketServer(opts: { path: string; answer: AnswerFn; limit
       }
       if (start.length >= KEY_TEXT_LENGTH) {
         finish(c, protocolFailure('The agent expected a JSON request or a NaCl public key.'), false);
-        c.phase = 'answering';
         return;
       }
       arm(c);
@@ -145,9 +156,14 @@ export function createSocketServer(opts: { path: string; answer: AnswerFn; limit
 
   const onConnection = (socket: Socket): void => {
     if (open.size >= limits.maxConnections) {
-      // Make room: the connection that has been sending its request the longest goes.
+      // Make room: an answered connection the client kept open goes first, else the one that has
+      // been sending its request the longest.
+      const rank = (c: Conn): number => (c.phase === 'done' ? 0 : 1);
       let oldest: Conn | undefined;
-      for (const c of open) if (c.phase !== 'answering' && (!oldest || c.since < oldest.since)) oldest = c;
+      for (const c of open) {
+        if (c.phase === 'answering') continue;
+        if (!oldest || rank(c) < rank(oldest) || (rank(c) === rank(oldest) && c.since < oldest.since)) oldest = c;
+      }
       if (oldest) drop(oldest);
       else {
         socket.end(JSON.stringify({ ...protocolFailure('The agent is busy answering other scripts.'), code: 'LOCK_TIMEOUT', exit_code: 1, info: 'Try again in a moment.' }));
@@ -157,8 +173,23 @@ export function createSocketServer(opts: { path: string; answer: AnswerFn; limit
     const c: Conn = { socket, phase: 'first', text: '', bytes: 0, since: Date.now() };
     open.add(c);
     socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => onData(c, chunk));
+    socket.on('data', (chunk: string) => {
+      // Nothing a client sends may stop the agent (an exception here would end the process).
+      try {
+        onData(c, chunk);
+      } catch (e) {
+        opts.log?.(`the agent could not read a request: ${e instanceof Error ? e.message : String(e)}`);
+        finish(c, protocolFailure('The agent could not read the request.'), false);
+      }
+    });
     socket.on('error', () => undefined); // a client that went away: nothing to do
+    // The client shut its side (socat, `nc -N`, Node's `end(data)`): its answer still goes out
+    // (the server is half-open), and a request cut short is answered now, as no more can come.
+    socket.on('end', () => {
+      if (c.phase !== 'first' && c.phase !== 'sealed') return;
+      if (c.text.trim()) finish(c, protocolFailure('The request ended before it was complete.'), c.phase === 'sealed');
+      else drop(c);
+    });
     socket.on('close', () => {
       clearTimeout(c.timer);
       open.delete(c);
@@ -170,7 +201,8 @@ export function createSocketServer(opts: { path: string; answer: AnswerFn; limit
     path: opts.path,
     connections: () => open.size,
     async listen() {
-      const s = createServer({ allowHalfOpen: false }, onConnection);
+      // Half-open: a client's end is not ours; we end after the answer (finish).
+      const s = createServer({ allowHalfOpen: true }, onConnection);
       s.maxConnections = limits.maxConnections * 4; // the kernel's backlog beyond our own limit
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);

@@ -150,7 +150,7 @@ export function createTokenAgent(deps: TokenAgentDeps): TokenAgent {
     // A minimum below "fresh enough" (oidc-agent's clients ask for 0 by default) would hand out a
     // token about to end; a longer one asked for is honoured.
     const minValidMs = Math.max((req.minValidS ?? 0) * 1000, freshEnoughMs(identity));
-    const token = await deps.tokens.accessToken(identity.id, { minValidMs, ...(req.refused === undefined ? {} : { refused: req.refused }) });
+    const token = await deps.tokens.accessToken(identity.id, { minValidMs, ...(req.forceNew ? { force: true } : {}), ...(req.refused === undefined ? {} : { refused: req.refused }) });
     use.record(identity.id, req.hint);
     return tokenAnswer(token.identity, { accessToken: token.accessToken, expiresAt: token.expiresAt, bearer: deps.tokens.bearer(token.identity, token.accessToken) });
   };
