@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { parse, type CommandSpec } from '../args.ts';
 import { openContext } from '../context.ts';
 import { jsonText, plain, UsageError, type Io } from '../output.ts';
-import { AuthTrayError, toAuthTrayError } from '../../core/errors.ts';
+import { AuthTrayError, ERROR_CODES, toAuthTrayError, type ErrorCode } from '../../core/errors.ts';
 import { agentDir, AGENT_SOCK_ENV } from '../../core/agent/agent-folder.ts';
 import { probeAgent, type AgentInfo } from '../../core/agent/agent-client.ts';
 import { AgentAlreadyRunning, createTokenAgent, type TokenAgent } from '../../core/agent/token-agent.ts';
@@ -170,7 +170,10 @@ async function detach(io: Io, csh: boolean): Promise<number> {
   if (running && typeof running.socket === 'string' && typeof running.pid === 'number') {
     return alreadyRunning(io, { socket: running.socket, pid: running.pid, servedBy: running.served_by === 'app' ? 'app' : 'cli', version: '' }, csh);
   }
-  throw new AuthTrayError('AGENT_UNAVAILABLE', `The agent did not start: ${plain(typeof error?.message === 'string' ? error.message : 'no reason given')}`, {
+  // The detached agent's own error, with its code (an unsafe folder stays AGENT_FOLDER_UNSAFE).
+  const said = typeof error?.message === 'string' ? plain(error.message) : '';
+  const code = typeof error?.code === 'string' && (ERROR_CODES as readonly string[]).includes(error.code) ? (error.code as ErrorCode) : 'AGENT_UNAVAILABLE';
+  throw new AuthTrayError(code, said.startsWith('The token agent did not start') ? said : `The agent did not start: ${said || 'no reason given'}`, {
     nextStep: typeof error?.nextStep === 'string' ? plain(error.nextStep) : 'Run `openeo-auth-tray agent --foreground` to see why.',
   });
 }
