@@ -5,7 +5,7 @@
 import type { IdentityStatus, RefreshTokenExpiry } from '../shared/api.ts';
 import type { IdentityState } from '../shared/model.ts';
 import { DAY_MS, HOUR_MS, formatDuration } from '../shared/format/relative-time.ts';
-import { effectiveState } from '../shared/status/look.ts';
+import { EXPIRING_SOON_MS, effectiveState, isExpiringSoon } from '../shared/status/look.ts';
 import { loginEnd, loginEndShortWords } from '../shared/format/login-end.ts';
 import { forwardLine, scriptUseLine, timesWords } from '../shared/format/script-words.ts';
 import type { ForwardView, ScriptAccess, ScriptsView } from '../shared/api.ts';
@@ -83,13 +83,15 @@ export function timeLeftFraction(expiry: RefreshTokenExpiry, obtainedAt: number 
   return Math.min(1, left / total);
 }
 
-/** Tone of the time-left bar: red in the last day, amber in the last week. */
-export function timeLeftTone(expiry: RefreshTokenExpiry, now: number): Tone {
+/**
+ * Tone of the time-left bar: amber once the login is "expiring soon" by the person's warning
+ * thresholds (`warnWithinMs`, the one rule of status/look.ts), red in the last day of that.
+ */
+export function timeLeftTone(expiry: RefreshTokenExpiry, now: number, warnWithinMs: number = EXPIRING_SOON_MS): Tone {
   const end = loginEnd(expiry).warnAt;
   if (end === null) return 'neutral';
-  const left = end - now;
-  if (left <= DAY_MS) return 'bad';
-  return left <= 7 * DAY_MS ? 'warn' : 'ok';
+  if (!isExpiringSoon(end, now, warnWithinMs)) return 'ok';
+  return end - now <= Math.min(DAY_MS, warnWithinMs) ? 'bad' : 'warn';
 }
 
 /** A warning threshold in its own unit: "7 days", "1 day", "1 hour", "30 minutes". */

@@ -217,6 +217,11 @@ export interface IdentityStatus {
   /** The last failure, in words (states `error`, `keychain-unavailable`, `offline`). */
   problem: { code: string; message: string } | null;
   /**
+   * The person's largest warning threshold (ms) when the row was made: the login is "expiring
+   * soon" once the end no use can move is this close (`status/look.ts` `isExpiringSoon`).
+   */
+  warnWithinMs?: number;
+  /**
    * Scripts and this login (through the token agent): whether they may use it, and their use
    * as the agent recorded it. Optional, additive: only where an agent runs or ran.
    */

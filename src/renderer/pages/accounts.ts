@@ -46,7 +46,7 @@ function timeLeftBar(identity: IdentityStatus, wordsId: string): HTMLElement | n
   const expiry = identity.refreshTokenExpiry;
   return everySecond(h('meter', { class: 'time-left', min: '0', max: '1', 'aria-labelledby': wordsId }), (meter, now) => {
     meter.value = timeLeftFraction(expiry, identity.refreshTokenObtainedAt, now) ?? 0;
-    meter.className = `time-left tone-${timeLeftTone(expiry, now)}`;
+    meter.className = `time-left tone-${timeLeftTone(expiry, now, identity.warnWithinMs)}`;
   });
 }
 

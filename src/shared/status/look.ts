@@ -26,8 +26,17 @@ export const LOOK_SEVERITY: readonly TrayLook[] = ['idle', 'ok', 'warning', 'off
 /** Default window in which an active login counts as expiring soon (the largest default warning). */
 export const EXPIRING_SOON_MS = 7 * DAY_MS;
 
+/**
+ * The one "expiring soon" rule, for the lifecycle, the tray's icon, tooltip and menu, the window
+ * and `status`: the end no use can move (`warnAt`) lies within the person's largest warning
+ * threshold (`withinMs`).
+ */
+export function isExpiringSoon(warnAt: number | null, now: number, withinMs: number): boolean {
+  return warnAt !== null && warnAt - now <= withinMs;
+}
+
 export interface LookOptions {
-  /** How long before refresh-token expiry an active login counts as expiring soon. */
+  /** How long before refresh-token expiry an active login counts as expiring soon; default the row's own `warnWithinMs`. */
   expiringSoonMs?: number;
 }
 
@@ -42,7 +51,7 @@ export function effectiveState(identity: IdentityStatus, now: number, opts: Look
   if (usable && expiry.kind === 'at' && expiry.at <= now) return 'expired';
   // "Soon" is about the end no use can move, not a sliding window the app keeps moving.
   const warnAt = loginEnd(expiry).warnAt;
-  if (state === 'active' && warnAt !== null && warnAt - now <= (opts.expiringSoonMs ?? EXPIRING_SOON_MS)) {
+  if (state === 'active' && isExpiringSoon(warnAt, now, opts.expiringSoonMs ?? identity.warnWithinMs ?? EXPIRING_SOON_MS)) {
     return 'expiring-soon';
   }
   return state;

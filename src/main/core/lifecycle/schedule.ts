@@ -5,6 +5,7 @@
  */
 import type { Identity, IdentityState } from '../../../shared/model.ts';
 import { loginEnd, SAME_END_SLACK_MS } from '../../../shared/format/login-end.ts';
+import { isExpiringSoon } from '../../../shared/status/look.ts';
 import { CLOCK_SLACK_MS } from '../ports.ts';
 
 const SECOND = 1_000;
@@ -173,9 +174,8 @@ export function deriveState(
   if (isSignedOut(identity, runtime)) return 'signed-out';
   if (runtime.offlineSince !== undefined && runtime.offlineSince !== null) return 'offline';
   if (runtime.lastError) return 'error';
-  const warnAt = loginEnd(identity.refreshTokenExpiry).warnAt;
   const largest = normalizeThresholds(thresholdsMs)[0];
-  if (identity.kind === 'personal' && warnAt !== null && largest !== undefined && warnAt - now <= largest) {
+  if (identity.kind === 'personal' && largest !== undefined && isExpiringSoon(loginEnd(identity.refreshTokenExpiry).warnAt, now, largest)) {
     return 'expiring-soon';
   }
   return 'active';

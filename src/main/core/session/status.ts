@@ -1,7 +1,7 @@
 /** Status rows for `status`, the tray and the window, from the settings file and what this process knows. */
 import type { Identity, IdentityStatus } from '../../../shared/model.ts';
 import type { KeychainHealth } from '../ports.ts';
-import { deriveState, type IdentityRuntime } from '../lifecycle/schedule.ts';
+import { DEFAULT_WARNING_THRESHOLDS_MS, deriveState, normalizeThresholds, type IdentityRuntime } from '../lifecycle/schedule.ts';
 import { scriptAccessOf } from '../agent/script-access.ts';
 import type { ScriptUse } from '../agent/script-use.ts';
 
@@ -24,10 +24,12 @@ export function identityStatuses(
   const keychainProblem = opts.health && !opts.health.ok
     ? { code: opts.health.reason === 'locked' ? 'KEYCHAIN_LOCKED' : 'KEYCHAIN_UNAVAILABLE', message: opts.health.message }
     : null;
+  const thresholds = normalizeThresholds(opts.thresholdsMs ?? DEFAULT_WARNING_THRESHOLDS_MS);
+  const warnWithinMs = thresholds[0] ?? 0;
   return identities.map((identity) => {
     const runtime: IdentityRuntime = { ...(opts.runtime?.(identity.id) ?? {}) };
     if (keychainProblem) runtime.keychainProblem = keychainProblem;
-    const state = deriveState(identity, runtime, now, opts.thresholdsMs);
+    const state = deriveState(identity, runtime, now, thresholds);
     const problem = runtime.keychainProblem ?? runtime.lastError ?? null;
     return {
       id: identity.id,
@@ -46,6 +48,7 @@ export function identityStatuses(
       lastRenewedAt: identity.kind === 'personal' ? identity.accessTokenObtainedAt : null,
       offlineSince: runtime.offlineSince ?? null,
       problem: problem ? { code: problem.code, message: problem.message } : null,
+      warnWithinMs,
       ...(opts.scriptUse ? { scripts: scriptsView(identity, opts.scriptUse(identity.id) ?? null) } : {}),
     };
   });
