@@ -16,7 +16,11 @@ export const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
 export type TimerHandle = { readonly __timer: unique symbol } | object;
 
-/** One-shot timers. The core never uses intervals: one timer per next event. */
+/**
+ * One-shot timers for everything the clock decides (the lifecycle, the clipboard, the agent's
+ * forwards): one timer per next event, so a fake clock runs days in milliseconds. (The file lock's
+ * heartbeat is a plain interval: it keeps a file fresh, it decides nothing.)
+ */
 export interface Timers {
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;

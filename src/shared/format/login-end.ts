@@ -52,6 +52,11 @@ export function loginEnd(expiry: RefreshTokenExpiry): LoginEnd {
 /** Two ends closer than this are the same end (network time, second-rounded `expires_in`). */
 export const SAME_END_SLACK_MS = 3_000;
 
+/** A sliding login that ran into its maximum: using it no longer moves its end. */
+export function reachedMaximum(end: LoginEnd): boolean {
+  return end.type === 'sliding' && end.absoluteAt !== null && end.endsAt !== null && end.absoluteAt - end.endsAt <= SAME_END_SLACK_MS;
+}
+
 /**
  * What a refresh taught about the end: compares the expiry before (`previous`, from the renewal
  * at `previousAt`) with the one the refresh returned (`next`, at `now`). An end that moved out
@@ -103,7 +108,7 @@ export function loginEndPhrase(identity: LoginEndWordsInput, now: number, opts: 
     case 'sliding': {
       const ifUnused = `ends if unused by ${formatSince(end.endsAt!, now, opts)} (${formatRelative(end.endsAt!, now, opts)})`;
       if (end.absoluteAt === null) return `${ifUnused} · each use extends it`;
-      if (end.absoluteAt - end.endsAt! <= SAME_END_SLACK_MS) return `refresh token expires ${formatSince(end.absoluteAt, now, opts)} (${formatRelative(end.absoluteAt, now, opts)}) · use no longer extends it`;
+      if (reachedMaximum(end)) return `refresh token expires ${formatSince(end.absoluteAt, now, opts)} (${formatRelative(end.absoluteAt, now, opts)}) · use no longer extends it`;
       return `${ifUnused} · at the latest ${formatDay(end.absoluteAt, now, opts)} (${formatRelative(end.absoluteAt, now, opts)})`;
     }
     case 'while-used':

@@ -184,6 +184,26 @@ describe('TokenService: refreshes', () => {
     assert.equal(w.idp.counters.errors['invalid_grant'], undefined);
   });
 
+  test('an IdP that does not rotate (no new refresh token, no refresh_expires_in) keeps the login\'s known end', async (t) => {
+    const w = await world(t, { rotateRefreshTokens: false });
+    const end = w.identities.current().refreshTokenExpiry;
+    assert.equal(end.kind, 'at', 'the sign-in told the end');
+    const withoutRefresh: FetchLike = async (input, init) => {
+      const res = await fetch(input, init);
+      if (new URL(String(input instanceof Request ? input.url : input)).pathname !== '/token') return res;
+      const body = (await res.json()) as Record<string, unknown>;
+      delete body.refresh_token;
+      delete body.refresh_expires_in;
+      return new Response(JSON.stringify(body), { status: res.status, headers: { 'content-type': 'application/json' } });
+    };
+    await w.clock.advance(S);
+    const renewed = await w.service({ fetch: withoutRefresh }).accessToken(ID, { force: true });
+    assert.equal(renewed.renewed, true);
+    assert.equal(await w.memory.get(REFRESH_KEY), w.firstRefreshToken, 'the one refresh token is kept');
+    const after = w.identities.current().refreshTokenExpiry;
+    assert.ok(after.kind === 'at' && end.kind === 'at' && after.at === end.at, `the end is still known: ${JSON.stringify(after)}`);
+  });
+
   test('the rotated refresh token is saved to the keychain, and the next refresh spends it', async (t) => {
     const w = await world(t);
     await w.clock.advance(S);

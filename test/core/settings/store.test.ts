@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import Conf from 'conf';
 import { build } from 'esbuild';
 import { openSettingsStore } from '../../../src/main/core/settings/store.ts';
-import { readIdentitiesFast, SETTINGS_FILE_NAME } from '../../../src/main/core/settings/settings-file.ts';
+import { readSettingsFast, SETTINGS_FILE_NAME } from '../../../src/main/core/settings/settings-file.ts';
+
+const readIdentitiesFast = (dir: string) => readSettingsFast(dir).identities;
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings.ts';
 import { isAuthTrayError } from '../../../src/main/core/errors.ts';
 import { sampleIdentity } from '../../helpers/sample-identity.ts';
@@ -200,7 +202,7 @@ describe('settings store', () => {
     assert.deepEqual(readdirSync(dir), [SETTINGS_FILE_NAME]);
   });
 
-  test('readIdentitiesFast: none without a file, the list with one, and a damaged file is reported but left as it is', async () => {
+  test('readSettingsFast: no logins without a file, the list with one, and a damaged file is reported but left as it is', async () => {
     assert.deepEqual(readIdentitiesFast(dir), []);
     await openSettingsStore({ dir }).upsertIdentity(sampleIdentity());
     assert.deepEqual(readIdentitiesFast(dir), [sampleIdentity()]);

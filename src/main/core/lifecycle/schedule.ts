@@ -4,7 +4,7 @@
  * No clock, no timers, no I/O: `lifecycle.ts` drives these.
  */
 import type { Identity, IdentityState } from '../../../shared/model.ts';
-import { loginEnd, SAME_END_SLACK_MS } from '../../../shared/format/login-end.ts';
+import { loginEnd, reachedMaximum } from '../../../shared/format/login-end.ts';
 import { isExpiringSoon } from '../../../shared/status/look.ts';
 import { CLOCK_SLACK_MS } from '../ports.ts';
 
@@ -123,7 +123,7 @@ export function keepAliveDueAt(identity: Identity): number | null {
   if (expiry.kind !== 'at') return daily;
   const end = loginEnd(expiry);
   if (end.type === 'absolute') return null;
-  if (end.absoluteAt !== null && end.absoluteAt - expiry.at <= SAME_END_SLACK_MS) return null;
+  if (reachedMaximum(end)) return null;
   const window = end.type === 'sliding' && expiry.idleMs ? expiry.idleMs : expiry.at - renewed;
   if (!(window > 0)) return null;
   const margin = Math.max(window * KEEP_ALIVE_MARGIN_FRACTION, KEEP_ALIVE_MIN_MARGIN_MS);

@@ -6,8 +6,9 @@ import type { BatchJob, IdentityStatus, JobStatus } from '../../../shared/model.
 import type { Navigation } from '../../../shared/api.ts';
 import { redact } from '../../../shared/redact.ts';
 import { errorKind } from '../errors.ts';
+import { REFRESH_FAILING_AFTER_MS } from '../lifecycle/failures.ts';
 import { formatDay, formatTime } from '../../../shared/format/calendar.ts';
-import { formatDuration, formatRelative, HOUR_MS, MINUTE_MS, type FormatOptions } from '../../../shared/format/relative-time.ts';
+import { formatDuration, formatRelative, HOUR_MS, type FormatOptions } from '../../../shared/format/relative-time.ts';
 import { displayText, hostOf } from '../../../shared/format/display-text.ts';
 import { jobName } from '../tray/jobs-menu.ts';
 import { refreshTokenPhrase } from '../../../shared/status/state-line.ts';
@@ -28,7 +29,7 @@ export interface NotificationOptions extends FormatOptions {
   refreshFailingAfterMs?: number;
 }
 
-export const REFRESH_FAILING_AFTER_MS = 5 * MINUTE_MS;
+export { REFRESH_FAILING_AFTER_MS };
 
 
 function made(title: string, body: string, onClick: Navigation, urgency: TrayNotification['urgency']): TrayNotification {

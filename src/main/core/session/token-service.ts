@@ -332,7 +332,7 @@ export class TokenService {
     for (;;) {
       tried.add(candidate);
       try {
-        tokens = await grant(candidate);
+        tokens = await grant(candidate, candidate === ours);
       } catch (e) {
         await this.rediscoverNextTime(identity.issuer);
         if (!(e instanceof AuthTrayError && e.code === 'REFRESH_TOKEN_INVALID')) throw e;
@@ -394,12 +394,18 @@ export class TokenService {
    * How to spend a refresh token: through openid-client, on the kept discovery document when there
    * is one (no discovery request), else after discovering the IdP.
    */
-  private async refreshGrant(identity: Identity): Promise<(refreshToken: string) => Promise<TokenSet>> {
+  private async refreshGrant(identity: Identity): Promise<(refreshToken: string, ours: boolean) => Promise<TokenSet>> {
     const { clock } = this.deps;
     const { connectIssuer } = await import('../oidc/issuer.ts');
     const { refreshTokens } = await import('../oidc/refresh.ts');
     const conn = await connectIssuer(identity.issuer, identity.clientId, { ...this.http(), ...this.cacheOption() });
-    return (refreshToken) => refreshTokens(conn, refreshToken, { clock });
+    // What a refresh of our own token starts from: an IdP that does not rotate (EGI) sends no new
+    // refresh token, and the one kept keeps its known end rather than becoming "unknown". (A token
+    // from the Python store is not ours: nothing of this identity is assumed about it.)
+    const previous = (refreshToken: string): TokenSet => ({
+      accessToken: '', accessTokenExpiresAt: null, obtainedAt: 0, tokenType: 'bearer', refreshToken, refreshTokenExpiry: identity.refreshTokenExpiry,
+    });
+    return (refreshToken, ours) => refreshTokens(conn, refreshToken, { clock, ...(ours ? { previous: previous(refreshToken) } : {}) });
   }
 
   private cacheOption(): { discoveryCache?: DiscoveryCache } {
@@ -469,7 +475,7 @@ export class TokenService {
     const updated = await identities.updateIdentity(identity.id, {
       accessTokenExpiresAt: meta.accessTokenExpiresAt,
       accessTokenObtainedAt: meta.accessTokenObtainedAt,
-      refreshTokenExpiry: identity.kind === 'personal' && !tokens.refreshToken ? identity.refreshTokenExpiry : expiry,
+      refreshTokenExpiry: expiry,
       // The session started at the login; rotation does not make the login younger.
       refreshTokenObtainedAt: identity.refreshTokenObtainedAt ?? meta.refreshTokenObtainedAt,
       warningsSent: warningsStillCrossed(identity.warningsSent, expiry, now),

@@ -1,7 +1,7 @@
 /**
  * Reading the settings file, shared by the settings store and the CLI's fast path.
  *
- * The fast path (`readIdentitiesFast`, `readSettingsFast`) loads neither conf nor ajv: opening
+ * The fast path (`readSettingsFast`) loads neither conf nor ajv: opening
  * the conf store costs about 100 ms (module load plus schema compilation), more than Node's own
  * start-up, and `openeo-auth-tray token` must stay within 1.5x of a bare `node -e 0`. It checks
  * the file with the same hand-written guards and never writes: a damaged file is reported and
@@ -10,7 +10,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthTrayError } from '../errors.ts';
-import type { Identity } from '../../../shared/model.ts';
 import { checkSettingsDocument, salvageSettingsDocument, type DamagedEntry } from './guards.ts';
 import { defaultDocument, LIMITS, SCHEMA_VERSION, type SettingsDocument } from './schema.ts';
 
@@ -85,11 +84,6 @@ export function readSettingsFast(dir: string): SettingsDocument {
         nextStep: 'Repair it, or start the openEO Auth Tray app, which keeps the damaged file aside and starts with a fresh one (the logins\' secrets stay in the keychain: `openeo-auth-tray doctor` finds them).',
       });
   }
-}
-
-/** The identity list without opening the conf store (the CLI's `token` fast path). */
-export function readIdentitiesFast(dir: string): Identity[] {
-  return readSettingsFast(dir).identities;
 }
 
 export function tooNewError(file: string, version: number): AuthTrayError {
