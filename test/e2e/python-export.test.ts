@@ -13,7 +13,7 @@ import { startFixtureBackend } from '../fixtures/openeo-backend.ts';
 import { runCli } from '../helpers/cli.ts';
 import { createKeytarSecretStore } from '../../src/main/core/keychain/keytar-store.ts';
 import { secretKey } from '../../src/shared/model.ts';
-import { SHARING_NOTICE } from '../../src/main/core/python/sync.ts';
+import { SHARING_NOTICE } from '../../src/main/core/python/sync-policy.ts';
 import { signIn, signInService, startSharedCliWorld, type SharedCliWorld } from './cli-harness.ts';
 import { pythonHome, pythonSideRefresh, readStore } from './python-side.ts';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
 import { createKeytarSecretStore } from '../../src/main/core/keychain/keytar-store.ts';
 import { secretKey } from '../../src/shared/model.ts';
-import { IMPORT_TAKEOVER_NOTICE } from '../../src/main/core/python/sync.ts';
+import { IMPORT_TAKEOVER_NOTICE } from '../../src/main/core/python/sync-policy.ts';
 import { startSharedCliWorld, type SharedCliWorld } from './cli-harness.ts';
 import { pythonHome, pythonSideLogin, pythonSideRefresh, readStore } from './python-side.ts';
 

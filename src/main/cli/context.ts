@@ -19,7 +19,7 @@ import { requestTimeoutFromEnv, requestTimeoutProblem } from '../core/session/to
 import { whileSaving } from './signals.ts';
 import { createSessionContext, type SessionContext } from '../core/session/session-context.ts';
 import { createDiscoveryCache } from '../core/oidc/discovery-cache.ts';
-import type { PythonSyncDeps } from '../core/session/python-sync.ts';
+import type { PythonSyncDeps } from '../core/session/python-store-sync.ts';
 
 export interface CliContext extends SessionContext {
   dir: string;
@@ -83,7 +83,7 @@ export async function openContext(env: NodeJS.ProcessEnv = process.env): Promise
     saveRetryDelaysMs: [250, 500, 1_000, 2_000, 4_000],
     // Loaded only when a refresh happens; the hooks do nothing for identities never shared.
     pythonSync: async () => {
-      const [paths, sync] = await Promise.all([import('../core/python/paths.ts'), import('../core/session/python-sync.ts')]);
+      const [paths, sync] = await Promise.all([import('../core/python/paths.ts'), import('../core/session/python-store-sync.ts')]);
       const storePath = paths.pythonRefreshTokenStorePath(env, process.platform, homedir(), existsSync);
       return sync.createPythonSync(pythonSyncDeps(storePath));
     },

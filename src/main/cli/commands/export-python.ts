@@ -7,8 +7,9 @@ import { parse, str, type CommandSpec } from '../args.ts';
 import { openContext } from '../context.ts';
 import { UsageError, type Io } from '../output.ts';
 import { resolveIdentity } from '../../core/session/identity-records.ts';
-import { exportRefreshToken } from '../../core/session/python-sync.ts';
-import { SHARING_NOTICE } from '../../core/python/sync.ts';
+import { signInAgainStep } from '../../core/session/token-service.ts';
+import { exportRefreshToken } from '../../core/session/python-store-sync.ts';
+import { SHARING_NOTICE } from '../../core/python/sync-policy.ts';
 import { AuthTrayError } from '../../core/errors.ts';
 import { secretKey } from '../../../shared/model.ts';
 import { writeRefreshToken } from '../../core/python/refresh-token-store.ts';
@@ -51,7 +52,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     const refreshToken = await ctx.secrets.get(secretKey(identity.id, 'refresh_token'));
     if (!refreshToken) {
       throw new AuthTrayError('SECRET_MISSING', `"${identity.label}" has no refresh token in the keychain.`, {
-        nextStep: `Sign in again: openeo-auth-tray login ${identity.backendUrl}`,
+        nextStep: signInAgainStep(identity),
       });
     }
     if (followed) await exportRefreshToken(ctx.pythonSyncDeps(storePath), ctx.tokens.identity(identity.id), refreshToken, keepInSync);

@@ -8,7 +8,7 @@ import { parse, str, type CommandSpec } from '../args.ts';
 import { openContext } from '../context.ts';
 import { plain, UsageError, type Io } from '../output.ts';
 import { readRefreshTokenStore } from '../../core/python/refresh-token-store.ts';
-import { IMPORT_TAKEOVER_NOTICE, importCandidates } from '../../core/python/sync.ts';
+import { IMPORT_TAKEOVER_NOTICE, importCandidates } from '../../core/python/sync-policy.ts';
 import { importFromPythonStore } from '../../core/session/import-python.ts';
 import { isAuthTrayError, toAuthTrayError } from '../../core/errors.ts';
 

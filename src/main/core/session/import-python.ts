@@ -10,7 +10,7 @@ import { AuthTrayError } from '../errors.ts';
 import { trimTrailingSlashes } from '../../../shared/format/peer-text.ts';
 import type { Identity } from '../../../shared/model.ts';
 import { getStoredRefreshToken, readRefreshTokenStore, writeRefreshToken } from '../python/refresh-token-store.ts';
-import { refreshTokenFingerprint } from '../python/sync.ts';
+import { refreshTokenFingerprint } from '../python/sync-policy.ts';
 import { saveLogin, type LoginPlan } from './login.ts';
 import type { SessionContext } from './session-context.ts';
 

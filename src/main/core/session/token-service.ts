@@ -21,29 +21,13 @@ import { learnEnd, loginEnd } from '../../../shared/format/login-end.ts';
 import { jwtKeyId, type DiscoveryCache } from '../oidc/discovery-cache.ts';
 import { identityNotFound, tokenMetadata } from './identity-records.ts';
 import type { IdentityRepository, LogFn } from './ports.ts';
+import { ownRefreshToken, sharedRefreshToken, type RefreshTokenSource, type RefreshTokenSync } from './refresh-token-source.ts';
 
-/** The openEO Python client's refresh-token store, kept in step when sync is on. */
-export interface RefreshTokenSync {
-  /** The refresh token to spend now: ours, or a newer one the Python client saved. */
-  choose(identity: Identity, ours: string): Promise<string>;
-  /** Our refresh rotated the token: write the new one back. */
-  saved(identity: Identity, refreshToken: string): Promise<void>;
-  /**
-   * The token `refused` was refused (invalid_grant): the other known token to try once — the
-   * store's, else `ours` — or null when every one was tried (`tried`) and the login has ended.
-   */
-  afterRefusal(identity: Identity, refusal: { refused: string; ours: string; tried: ReadonlySet<string> }): Promise<string | null>;
-  /**
-   * A token taken from the store was spent but is not proven to be this identity's: give the
-   * store back the rotated token it was exchanged for (that login must keep working), and with
-   * `otherPerson` (proven someone else's) stop syncing.
-   */
-  giveBack(identity: Identity, rotated: string | undefined, otherPerson: boolean): Promise<void>;
-  /**
-   * Signing out: removes the store's entry when it is this login's (the token we wrote there or
-   * hold), and leaves it when it is a login of its own. `ours` is our refresh token, if any.
-   */
-  forget(identity: Identity, ours: string | null): Promise<'removed' | 'left' | 'none'>;
+export type { RefreshTokenSync } from './refresh-token-source.ts';
+
+/** What to do when a login has ended: the same words wherever it is met. */
+export function signInAgainStep(identity: Pick<Identity, 'backendUrl'>): string {
+  return `Sign in again with "Sign in again" in the openEO Auth Tray window, or run: openeo-auth-tray login ${identity.backendUrl}`;
 }
 
 export interface TokenServiceDeps {
@@ -312,68 +296,50 @@ export class TokenService {
     const refreshToken = await stored;
     if (!refreshToken) {
       throw new AuthTrayError('SECRET_MISSING', `The login "${identity.label}" has no refresh token in the keychain.`, {
-        nextStep: `Sign in again: openeo-auth-tray login ${identity.backendUrl}`,
+        nextStep: signInAgainStep(identity),
       });
     }
     registerSecret(refreshToken);
     const ours = refreshToken;
-    const sync = (await this.deps.pythonSync?.()) ?? null;
-    // With Python sync on, a newer token the Python client saved is spent instead of our stale
-    // copy. Ours stays in the keychain until a refresh has succeeded.
-    let candidate = sync ? await sync.choose(identity, ours) : ours;
-    if (candidate !== ours) {
-      registerSecret(candidate);
-      this.deps.log?.('info', `${identity.id}: using the newer refresh token saved by the openEO Python client`);
-    }
-    const { REFRESH_TOKEN_INVALID_MESSAGE } = await import('../oidc/errors.ts');
+    const source = await this.refreshTokenSource(identity, ours);
     const grant = await grantReady;
-    const tried = new Set<string>();
+    let candidate = await source.first();
     let tokens: TokenSet;
     for (;;) {
-      tried.add(candidate);
       try {
         tokens = await grant(candidate, candidate === ours);
       } catch (e) {
         await this.rediscoverNextTime(identity.issuer);
         if (!(e instanceof AuthTrayError && e.code === 'REFRESH_TOKEN_INVALID')) throw e;
-        // Refused: the Python store may hold a token we have not tried yet, or (after adopting
-        // one of its tokens) our own may still be the live one. Without sync ours was the only one.
-        const next = sync ? await sync.afterRefusal(identity, { refused: candidate, ours, tried }) : null;
-        if (!next) {
-          await this.markExpired(identity);
-          throw new AuthTrayError('REFRESH_TOKEN_INVALID', e.message, {
-            cause: e,
-            nextStep: `Sign in again with "Sign in again" in the openEO Auth Tray window, or run: openeo-auth-tray login ${identity.backendUrl}`,
-          });
-        }
-        registerSecret(next);
-        this.deps.log?.('info', `${identity.id}: a refresh token was refused; trying another one we know of`);
+        const next = await source.next(candidate);
+        if (next === null) throw await this.loginEnded(identity, e);
         candidate = next;
         continue;
       }
-      if (candidate === ours || !sync) break;
-      // Taken from the Python client's store: used only once proven to be this identity's person.
-      let same: boolean;
-      try {
-        same = await this.samePerson(identity, tokens);
-      } catch (e) {
-        // Not proven either way (the backend did not answer): the store keeps the login it lent.
-        await sync.giveBack(identity, tokens.refreshToken, false);
-        throw e;
-      }
-      if (same) break;
-      await sync.giveBack(identity, tokens.refreshToken, true);
-      if (tried.has(ours)) {
-        await this.markExpired(identity);
-        throw new AuthTrayError('REFRESH_TOKEN_INVALID', REFRESH_TOKEN_INVALID_MESSAGE, {
-          nextStep: `Sign in again: openeo-auth-tray login ${identity.backendUrl}`,
-        });
-      }
-      // Another person's login: ours was never theirs to spend, so it is still the live one.
-      candidate = ours;
+      if (await source.accept(candidate, tokens)) break;
+      const next = await source.next(candidate);
+      if (next === null) throw await this.loginEnded(identity);
+      candidate = next;
     }
     this.deps.discoveryCache?.noteSigningKey(identity.issuer, jwtKeyId(tokens.accessToken));
-    return this.persist(identity, tokens, ours, sync);
+    return this.persist(identity, tokens, ours, source);
+  }
+
+  /** Where the refresh token comes from and where the rotated one goes (refresh-token-source.ts). */
+  private async refreshTokenSource(identity: Identity, ours: string): Promise<RefreshTokenSource> {
+    const sync = identity.pythonSync?.enabled ? ((await this.deps.pythonSync?.()) ?? null) : null;
+    if (!sync) return ownRefreshToken(ours);
+    return sharedRefreshToken({ identity, ours, sync, samePerson: (tokens) => this.samePerson(identity, tokens), ...(this.deps.log ? { log: this.deps.log } : {}) });
+  }
+
+  /** The login has ended (its refresh token refused): recorded, and said one way wherever it is met. */
+  private async loginEnded(identity: Identity, cause?: unknown): Promise<AuthTrayError> {
+    await this.markExpired(identity);
+    const { REFRESH_TOKEN_INVALID_MESSAGE } = await import('../oidc/errors.ts');
+    return new AuthTrayError('REFRESH_TOKEN_INVALID', cause instanceof AuthTrayError ? cause.message : REFRESH_TOKEN_INVALID_MESSAGE, {
+      ...(cause === undefined ? {} : { cause }),
+      nextStep: signInAgainStep(identity),
+    });
   }
 
   /**
@@ -444,7 +410,7 @@ export class TokenService {
    * Refresh token first (the old one is already spent), then the access token, then the metadata.
    * `stored` is the refresh token the keychain holds now.
    */
-  private async persist(identity: Identity, tokens: TokenSet, stored: string | null, sync: RefreshTokenSync | null): Promise<AccessToken> {
+  private async persist(identity: Identity, tokens: TokenSet, stored: string | null, source: RefreshTokenSource | null): Promise<AccessToken> {
     const { secrets, identities, clock } = this.deps;
     // Signed out meanwhile (by a process that did not wait for the lock): nothing is written back.
     if (!identities.getIdentity(identity.id)) throw identityNotFound(identity.id);
@@ -456,11 +422,7 @@ export class TokenService {
         this.unsaved.set(identity.id, tokens.refreshToken);
         throw e;
       }
-      if (sync) {
-        await sync.saved(identity, tokens.refreshToken).catch((e: unknown) => {
-          this.deps.log?.('warn', `${identity.id}: could not write the rotated refresh token to the Python client's store`, e);
-        });
-      }
+      await source?.saved(tokens.refreshToken);
     }
     await secrets.set(secretKey(identity.id, 'access_token'), tokens.accessToken);
     if (!identities.getIdentity(identity.id)) {

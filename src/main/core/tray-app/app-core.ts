@@ -17,7 +17,7 @@ import { notificationFor, setAsideNotification } from '../notifications/notifica
 import type { NotifiableEvent } from '../notifications/events.ts';
 import type { KeychainHealth } from '../ports.ts';
 import { pythonRefreshTokenStorePath } from '../python/paths.ts';
-import { createPythonSync } from '../session/python-sync.ts';
+import { createPythonSync } from '../session/python-store-sync.ts';
 import { identityStatuses } from '../session/status.ts';
 import { requestTimeoutFromEnv } from '../session/token-service.ts';
 import { createSessionContext, type SessionContext } from '../session/session-context.ts';

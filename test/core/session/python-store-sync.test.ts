@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Identity } from '../../../src/shared/model.ts';
 import { readRefreshTokenStore, writeRefreshToken } from '../../../src/main/core/python/refresh-token-store.ts';
-import { refreshTokenFingerprint } from '../../../src/main/core/python/sync.ts';
+import { refreshTokenFingerprint } from '../../../src/main/core/python/sync-policy.ts';
 import type { IdentityRepository } from '../../../src/main/core/session/ports.ts';
-import { createPythonSync, exportRefreshToken } from '../../../src/main/core/session/python-sync.ts';
+import { createPythonSync, exportRefreshToken } from '../../../src/main/core/session/python-store-sync.ts';
 import { sampleIdentity } from '../../helpers/sample-identity.ts';
 
 const ISSUER = 'https://identity.example/realms/x';

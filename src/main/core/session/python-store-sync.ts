@@ -19,9 +19,9 @@ import type { Clock } from '../ports.ts';
 import type { Identity } from '../../../shared/model.ts';
 import { jwtSubject } from '../oidc/token-facts.ts';
 import { getStoredRefreshToken, issuerKey, readRefreshTokenStore, removeRefreshToken, writeRefreshToken } from '../python/refresh-token-store.ts';
-import { decideInvalidGrantFallback, decideSync, refreshTokenFingerprint } from '../python/sync.ts';
+import { decideInvalidGrantFallback, decideSync, refreshTokenFingerprint } from '../python/sync-policy.ts';
 import type { IdentityRepository, LogFn } from './ports.ts';
-import type { RefreshTokenSync } from './token-service.ts';
+import type { RefreshTokenSync } from './refresh-token-source.ts';
 
 export interface PythonSyncDeps {
   storePath: string;

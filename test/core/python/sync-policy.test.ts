@@ -5,7 +5,7 @@ import {
   decideSync,
   importCandidates,
   refreshTokenFingerprint,
-} from '../../../src/main/core/python/sync.ts';
+} from '../../../src/main/core/python/sync-policy.ts';
 import { pythonStoreDate } from '../../../src/main/core/python/refresh-token-store.ts';
 
 const T0 = Date.UTC(2025, 2, 1, 12, 0, 0, 500);
