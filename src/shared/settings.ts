@@ -69,6 +69,11 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze(
   })) as Settings,
 );
 
+/** The warning thresholds in milliseconds (the file keeps seconds), largest first. */
+export function warningThresholdsMs(settings: Pick<Settings, 'warningThresholds'>): number[] {
+  return settings.warningThresholds.map((s) => s * 1000);
+}
+
 /** A fresh, mutable copy of the default settings. */
 export function defaultSettings(): Settings {
   return structuredClone(DEFAULT_SETTINGS);

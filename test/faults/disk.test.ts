@@ -163,7 +163,11 @@ describe('settings folder read-only before the first refresh of the run', { skip
     assert.equal(result.ok, false);
     if (result.ok) return;
     t.diagnostic(`${result.code}: ${result.message}`);
-    assert.equal(await s.keychainRefreshToken(id), rtBefore, 'nothing was spent: the refresh token is untouched');
+    // The sign-in made the lock folder (it runs under the refresh lock), so the refresh itself went
+    // through; only the settings file could not take the new facts. Nothing is lost: the keychain
+    // holds a refresh token the IdP honours, the rotated one or the untouched one.
+    const rtNow = await s.keychainRefreshToken(id);
+    assert.ok(rtNow && (rtNow === rtBefore || (await s.isActiveAtIdp(rtNow))), 'the keychain holds a live refresh token');
     await s.runFor(10 * 60_000);
     const row = await s.status(id);
     t.diagnostic(`10 min after the folder is writable again: ${row.state} ${row.problem?.message ?? ''}`);

@@ -4,8 +4,6 @@
  * and migrates on write is opened only when something is written.
  */
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { createKeytarSecretStore } from '../core/keychain/keytar-store.ts';
 import { logDir, settingsDir } from '../core/settings/paths.ts';
 import { readSettingsFast } from '../core/settings/settings-file.ts';
@@ -15,19 +13,14 @@ import { systemClock } from '../core/ports.ts';
 import { createLogger } from '../core/log.ts';
 import type { Identity } from '../../shared/model.ts';
 import type { IdentityRepository } from '../core/session/ports.ts';
-import { requestTimeoutFromEnv, requestTimeoutProblem } from '../core/session/token-service.ts';
+import { openSession, type OpenedSession } from '../core/session/open-session.ts';
+import { warningThresholdsMs } from '../../shared/settings.ts';
 import { whileSaving } from './signals.ts';
-import { createSessionContext, type SessionContext } from '../core/session/session-context.ts';
-import { createDiscoveryCache } from '../core/oidc/discovery-cache.ts';
-import type { PythonSyncDeps } from '../core/session/python-store-sync.ts';
 
-export interface CliContext extends SessionContext {
+export interface CliContext extends OpenedSession {
   dir: string;
   settings(): Settings;
   thresholdsMs(): number[];
-  /** The Python client's `refresh-tokens.json` (in `dirOverride` when given). */
-  pythonStorePath(dirOverride?: string): Promise<string>;
-  pythonSyncDeps(storePath: string): PythonSyncDeps;
 }
 
 /** Reads from the file each time; opens the validating store on the first write. */
@@ -61,42 +54,19 @@ class FileIdentityRepository implements IdentityRepository {
 export async function openContext(env: NodeJS.ProcessEnv = process.env): Promise<CliContext> {
   const dir = settingsDir(env);
   const identities = new FileIdentityRepository(dir);
-  const secrets = createKeytarSecretStore();
-  const log = createLogger({ file: join(logDir(env), 'cli.log'), level: 'warn' });
   const settings = () => readSettingsFast(dir).settings;
-  const pythonSyncDeps = (storePath: string): PythonSyncDeps => ({ storePath, identities, clock: systemClock, log });
-  const timeoutMs = requestTimeoutFromEnv(env);
-  const timeoutProblem = requestTimeoutProblem(env);
-  if (timeoutProblem) process.stderr.write(`openeo-auth-tray: ${timeoutProblem}\n`);
-  const session = createSessionContext({
-    // OPENEO_AUTH_TRAY_TIMEOUT: seconds to wait for one answer from an IdP or a backend.
-    ...(timeoutMs ? { requestTimeoutMs: timeoutMs } : {}),
+  const session = openSession({
+    dir,
+    env,
     identities,
-    secrets,
+    secrets: createKeytarSecretStore(),
     clock: systemClock,
-    lockDir: join(dir, 'locks'),
-    discoveryCache: createDiscoveryCache(join(dir, 'cache', 'discovery'), systemClock),
-    log,
+    log: createLogger({ file: join(logDir(env), 'cli.log'), level: 'warn' }),
     // A one-shot process cannot keep a refused rotated token for later: signals wait, and a
     // keychain locked for a moment is asked again (about 8 s in all) before the login is lost.
     whileSaving,
     saveRetryDelaysMs: [250, 500, 1_000, 2_000, 4_000],
-    // Loaded only when a refresh happens; the hooks do nothing for identities never shared.
-    pythonSync: async () => {
-      const [paths, sync] = await Promise.all([import('../core/python/paths.ts'), import('../core/session/python-store-sync.ts')]);
-      const storePath = paths.pythonRefreshTokenStorePath(env, process.platform, homedir(), existsSync);
-      return sync.createPythonSync(pythonSyncDeps(storePath));
-    },
   });
-  return {
-    ...session,
-    dir,
-    settings,
-    thresholdsMs: () => settings().warningThresholds.map((s) => s * 1000),
-    pythonStorePath: async (dirOverride) => {
-      const paths = await import('../core/python/paths.ts');
-      return dirOverride ? paths.refreshTokenStorePathIn(dirOverride) : paths.pythonRefreshTokenStorePath(env, process.platform, homedir(), existsSync);
-    },
-    pythonSyncDeps,
-  };
+  if (session.timeoutProblem) process.stderr.write(`openeo-auth-tray: ${session.timeoutProblem}\n`);
+  return { ...session, dir, settings, thresholdsMs: () => warningThresholdsMs(settings()) };
 }

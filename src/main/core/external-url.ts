@@ -1,5 +1,5 @@
 /** Which URLs may be handed to the system browser (shell.openExternal, xdg-open). */
-import { isLoopbackHost } from './openeo/backend-url.ts';
+import { isLoopbackHost } from './net/loopback.ts';
 
 /** True for parsed `https:` URLs, and `http:` only on loopback hosts. */
 export function isOpenableUrl(url: string): boolean {

@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { normaliseBackendUrl, assertSecureUrl } from '../../../src/main/core/openeo/backend-url.ts';
+import { normaliseBackendUrl } from '../../../src/main/core/openeo/backend-url.ts';
+import { assertSecureUrl } from '../../../src/main/core/net/loopback.ts';
 import { clearRegisteredSecrets, registerSecret } from '../../../src/shared/redact.ts';
 import {
   RUNS,

@@ -15,7 +15,7 @@ import { displayText } from '../../../src/shared/format/display-text.ts';
 import { capText, hasControls, peerLine, stripControls, trimTrailingSlashes } from '../../../src/shared/format/peer-text.ts';
 import { checkIssuerUrl } from '../../../src/main/core/oidc/issuer.ts';
 import { parseJob } from '../../../src/main/core/openeo/api.ts';
-import { statusError } from '../../../src/main/core/openeo/http-failure.ts';
+import { statusError } from '../../../src/main/core/net/http-failure.ts';
 import { parseOidcProviders } from '../../../src/main/core/openeo/providers.ts';
 import { issuerKey } from '../../../src/main/core/python/refresh-token-store.ts';
 import { MAX_REDACTED_LENGTH, redact } from '../../../src/shared/redact.ts';

@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { AuthTrayError } from '../../../src/main/core/errors.ts';
-import { assertSecureUrl, isLoopbackHost, normaliseBackendUrl } from '../../../src/main/core/openeo/backend-url.ts';
+import { normaliseBackendUrl } from '../../../src/main/core/openeo/backend-url.ts';
+import { assertSecureUrl, isLoopbackHost } from '../../../src/main/core/net/loopback.ts';
 import { throwsWith } from './support.ts';
 
 describe('isLoopbackHost', () => {

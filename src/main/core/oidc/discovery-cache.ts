@@ -1,5 +1,6 @@
 /**
- * The issuers' discovery documents (public data) kept in the settings folder, so that a
+ * The issuers' discovery documents (public data): the one cache of them. This process keeps them
+ * in memory, and (with a folder, the settings folder's `cache/discovery/`) in files, so that a
  * one-shot CLI refresh does not run discovery every time. An entry is used for at most
  * {@link DISCOVERY_MAX_AGE_MS}; it is dropped on any failed refresh and when the IdP starts
  * signing with another key (a new `kid`), so the next use discovers afresh. A damaged, oversized
@@ -8,7 +9,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../ports.ts';
-import { isLoopbackHost } from '../openeo/backend-url.ts';
+import { isLoopbackHost } from '../net/loopback.ts';
 
 /** Discovery documents are refetched after this long at the latest. */
 export const DISCOVERY_MAX_AGE_MS = 24 * 60 * 60_000;
@@ -45,31 +46,62 @@ function isEndpoint(v: unknown): boolean {
   }
 }
 
-/** A cache in `dir` (created on first write). Every failure to read or write is a cache miss, never an error. */
-export function createDiscoveryCache(dir: string, clock: Clock, maxAgeMs = DISCOVERY_MAX_AGE_MS): DiscoveryCache {
-  const fileOf = (issuer: string) => join(dir, fileNameOf(issuer));
+/**
+ * A cache in memory and, with `dir`, in files there (created on first write). Every failure to
+ * read or write a file is a cache miss, never an error.
+ */
+export function createDiscoveryCache(dir: string | null, clock: Clock, maxAgeMs = DISCOVERY_MAX_AGE_MS): DiscoveryCache {
+  const fileOf = (issuer: string) => join(dir ?? '', fileNameOf(issuer));
+  /**
+   * The documents this process has parsed, each with the stamp of the file it came from: used
+   * while the file is unchanged (one stat instead of a read and a parse per refresh), dropped as
+   * soon as another process replaced or removed the file (a failed refresh there forgets it).
+   */
+  const memory = new Map<string, { entry: CachedDiscovery & { issuer: string }; stamp: string }>();
+  const stampOf = (file: string): string | null => {
+    try {
+      const st = statSync(file);
+      return `${st.ino}:${st.mtimeMs}:${st.size}`;
+    } catch {
+      return null;
+    }
+  };
 
   const read = (issuer: string): (CachedDiscovery & { issuer: string }) | null => {
+    const kept = memory.get(issuer);
+    if (dir === null) return kept?.entry ?? null;
+    const file = fileOf(issuer);
+    const stamp = stampOf(file);
+    if (kept && stamp === kept.stamp) return kept.entry;
+    memory.delete(issuer);
+    if (stamp === null) return null;
     try {
-      const file = fileOf(issuer);
       if (statSync(file).size > MAX_FILE_BYTES) return null;
       const entry = JSON.parse(readFileSync(file, 'utf8')) as Partial<CachedDiscovery & { issuer: string }>;
       const m = entry.metadata;
       if (entry.issuer !== issuer || typeof entry.fetchedAt !== 'number' || !m || typeof m !== 'object') return null;
       if (m.issuer !== issuer || !isEndpoint(m.token_endpoint)) return null;
-      return { issuer, metadata: m, fetchedAt: entry.fetchedAt, ...(typeof entry.kid === 'string' ? { kid: entry.kid } : {}) };
+      const found = { issuer, metadata: m, fetchedAt: entry.fetchedAt, ...(typeof entry.kid === 'string' ? { kid: entry.kid } : {}) };
+      memory.set(issuer, { entry: found, stamp });
+      return found;
     } catch {
       return null;
     }
   };
 
   const write = (entry: CachedDiscovery & { issuer: string }): void => {
+    if (dir === null) {
+      memory.set(entry.issuer, { entry, stamp: '' });
+      return;
+    }
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const file = fileOf(entry.issuer);
       const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
       writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
       renameSync(tmp, file);
+      const stamp = stampOf(file);
+      if (stamp) memory.set(entry.issuer, { entry, stamp });
     } catch {
       // A cache that cannot be written only costs a discovery next time.
     }
@@ -89,6 +121,8 @@ export function createDiscoveryCache(dir: string, clock: Clock, maxAgeMs = DISCO
       write({ issuer, metadata, fetchedAt: clock.now(), ...(kid ? { kid } : {}) });
     },
     forget(issuer) {
+      memory.delete(issuer);
+      if (dir === null) return;
       try {
         rmSync(fileOf(issuer), { force: true });
       } catch {

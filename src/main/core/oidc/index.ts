@@ -1,5 +1,5 @@
 /** The OIDC flows openEO uses, through openid-client 6. Import from here. */
-export { connectIssuer, checkIssuerUrl, configurationFor, forgetDiscoveredIssuer, forgetDiscoveredIssuers, isLoopbackHost } from './issuer.ts';
+export { connectIssuer, checkIssuerUrl, configurationFor, forgetDiscoveredIssuers, isLoopbackHost } from './issuer.ts';
 export type { ConnectOptions, IssuerConnection } from './issuer.ts';
 export { chooseScopes } from './scopes.ts';
 export { jwtExpiry, tokenSetFromResponse } from './token-facts.ts';

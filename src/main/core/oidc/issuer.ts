@@ -5,12 +5,12 @@
 import * as oidc from 'openid-client';
 import { AuthTrayError } from '../errors.ts';
 import { trimTrailingSlashes } from '../../../shared/format/peer-text.ts';
-import type { FetchLike } from '../ports.ts';
+import { systemClock, type FetchLike } from '../ports.ts';
 import { registerSecret } from '../../../shared/redact.ts';
-import type { DiscoveryCache } from './discovery-cache.ts';
+import { createDiscoveryCache, type DiscoveryCache } from './discovery-cache.ts';
 import { oidcError } from './errors.ts';
-import { boundedFetch } from '../openeo/http.ts';
-import { isLoopbackHost } from '../openeo/backend-url.ts';
+import { boundedFetch } from '../net/http.ts';
+import { isLoopbackHost } from '../net/loopback.ts';
 
 /** A discovered IdP plus one client at it. Holds the client secret only inside `configuration`. */
 export interface IssuerConnection {
@@ -38,18 +38,12 @@ interface ConnectionInternals {
 
 const internals = new WeakMap<IssuerConnection, ConnectionInternals>();
 
-const CACHE_TTL_MS = 5 * 60_000;
-interface CachedDiscovery { metadata: oidc.ServerMetadata; at: number; fetch: FetchLike | undefined }
-const discoveryCache = new Map<string, CachedDiscovery>();
+/** Documents of connections made without a session's cache (a sign-in's first steps, tests): kept 5 minutes. */
+let processCache: DiscoveryCache = createDiscoveryCache(null, systemClock, 5 * 60_000);
 
-/** Forget cached discovery documents (tests, or after the user asks to retry). */
+/** Forget the documents of connections made without a session's cache (tests). */
 export function forgetDiscoveredIssuers(): void {
-  discoveryCache.clear();
-}
-
-/** Forget this process's copy of one issuer's document (after a failure with it). */
-export function forgetDiscoveredIssuer(issuer: string): void {
-  discoveryCache.delete(issuer);
+  processCache = createDiscoveryCache(null, systemClock, 5 * 60_000);
 }
 
 export { isLoopbackHost };
@@ -109,9 +103,8 @@ function customFetchFor(fetchImpl: FetchLike | undefined, signal: AbortSignal | 
 }
 
 async function discover(url: URL, issuer: string, opts: ConnectOptions): Promise<oidc.ServerMetadata> {
-  const cached = discoveryCache.get(issuer);
-  if (cached && cached.fetch === opts.fetch && Date.now() - cached.at < CACHE_TTL_MS) return cached.metadata;
-  const kept = opts.discoveryCache?.get(issuer);
+  const cache = opts.discoveryCache ?? processCache;
+  const kept = cache.get(issuer);
   if (kept) return kept.metadata as unknown as oidc.ServerMetadata;
   const options: oidc.DiscoveryRequestOptions = {
     [oidc.customFetch]: customFetchFor(opts.fetch, opts.signal, opts.timeoutMs),
@@ -134,8 +127,7 @@ async function discover(url: URL, issuer: string, opts: ConnectOptions): Promise
     throw oidcError(e, 'discovery', issuer);
   }
   const metadata = plainMetadata(config);
-  discoveryCache.set(issuer, { metadata, at: Date.now(), fetch: opts.fetch });
-  opts.discoveryCache?.put(issuer, metadata);
+  cache.put(issuer, metadata);
   return metadata;
 }
 
@@ -159,7 +151,7 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Stops every request of this connection (discovery included) at once. */
   signal?: AbortSignal;
-  /** Discovery documents kept between processes (the settings folder's cache); default none. */
+  /** The session's discovery documents (discovery-cache.ts); default: this process's, 5 minutes. */
   discoveryCache?: DiscoveryCache;
 }
 

@@ -6,8 +6,8 @@
 import { AuthTrayError } from '../errors.ts';
 import type { BatchJob, JobStatus, OpenEoUser } from '../../../shared/model.ts';
 import { capText } from '../../../shared/format/peer-text.ts';
-import { describePeer } from './http-failure.ts';
-import { getJson, type HttpDeps } from './http.ts';
+import { describePeer } from '../net/http-failure.ts';
+import { getJson, type HttpDeps } from '../net/http.ts';
 import {
   expectArray,
   expectRecord,

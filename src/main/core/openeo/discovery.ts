@@ -6,9 +6,10 @@
 import { AuthTrayError } from '../errors.ts';
 import { trimTrailingSlashes } from '../../../shared/format/peer-text.ts';
 import type { OpenEoBackend } from '../../../shared/model.ts';
-import { assertSecureUrl, normaliseBackendUrl } from './backend-url.ts';
-import { describePeer } from './http-failure.ts';
-import { getJson, PeerHttpError, type HttpDeps } from './http.ts';
+import { normaliseBackendUrl } from './backend-url.ts';
+import { assertSecureUrl } from '../net/loopback.ts';
+import { describePeer } from '../net/http-failure.ts';
+import { getJson, PeerHttpError, type HttpDeps } from '../net/http.ts';
 import {
   ShapeError,
   expectArray,

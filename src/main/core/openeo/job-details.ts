@@ -12,8 +12,8 @@ import { capText, stripControls } from '../../../shared/format/peer-text.ts';
 import type { BatchJob, JobLogEntry, JobLogLevel, JobResults } from '../../../shared/model.ts';
 import { isOpenableUrl } from '../external-url.ts';
 import { parseJob } from './api.ts';
-import { describePeer } from './http-failure.ts';
-import { getJson, type HttpDeps } from './http.ts';
+import { describePeer } from '../net/http-failure.ts';
+import { getJson, type HttpDeps } from '../net/http.ts';
 import { expectArray, expectRecord, isRecord, lenientLinks, lenientString, withShapeCheck } from './validate.ts';
 
 /** Log entries shown at most (the first page); the rest stays on the backend. */

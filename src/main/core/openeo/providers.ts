@@ -6,9 +6,9 @@
 import { AuthTrayError } from '../errors.ts';
 import { capText, trimTrailingSlashes } from '../../../shared/format/peer-text.ts';
 import type { DefaultClient, LoginFlow, OidcProvider, OpenEoBackend } from '../../../shared/model.ts';
-import { assertSecureUrl } from './backend-url.ts';
-import { describePeer } from './http-failure.ts';
-import { getJson, PeerHttpError, type HttpDeps } from './http.ts';
+import { assertSecureUrl } from '../net/loopback.ts';
+import { describePeer } from '../net/http-failure.ts';
+import { getJson, PeerHttpError, type HttpDeps } from '../net/http.ts';
 import {
   ShapeError,
   expectArray,

@@ -18,7 +18,7 @@ import { withFileLock } from '../process-lock.ts';
 import { registerSecret } from '../../../shared/redact.ts';
 import { openEoBearer } from '../openeo/bearer.ts';
 import { learnEnd, loginEnd } from '../../../shared/format/login-end.ts';
-import { jwtKeyId, type DiscoveryCache } from '../oidc/discovery-cache.ts';
+import { createDiscoveryCache, jwtKeyId, type DiscoveryCache } from '../oidc/discovery-cache.ts';
 import { identityNotFound, tokenMetadata } from './identity-records.ts';
 import type { IdentityRepository, LogFn } from './ports.ts';
 import { ownRefreshToken, sharedRefreshToken, type RefreshTokenSource, type RefreshTokenSync } from './refresh-token-source.ts';
@@ -133,7 +133,12 @@ export class TokenService {
    */
   private readonly known = new Map<string, { accessToken: string; expiresAt: number | null; obtainedAt: number | null }>();
 
-  constructor(private readonly deps: TokenServiceDeps) {}
+  /** The issuers' discovery documents: the session's (memory and the settings folder), else this service's own in memory. */
+  private readonly discovery: DiscoveryCache;
+
+  constructor(private readonly deps: TokenServiceDeps) {
+    this.discovery = deps.discoveryCache ?? createDiscoveryCache(null, deps.clock);
+  }
 
   /** An identity by id, or IDENTITY_NOT_FOUND. */
   identity(id: string): Identity {
@@ -309,7 +314,7 @@ export class TokenService {
       try {
         tokens = await grant(candidate, candidate === ours);
       } catch (e) {
-        await this.rediscoverNextTime(identity.issuer);
+        this.rediscoverNextTime(identity.issuer);
         if (!(e instanceof AuthTrayError && e.code === 'REFRESH_TOKEN_INVALID')) throw e;
         const next = await source.next(candidate);
         if (next === null) throw await this.loginEnded(identity, e);
@@ -321,7 +326,7 @@ export class TokenService {
       if (next === null) throw await this.loginEnded(identity);
       candidate = next;
     }
-    this.deps.discoveryCache?.noteSigningKey(identity.issuer, jwtKeyId(tokens.accessToken));
+    this.discovery.noteSigningKey(identity.issuer, jwtKeyId(tokens.accessToken));
     return this.persist(identity, tokens, ours, source);
   }
 
@@ -374,15 +379,13 @@ export class TokenService {
     return (refreshToken, ours) => refreshTokens(conn, refreshToken, { clock, ...(ours ? { previous: previous(refreshToken) } : {}) });
   }
 
-  private cacheOption(): { discoveryCache?: DiscoveryCache } {
-    return this.deps.discoveryCache ? { discoveryCache: this.deps.discoveryCache } : {};
+  private cacheOption(): { discoveryCache: DiscoveryCache } {
+    return { discoveryCache: this.discovery };
   }
 
   /** After any failure the IdP's document may be what is wrong: the next attempt discovers it again. */
-  private async rediscoverNextTime(issuer: string): Promise<void> {
-    if (!this.deps.discoveryCache) return;
-    this.deps.discoveryCache.forget(issuer);
-    (await import('../oidc/issuer.ts')).forgetDiscoveredIssuer(issuer);
+  private rediscoverNextTime(issuer: string): void {
+    this.discovery.forget(issuer);
   }
 
   private async clientCredentials(identity: Identity): Promise<AccessToken> {
@@ -399,10 +402,10 @@ export class TokenService {
     try {
       tokens = await clientCredentialsLogin(conn, { scopes: identity.scopes, clock: this.deps.clock });
     } catch (e) {
-      await this.rediscoverNextTime(identity.issuer);
+      this.rediscoverNextTime(identity.issuer);
       throw e;
     }
-    this.deps.discoveryCache?.noteSigningKey(identity.issuer, jwtKeyId(tokens.accessToken));
+    this.discovery.noteSigningKey(identity.issuer, jwtKeyId(tokens.accessToken));
     return this.persist(identity, tokens, null, null);
   }
 

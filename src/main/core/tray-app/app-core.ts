@@ -3,9 +3,6 @@
  * notifications put together, without Electron. The Electron layer passes in what only it has
  * (clipboard, notifications, openExternal, login items) and wires the result to Tray, Menu and IPC.
  */
-import { join } from 'node:path';
-import { homedir } from 'node:os';
-import { existsSync } from 'node:fs';
 import type { Navigation, OpenEoAuthApi } from '../../../shared/api.ts';
 import { createClipboardGuard } from '../clipboard/clipboard-guard.ts';
 import { isAuthTrayError, toAuthTrayError } from '../errors.ts';
@@ -16,17 +13,14 @@ import type { IdentityStatus } from '../../../shared/model.ts';
 import { notificationFor, setAsideNotification } from '../notifications/notification.ts';
 import type { NotifiableEvent } from '../notifications/events.ts';
 import type { KeychainHealth } from '../ports.ts';
-import { pythonRefreshTokenStorePath } from '../python/paths.ts';
-import { createPythonSync } from '../session/python-store-sync.ts';
 import { identityStatuses } from '../session/status.ts';
-import { requestTimeoutFromEnv } from '../session/token-service.ts';
-import { createSessionContext, type SessionContext } from '../session/session-context.ts';
-import { createDiscoveryCache } from '../oidc/discovery-cache.ts';
+import type { SessionContext } from '../session/session-context.ts';
+import { openSession } from '../session/open-session.ts';
 import { openSettingsStore, type SettingsStore } from '../settings/store.ts';
 import { buildTrayMenu } from '../tray/menu.ts';
 import type { TrayAction, TrayMenuItem } from '../tray/menu-item.ts';
 import { trayLook, type TrayLook } from '../../../shared/status/look.ts';
-import { DEFAULT_SETTINGS } from '../../../shared/settings.ts';
+import { DEFAULT_SETTINGS, warningThresholdsMs } from '../../../shared/settings.ts';
 import { trayTooltip } from '../tray/tooltip.ts';
 import { createWindowApi } from './window-api.ts';
 import { LoginRegistry } from './logins.ts';
@@ -73,7 +67,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     if (v === undefined) throw new Error(`${what} is used before start()`);
     return v;
   };
-  const thresholdsMs = () => (store?.getSettings().warningThresholds ?? DEFAULT_SETTINGS.warningThresholds).map((s) => s * 1000);
+  const thresholdsMs = () => warningThresholdsMs(store?.getSettings() ?? DEFAULT_SETTINGS);
   const clipboard = createClipboardGuard({
     clipboard: deps.clipboard,
     timers: deps.timers,
@@ -190,24 +184,23 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
         deps.notify(aside);
       }
       const env = deps.env ?? process.env;
-      const storePath = deps.pythonStorePath ?? pythonRefreshTokenStorePath(env, process.platform, homedir(), existsSync);
       const s = store;
       // Every request of the app goes through the token service's HTTP layer: the user's timeout
       // (OPENEO_AUTH_TRAY_TIMEOUT, as for the CLI) and an abort when the app stops.
       stopping = new AbortController();
-      const timeoutMs = requestTimeoutFromEnv(env);
-      session = createSessionContext({
+      const opened = openSession({
+        dir: deps.dir,
+        env,
         identities: s,
         secrets: deps.secrets,
         clock: deps.clock,
-        lockDir: join(deps.dir, 'locks'),
-        discoveryCache: createDiscoveryCache(join(deps.dir, 'cache', 'discovery'), deps.clock),
         log: deps.log,
         signal: stopping.signal,
-        ...(timeoutMs ? { requestTimeoutMs: timeoutMs } : {}),
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
-        pythonSync: () => createPythonSync({ storePath, identities: s, clock: deps.clock, log: deps.log }),
+        ...(deps.pythonStorePath ? { pythonStorePath: deps.pythonStorePath } : {}),
       });
+      if (opened.timeoutProblem) deps.log('warn', opened.timeoutProblem);
+      session = opened;
       const { tokens } = session;
       lifecycle = new TokenLifecycle({
         clock: deps.clock,

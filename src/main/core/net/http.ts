@@ -24,7 +24,7 @@ import {
   timeoutError,
   type Peer,
 } from './http-failure.ts';
-import { capitalise } from './validate.ts';
+import { capitalise } from '../openeo/validate.ts';
 
 export { PeerHttpError, parseRetryAfter, type Peer } from './http-failure.ts';
 

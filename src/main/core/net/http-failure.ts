@@ -4,8 +4,8 @@
  * (5xx with Retry-After, 401/403 TokenInvalid, other refusals). Each has its own sentence.
  */
 import { AuthTrayError, type AuthTrayErrorOptions, type ErrorCode } from '../errors.ts';
-import { isLoopbackHost } from './backend-url.ts';
-import { capitalise, isRecord } from './validate.ts';
+import { isLoopbackHost } from './loopback.ts';
+import { capitalise, isRecord } from '../openeo/validate.ts';
 import { capText, stripControls } from '../../../shared/format/peer-text.ts';
 
 /** Who is on the other end; picks the error codes and the words. */

@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { getJson, MAX_REDIRECTS, parseRetryAfter, PeerHttpError } from '../../../src/main/core/openeo/http.ts';
+import { getJson, MAX_REDIRECTS, parseRetryAfter, PeerHttpError } from '../../../src/main/core/net/http.ts';
 import type { FetchLike } from '../../../src/main/core/ports.ts';
 import { closedPort, localServers, sendJson } from '../../helpers/local-server.ts';
-import { rejectsWith } from './support.ts';
+import { rejectsWith } from '../openeo/support.ts';
 
 const serve = localServers();
 
