@@ -227,3 +227,70 @@ test('a forward that reached its end: the far side\'s requests fail at once', pe
   assert.ok(session.events.some((e) => e.event === 'token' && e.me === 200), 'it served before its end');
   assertFailsAtOnce(session.events, t);
 });
+
+/** The remote side with the Python bridge: an openEO connection through the forward, across token lifetimes. */
+const BRIDGE_SCRIPT = String.raw`
+import json, sys, time
+import openeo_auth_tray
+backend, account, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+def say(**event):
+    print(json.dumps(event), flush=True)
+connection = openeo_auth_tray.connect(backend, identity=account)
+start, seen = time.time(), set()
+while time.time() - start < seconds:
+    me = connection.describe_account()
+    seen.add(connection.auth.source.token.expires_at)
+    say(event="me", user=me["user_id"], at=time.time())
+    time.sleep(1)
+say(event="waiting")
+sys.stdin.readline()
+time.sleep(float(sys.argv[4]))  # the token in hand runs out: the next request needs a new one
+try:
+    connection.describe_account()
+    say(event="after", error=None)
+except openeo_auth_tray.AuthTrayError as e:
+    say(event="after", error=type(e).__name__, message=str(e))
+say(event="done", tokens=len(seen))
+`;
+
+test('the Python bridge on the far side of ssh -R: an openEO connection that renews itself through the forward; after the forward ends, a clear error', peerOptions(missing), async (t) => {
+  requirePeer(missing);
+  const { defer, world, id, sshd } = await forwardedWorld(t);
+  const made = await runCli(['forward', id, '--for', '10m', '--json'], { env: world.env });
+  assert.equal(made.code, 0, made.stderr);
+  const forward = JSON.parse(made.stdout) as { id: string; socket: string; remote_socket: string };
+  defer(() => rmSync(forward.remote_socket, { force: true }));
+  const { PYTHON_DIR } = await import('../helpers/python.ts');
+  const seconds = 3 * ACCESS_TOKEN_TTL_S + 2;
+  // The remote login shell knows nothing of this test: the forwarded socket comes in
+  // OPENEO_AUTH_TRAY_SOCK (the README's ~/.profile line), and no CLI is on its PATH.
+  const b64 = Buffer.from(BRIDGE_SCRIPT).toString('base64');
+  const command = ['env', `OPENEO_AUTH_TRAY_SOCK=${forward.remote_socket}`, `PYTHONPATH=${PYTHON_DIR}`, 'PATH=/usr/bin:/bin', 'PYTHONDONTWRITEBYTECODE=1',
+    lib.python!, '-c', 'import base64, sys; exec(base64.b64decode(sys.argv.pop(1)))', b64, world.backend.url, id, String(seconds), String(ACCESS_TOKEN_TTL_S)].map(shellWord).join(' ');
+  const child = sshd.spawn(command, { forwards: [{ remote: forward.remote_socket, local: forward.socket }], keepStdin: true });
+  defer(() => child.kill('SIGKILL'));
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const events: RemoteEvent[] = [];
+  const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 60) * 1000);
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const e = JSON.parse(line) as RemoteEvent;
+    events.push(e);
+    if (e.event === 'waiting') {
+      void runCli(['forward', '--stop', forward.id], { env: world.env }).then(() => child.stdin.end('go\n'));
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  clearTimeout(timer);
+  assert.equal(code, 0, `the remote script failed: ${stderr}`);
+  const calls = events.filter((e) => e.event === 'me');
+  assert.ok(calls.length >= 3 * ACCESS_TOKEN_TTL_S - 2 && calls.every((e) => e.user === 'alice'), `every request as alice (${calls.length})`);
+  const span = Number(calls.at(-1)!.at) - Number(calls[0]!.at);
+  assert.ok(span >= 3 * ACCESS_TOKEN_TTL_S, `across three token lifetimes (${span.toFixed(1)} s)`);
+  const done = events.find((e) => e.event === 'done')!;
+  assert.ok(Number(done.tokens) >= 3, `the token renewed itself as it ran out (${String(done.tokens)} tokens)`);
+  const after = events.find((e) => e.event === 'after')!;
+  t.diagnostic(`after the forward: ${String(after.error)}: ${String(after.message)}`);
+  assert.equal(after.error, 'NoTokenSource');
+  assert.match(String(after.message), /forward/i);
+});
