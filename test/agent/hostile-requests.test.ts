@@ -9,8 +9,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import nacl from 'tweetnacl';
-import { signIn, startCliWorld } from '../e2e/cli-harness.ts';
-import { agentRequest, deferrer, exchange, sealedExchange, sealedRequest, startAgent, type Exchange, type SealedExchange } from '../helpers/agent.ts';
+
+import { agentRequest, exchange, sealedExchange, sealedRequest, servedLogin, type Exchange, type SealedExchange } from '../helpers/agent.ts';
 
 /** The CLI agent's limits, and a generous margin over them for a loaded machine. */
 const REQUEST_MS = 15_000;
@@ -82,12 +82,7 @@ function sealedOutcome(r: SealedExchange): Outcome {
 }
 
 test('hostile requests are each answered with a failure or closed within the limits, and good clients are served while they are open', async (t) => {
-  const defer = deferrer(t);
-  const world = await startCliWorld();
-  defer(() => world.stop());
-  const id = await signIn(world);
-  const agent = await startAgent(world.env);
-  defer(() => agent.stop());
+  const { id, agent } = await servedLogin(t);
   const bound = { timeoutMs: REQUEST_MS + MARGIN_MS };
 
   const started = Date.now();

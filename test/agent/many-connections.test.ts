@@ -10,8 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { signIn, startCliWorld } from '../e2e/cli-harness.ts';
-import { agentRequest, deferrer, sealedRequest, startAgent, until, type RunningAgent } from '../helpers/agent.ts';
+import { agentRequest, sealedRequest, servedLogin, until } from '../helpers/agent.ts';
 
 const CHILD = fileURLToPath(new URL('./stalled-clients.ts', import.meta.url));
 /** The agent's connection limit per socket (DEFAULT_SOCKET_LIMITS.maxConnections). */
@@ -71,15 +70,6 @@ async function stalledClients(socket: string, count: number, mode: 'silent' | 't
   };
 }
 
-async function servedLogin(t: { after(fn: () => Promise<void>): void }): Promise<{ id: string; agent: RunningAgent; defer: (fn: () => unknown) => void }> {
-  const defer = deferrer(t);
-  const world = await startCliWorld();
-  defer(() => world.stop());
-  const id = await signIn(world);
-  const agent = await startAgent(world.env);
-  defer(() => agent.stop());
-  return { id, agent, defer };
-}
 
 /** A good client's requests, plain and sealed: both must get a token within the bound. */
 async function goodClientsServed(socket: string, id: string, what: string): Promise<void> {
