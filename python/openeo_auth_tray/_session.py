@@ -5,10 +5,16 @@ One :class:`TokenSource` per identity and process. Before a request, a token nea
 transport (the agent, else the CLI: ``_chain.TokenChain``); after the backend refused a token
 (``TokenInvalid``) the transport is asked for one that outlives it. Single-flight: threads that
 need a token while one is being fetched wait for that one, so N threads cost one call per renewal.
+
+A child forked while another thread renews (``multiprocessing`` with fork beside a job manager's
+threads) gets new locks: only the forking thread lives on in it, and a lock held by one that does
+not would be held forever.
 """
 
+import os
 import threading
 import time
+import weakref
 from typing import Callable, Dict, Hashable, Optional, Protocol, Tuple
 
 from . import _cli
@@ -24,6 +30,20 @@ FIRST_MIN_VALID = 5.0
 Clock = Callable[[], float]
 Fetch = Callable[..., _cli.Token]
 
+#: Everything of the bridge that has a lock (sources, the registry of sources), for the fork hook.
+_LOCKED: "weakref.WeakSet[object]" = weakref.WeakSet()
+
+
+def _new_locks_in_child() -> None:
+    """After ``fork()``, in the child: every lock of the bridge anew. A lock another thread held at
+    the fork (a renewal waiting for the CLI, say) would otherwise never be released there."""
+    for owner in list(_LOCKED):
+        owner._lock = threading.Lock()  # type: ignore[attr-defined]
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_new_locks_in_child)
+
 
 class TokenSource:
     """Fresh access tokens for one identity, shared by every connection and thread of a process."""
@@ -32,6 +52,7 @@ class TokenSource:
         self._fetch = fetch
         self._clock = clock
         self._lock = threading.Lock()
+        _LOCKED.add(self)
         self._token = first
         self._life = self._remaining(first) or 0.0
         #: Calls (to the agent or the CLI) made by this source after the first token (for tests and the benchmark).
@@ -117,6 +138,7 @@ class TokenSources:
     def __init__(self, *, clock: Clock = time.time):
         self._clock = clock
         self._lock = threading.Lock()
+        _LOCKED.add(self)
         self._sources: Dict[Tuple[Hashable, str], TokenSource] = {}
 
     def get(self, transport: Transport, identity: Optional[str], backend: Optional[str]) -> TokenSource:
