@@ -82,6 +82,13 @@ def connect(url: Optional[str] = None, *, identity: Optional[str] = None, **conn
     return install(connection, source)
 
 
+def _restore_auth(identity: str, backend: str) -> TrayBearerAuth:
+    """A pickled :class:`TrayBearerAuth` in this process: this process's source for the login,
+    else a new one from this process's agent or CLI (``TokenChain()`` of its environment)."""
+    chain = TokenChain()
+    return TrayBearerAuth(_sources.existing(chain, identity) or _sources.get(chain, identity, backend))
+
+
 def authenticate(connection, *, identity: Optional[str] = None):
     """Authenticates a connection you made with ``openeo.connect()``; returns it.
 

@@ -153,3 +153,9 @@ class TokenSources:
                 return source
         source.offer(first)
         return source
+
+    def existing(self, transport: Transport, identity: str) -> Optional[TokenSource]:
+        """This process's source for ``identity`` (a login's id) through ``transport``, if it has
+        one; asks nobody."""
+        with self._lock:
+            return self._sources.get((transport.key, identity))

@@ -1,10 +1,16 @@
 """A bridged connection in other processes: a child forked while another thread renews (the
-job manager's threads beside ``multiprocessing`` with fork) gets its tokens."""
+job manager's threads beside ``multiprocessing`` with fork) gets its tokens; a connection pickles
+(without its token) and works in the processes of a spawn ``Pool``."""
 
+import json
 import multiprocessing
 import os
+import pickle
 import signal
 import stat
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 
@@ -12,7 +18,7 @@ import pytest
 
 import openeo_auth_tray
 from openeo_auth_tray._session import TokenSources
-from conftest import wait_until
+from conftest import REPO, enter, wait_until
 from test_units import token
 
 #: Longest a forked child may take for its token: a few CLI calls on a busy machine. A child that
@@ -135,3 +141,61 @@ def _quietly(call, *args):
         call(*args)
     except openeo_auth_tray.AuthTrayError:
         pass  # what the renewal answered does not matter here, only that it held the lock
+
+
+@pytest.fixture(params=["agent", "cli"])
+def any_world(request, make_world):
+    """A world whose tokens come from the agent, or (without one) from the CLI."""
+    return make_world(agent=request.param == "agent")
+
+
+def test_a_bridged_connection_pickles_without_its_token_and_shares_this_processs_source(any_world, monkeypatch):
+    enter(any_world, monkeypatch)
+    any_world.sign_in()
+    connection = openeo_auth_tray.connect()
+    assert connection.describe_account()["user_id"] == "alice"
+    token = connection.auth.source.token
+    calls = len(any_world.cli_calls())
+
+    data = pickle.dumps(connection)
+    assert token.access_token.encode() not in data and token.access_token[-24:].encode() not in data, "never the token"
+    copy = pickle.loads(data)
+    assert isinstance(copy.auth, openeo_auth_tray.TrayBearerAuth)
+    assert copy.auth.source is connection.auth.source, "this process's one source for the login"
+    assert copy._oidc_auth_renewer is copy.auth.renewer, "the client's renewal hook is the copy's own"
+    assert copy.describe_account()["user_id"] == "alice"
+    assert len(any_world.cli_calls()) == calls, "unpickled in the process that has the source: no call"
+    assert copy.try_access_token_refresh._connection() is copy, "the client's renewal puts the self-renewing auth back on the copy"
+
+
+#: A script as a user writes one: a connection, then a spawn Pool whose workers get it pickled.
+SPAWN_POOL = textwrap.dedent("""
+    import json, multiprocessing, os
+    import openeo_auth_tray
+
+    def whoami(connection):
+        return connection.describe_account()["user_id"], os.getpid(), type(connection.auth).__name__
+
+    if __name__ == "__main__":
+        connection = openeo_auth_tray.connect()
+        with multiprocessing.get_context("spawn").Pool(2) as pool:
+            results = pool.map(whoami, [connection] * 4, chunksize=1)
+        print(json.dumps({"results": results, "parent": os.getpid()}))
+""")
+
+
+def test_a_spawn_pool_works_with_a_pickled_bridged_connection(any_world, tmp_path):
+    any_world.sign_in()
+    script = tmp_path / "pool_job.py"
+    script.write_text(SPAWN_POOL)
+    env = any_world.env(PYTHONPATH=str(REPO / "python"))
+    run = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = json.loads(run.stdout.strip().splitlines()[-1])
+    assert [r[0] for r in out["results"]] == ["alice"] * 4
+    assert {r[2] for r in out["results"]} == {"TrayBearerAuth"}
+    workers = {r[1] for r in out["results"]}
+    assert out["parent"] not in workers and 1 <= len(workers) <= 2, "the requests ran in the pool's processes"
+    # Without an agent: one CLI call for the script, one per worker for its first task, none for the next.
+    assert len(any_world.cli_calls()) <= (0 if any_world.info["agent_pid"] else 1 + len(workers))
+    assert any_world.counters()["errors"] == {}
