@@ -147,9 +147,11 @@ def request_token(
     identity: Optional[str] = None,
     backend: Optional[str] = None,
     min_valid: Optional[float] = None,
+    refused: Optional[str] = None,
     timeout: Optional[float] = None,
 ) -> Token:
-    """Runs ``token --json`` once and returns its answer, or raises the matching AuthTrayError."""
+    """Runs ``token --json`` once and returns its answer, or raises the matching AuthTrayError.
+    ``refused``: the fingerprint of a token a backend refused (``--refused``)."""
     args = [*cli, "token", "--json"]
     if identity:
         args.append(identity)
@@ -157,6 +159,8 @@ def request_token(
         args += ["--backend", backend]
     if min_valid is not None:
         args += ["--min-valid", f"{max(0.0, min_valid):.3f}".rstrip("0").rstrip(".")]
+    if refused:
+        args += ["--refused", refused]
     timeout = default_timeout() if timeout is None else timeout
     try:
         call = BoundedRun(args)

@@ -3,8 +3,10 @@
 One :class:`TokenSource` per identity and process. Before a request, a token near its end
 (60 s left, or a quarter of its life for short tokens) is replaced by a fresh one from the
 transport (the agent, else the CLI: ``_chain.TokenChain``); after the backend refused a token
-(``TokenInvalid``) the transport is asked for one that outlives it. Single-flight: threads that
-need a token while one is being fetched wait for that one, so N threads cost one call per renewal.
+(``TokenInvalid``) the transport is told which one (its fingerprint), and hands out a newer one,
+renews it, or, when it was renewed moments ago, says so (``Unreachable``): a backend that refuses
+a token seconds old would otherwise cost a refresh per request. Single-flight: threads that need
+a token while one is being fetched wait for that one, so N threads cost one call per renewal.
 
 A child forked while another thread renews (``multiprocessing`` with fork beside a job manager's
 threads) gets new locks: only the forking thread lives on in it, and a lock held by one that does
@@ -18,6 +20,7 @@ import weakref
 from typing import Callable, Dict, Hashable, Optional, Protocol, Tuple
 
 from . import _cli
+from ._token import fingerprint
 from .errors import AuthTrayError
 
 #: Renew when less than this is left, at most (seconds).
@@ -26,6 +29,11 @@ MARGIN_MAX = 60.0
 MARGIN_SHARE = 0.25
 #: What the first call asks for: enough for a first request, short enough not to force a refresh.
 FIRST_MIN_VALID = 5.0
+#: After "refused although renewed moments ago", further refusals of that token are answered
+#: alike for this long without asking (the app's own "moments": 5 s).
+REFUSAL_PAUSE = 5.0
+#: A minimum validity no token meets: asking for it makes the agent or the CLI refresh.
+FORCE_MIN_VALID = 10 * 365 * 86400.0
 
 Clock = Callable[[], float]
 Fetch = Callable[..., _cli.Token]
@@ -55,6 +63,8 @@ class TokenSource:
         _LOCKED.add(self)
         self._token = first
         self._life = self._remaining(first) or 0.0
+        #: (fingerprint, until, error) of the last "refused although renewed moments ago".
+        self._paused: Optional[Tuple[str, float, AuthTrayError]] = None
         #: Calls (to the agent or the CLI) made by this source after the first token (for tests and the benchmark).
         self.cli_calls = 0
 
@@ -92,17 +102,33 @@ class TokenSource:
     def renew_after_refusal(self, refused_bearer: Optional[str]) -> _cli.Token:
         """A token to replace one the backend refused (``TokenInvalid``).
 
-        Asks for a token that outlives the refused one: one another process got already is
-        taken as it is, else the agent (or the CLI) refreshes. A refusal of a token that was replaced
-        meanwhile (by another thread) costs no call."""
+        Tells the agent (or the CLI) which token was refused: it hands out a newer one (another
+        process renewed meanwhile) as it is, or renews the refused one, unless that one was renewed
+        moments ago. Then the backend refuses for another reason, and the answer is
+        :class:`~openeo_auth_tray.Unreachable` (``TOKEN_REFUSED_AFTER_RENEWAL``): a
+        ``requests.ConnectionError``, so the client's polling loops try again later; for
+        :data:`REFUSAL_PAUSE` seconds that answer stands for that token without asking again. A
+        refusal of a token that was replaced meanwhile (by another thread) costs no call."""
         with self._lock:
             token = self._token
             if refused_bearer is not None and refused_bearer != token.bearer:
                 return token
-            left = self._remaining(token)
-            # No known lifetime: a refresh whenever it cannot be told (a huge minimum says so).
-            min_valid = 10 * 365 * 86400.0 if left is None else max(0.0, left) + 1
-            return self._take(self._fetch(identity=token.identity, min_valid=min_valid))
+            refused = fingerprint(token.access_token)
+            if self._paused is not None and self._paused[0] == refused and self._clock() < self._paused[1]:
+                e = self._paused[2]
+                raise type(e)(str(e), code=e.code, exit_code=e.exit_code)
+            try:
+                return self._take(self._fetch(identity=token.identity, min_valid=None, refused=refused))
+            except AuthTrayError as e:
+                if e.code == "TOKEN_REFUSED_AFTER_RENEWAL":
+                    self._paused = (refused, self._clock() + REFUSAL_PAUSE, e)
+                raise
+
+    def refresh(self) -> _cli.Token:
+        """A new token now, whatever the current one's life: the agent or the CLI refreshes at the
+        identity provider (for tests and benchmarks; a script never needs this)."""
+        with self._lock:
+            return self._take(self._fetch(identity=self._token.identity, min_valid=FORCE_MIN_VALID))
 
     def offer(self, token: _cli.Token) -> None:
         """A token for this identity obtained elsewhere (another connection's first call)."""
@@ -124,12 +150,13 @@ class TokenSource:
 
 
 class Transport(Protocol):
-    """Where tokens come from: ``fetch`` one (raising the AuthTrayError of a failure); ``key``
-    tells transports apart (two with the same key share their sources)."""
+    """Where tokens come from: ``fetch`` one (raising the AuthTrayError of a failure), valid for
+    ``min_valid`` seconds or replacing the one whose fingerprint is ``refused``; ``key`` tells
+    transports apart (two with the same key share their sources)."""
 
     key: Hashable
 
-    def fetch(self, *, identity: Optional[str], min_valid: float, backend: Optional[str] = None) -> _cli.Token: ...
+    def fetch(self, *, identity: Optional[str], min_valid: Optional[float], backend: Optional[str] = None, refused: Optional[str] = None) -> _cli.Token: ...
 
 
 class TokenSources:
