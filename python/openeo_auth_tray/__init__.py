@@ -7,8 +7,8 @@
 
 The access token renews itself before it ends, for as long as the login in openEO Auth Tray
 lives; threads share one connection, a forked child keeps it, and it pickles (without its token)
-for other processes. This package never sees a refresh token or a client
-secret: it asks openEO Auth Tray for access tokens, and only the app (or its CLI) refreshes.
+for other processes. This package never sees a refresh token or a client secret: it asks
+openEO Auth Tray for access tokens, and only the app (or its CLI) refreshes.
 
 Where it asks, first that answers (a chain with a clear end):
 
