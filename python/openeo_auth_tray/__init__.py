@@ -6,8 +6,9 @@
     openeo_auth_tray.authenticate(connection)          # a connection you made yourself
 
 The access token renews itself before it ends, for as long as the login in openEO Auth Tray
-lives; threads share one connection. This package never sees a refresh token or a client
-secret: it asks openEO Auth Tray for access tokens, and only the app (or its CLI) refreshes.
+lives; threads share one connection, a forked child keeps it, and it pickles (without its token)
+for other processes. This package never sees a refresh token or a client secret: it asks
+openEO Auth Tray for access tokens, and only the app (or its CLI) refreshes.
 
 Where it asks, first that answers (a chain with a clear end):
 
@@ -80,6 +81,13 @@ def connect(url: Optional[str] = None, *, identity: Optional[str] = None, **conn
     source = _sources.get(TokenChain(), _identity(identity), url)
     connection = openeo.connect(url or source.token.backend, **connect_kwargs)
     return install(connection, source)
+
+
+def _restore_auth(identity: str, backend: str) -> TrayBearerAuth:
+    """A pickled :class:`TrayBearerAuth` in this process: this process's source for the login,
+    else a new one from this process's agent or CLI (``TokenChain()`` of its environment)."""
+    chain = TokenChain()
+    return TrayBearerAuth(_sources.existing(chain, identity) or _sources.get(chain, identity, backend))
 
 
 def authenticate(connection, *, identity: Optional[str] = None):

@@ -62,8 +62,8 @@ def application_hint(argv: Optional[List[str]] = None, modules: Optional[Dict[st
     return f"python ({name[: MAX_HINT - 9]})" if name else "python"
 
 
-def token_request(*, identity: Optional[str], backend: Optional[str], min_valid: Optional[float], hint: str) -> Dict[str, Any]:
-    """The ``access_token`` request (oidc-agent's, with our ``backend``)."""
+def token_request(*, identity: Optional[str], backend: Optional[str], min_valid: Optional[float], hint: str, refused: Optional[str] = None) -> Dict[str, Any]:
+    """The ``access_token`` request (oidc-agent's, with our ``backend`` and ``refused``)."""
     request: Dict[str, Any] = {"request": "access_token"}
     if identity:
         request["account"] = identity
@@ -71,6 +71,8 @@ def token_request(*, identity: Optional[str], backend: Optional[str], min_valid:
         request["backend"] = backend
     if min_valid is not None:
         request["min_valid_period"] = round(min(MAX_MIN_VALID, max(0.0, min_valid)), 3)
+    if refused:
+        request["refused"] = refused
     request["application_hint"] = hint
     return request
 
@@ -207,12 +209,14 @@ def request_token(
     identity: Optional[str] = None,
     backend: Optional[str] = None,
     min_valid: Optional[float] = None,
+    refused: Optional[str] = None,
     timeout: float,
     hint: Optional[str] = None,
 ) -> Token:
     """Asks the agent at ``path`` once. Returns its token, raises the AuthTrayError of its failure,
-    or :class:`AgentAbsent` when no agent is there."""
-    request = token_request(identity=identity, backend=backend, min_valid=min_valid, hint=application_hint() if hint is None else hint)
+    or :class:`AgentAbsent` when no agent is there. ``refused``: the fingerprint of a token a
+    backend refused (``_token.fingerprint``)."""
+    request = token_request(identity=identity, backend=backend, min_valid=min_valid, refused=refused, hint=application_hint() if hint is None else hint)
     raw = _exchange(path, request, timeout)
     invalid = f"The openEO Auth Tray agent at {clean_line(path)} answered something that is not a token answer"
     try:

@@ -139,7 +139,7 @@ def forwarded_sockets(folders: Optional[Sequence[str]] = None, uid: Optional[int
 
 
 class TokenChain:
-    """The bridge's transport: ``fetch(identity=, backend=, min_valid=)`` walks the chain for one
+    """The bridge's transport: ``fetch(identity=, backend=, min_valid=, refused=)`` walks the chain for one
     token. Built from the environment once (per ``connect()``); ``key`` tells chains apart."""
 
     def __init__(
@@ -181,16 +181,16 @@ class TokenChain:
                 raise
             return None
 
-    def fetch(self, *, identity: Optional[str], min_valid: Optional[float], backend: Optional[str] = None) -> Token:
+    def fetch(self, *, identity: Optional[str], min_valid: Optional[float], backend: Optional[str] = None, refused: Optional[str] = None) -> Token:
         absent: List[Tuple[str, _agent.AgentAbsent]] = []
         for path, origin in self._agents():
             try:
-                return _agent.request_token(path, identity=identity, backend=backend, min_valid=min_valid, timeout=self.timeout)
+                return _agent.request_token(path, identity=identity, backend=backend, min_valid=min_valid, refused=refused, timeout=self.timeout)
             except _agent.AgentAbsent as e:
                 absent.append((origin, e))
         cli = self._find_cli()
         if cli is not None:
-            return _cli.request_token(cli, identity=identity, backend=backend, min_valid=min_valid, timeout=self.timeout)
+            return _cli.request_token(cli, identity=identity, backend=backend, min_valid=min_valid, refused=refused, timeout=self.timeout)
         raise self._nothing(absent)
 
     def _nothing(self, absent: List[Tuple[str, "_agent.AgentAbsent"]]) -> NoTokenSource:

@@ -2,7 +2,8 @@
 
 The CLI is the only place that spends a refresh token (under its cross-process lock); this side
 only ever receives access tokens. Its output is still treated as input from outside: bounded in
-size and time, and stripped of control characters before it becomes an exception message.
+size and time (``_process``: its own session, output capped, its process group ended at the
+timeout), and stripped of control characters before it becomes an exception message.
 """
 
 import json
@@ -10,12 +11,11 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
-import sys
 import math
 from datetime import datetime
 from typing import Callable, List, Mapping, Optional, Sequence
 
+from ._process import MAX_OUTPUT, BoundedRun
 from ._token import Token
 from .errors import AuthTrayError, CliNotFound, Unreachable, error_class
 
@@ -23,8 +23,6 @@ CLI_NAME = "openeo-auth-tray"
 ENV_CLI = "OPENEO_AUTH_TRAY_CLI"
 ENV_TIMEOUT = "OPENEO_AUTH_TRAY_TIMEOUT"
 
-#: Longest answer read from the CLI (a token line is a few KiB).
-MAX_OUTPUT = 1024 * 1024
 #: Longest wait for one call (a day): far beyond any sensible OPENEO_AUTH_TRAY_TIMEOUT, and
 #: small enough for every timeout Python's sockets and subprocesses take.
 MAX_TIMEOUT = 86400.0
@@ -95,10 +93,18 @@ def _parse_time(value: object) -> Optional[float]:
 
 
 def parse_token(stdout: str) -> Token:
-    """The token object from the CLI's stdout; ValueError when it is not one."""
-    data = json.loads(stdout.strip().splitlines()[-1] if stdout.strip() else "")
+    """The token object from the CLI's stdout: its last line that is a JSON object, wherever it
+    stands (a wrapper script may say more after it); ValueError when it is not a token."""
+    data = None
+    for line in reversed(stdout.splitlines()):
+        try:
+            data = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            break
     if not isinstance(data, dict):
-        raise ValueError("not an object")
+        raise ValueError("no JSON object")
     fields = {}
     for name in ("access_token", "bearer", "identity", "provider_id", "backend", "kind"):
         value = data.get(name)
@@ -141,9 +147,11 @@ def request_token(
     identity: Optional[str] = None,
     backend: Optional[str] = None,
     min_valid: Optional[float] = None,
+    refused: Optional[str] = None,
     timeout: Optional[float] = None,
 ) -> Token:
-    """Runs ``token --json`` once and returns its answer, or raises the matching AuthTrayError."""
+    """Runs ``token --json`` once and returns its answer, or raises the matching AuthTrayError.
+    ``refused``: the fingerprint of a token a backend refused (``--refused``)."""
     args = [*cli, "token", "--json"]
     if identity:
         args.append(identity)
@@ -151,37 +159,30 @@ def request_token(
         args += ["--backend", backend]
     if min_valid is not None:
         args += ["--min-valid", f"{max(0.0, min_valid):.3f}".rstrip("0").rstrip(".")]
+    if refused:
+        args += ["--refused", refused]
     timeout = default_timeout() if timeout is None else timeout
     try:
-        proc = subprocess.Popen(
-            args,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            # No console window for each call from a windowed Python on Windows.
-            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0,
-        )
+        call = BoundedRun(args)
     except OSError as e:
         raise CliNotFound(f"{CLI_NAME} could not be started ({cli[0]}: {e.strerror or e}). Check {ENV_CLI} or your PATH.") from None
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        # The CLI bounds its own waits; getting here means it is stuck. Ask it to end, then insist.
-        proc.terminate()
-        try:
-            proc.communicate(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
+    outcome = call.finish(timeout)
+    if outcome == "timeout":
         raise Unreachable(
             f"{CLI_NAME} did not answer within {timeout:.0f} s. Try again later; "
             f"{ENV_TIMEOUT} sets how long it waits for the identity provider.",
             code="TIMEOUT",
-        ) from None
-    stdout = out[:MAX_OUTPUT].decode("utf-8", "replace")
-    stderr = err[:MAX_OUTPUT].decode("utf-8", "replace")
-    if proc.returncode != 0:
-        raise error_from(proc.returncode, stdout, stderr)
+        )
+    if outcome == "too much":
+        raise AuthTrayError(
+            f"{CLI_NAME} printed more than {MAX_OUTPUT // (1024 * 1024)} MiB, far more than a token, and was stopped "
+            f"(is {' '.join(cli)} openEO Auth Tray?).",
+            code="INVALID_ANSWER",
+        )
+    stdout = bytes(call.stdout.data).decode("utf-8", "replace")
+    stderr = bytes(call.stderr.data).decode("utf-8", "replace")
+    if call.returncode != 0:
+        raise error_from(call.returncode, stdout, stderr)
     try:
         return parse_token(stdout)
     except ValueError:

@@ -9,6 +9,10 @@
 The client's renewal replaces ``connection.auth`` with a plain ``OidcBearerAuth`` holding the new
 token; this connection's ``try_access_token_refresh`` puts the self-renewing one back right
 after, so renewal before requests goes on.
+
+Such a connection pickles (for a spawn ``Pool``, say) as a plain one does, without its token: the
+auth is rebuilt in the unpickling process from the login's id, with that process's source (the
+one it has, else one from its own agent or CLI).
 """
 
 import threading
@@ -50,6 +54,12 @@ class TrayBearerAuth(OidcBearerAuth):
     def __repr__(self) -> str:
         return f"<TrayBearerAuth identity={self.source.identity!r}>"
 
+    def __reduce__(self):
+        # Only the login's id and backend: never a token, no lock, no thread's state.
+        from . import _restore_auth  # the package's, whose sources are the unpickling process's
+
+        return (_restore_auth, (self.source.identity, self.source.token.backend))
+
 
 class _ProviderRef:
     """What ``Connection.try_access_token_refresh`` reads of a renewer's provider: its id."""
@@ -89,23 +99,36 @@ class TrayRenewer(OidcAuthenticator):
     def __repr__(self) -> str:
         return f"<TrayRenewer identity={self._auth.source.identity!r}>"
 
+    def __reduce__(self):
+        return (getattr, (self._auth, "renewer"))
+
+
+class _RenewalHook:
+    """A connection's ``try_access_token_refresh``: the class's own renewal, then the
+    self-renewing auth put back (the client's renewal replaces it with a fixed token)."""
+
+    def __init__(self, connection, auth: TrayBearerAuth):
+        # No cycle: the connection holds the hook. (None: a hook unpickled without its connection.)
+        self._connection = weakref.ref(connection) if connection is not None else lambda: None
+        self._auth = auth
+
+    def __call__(self, *, reason: Optional[str] = None) -> bool:
+        conn = self._connection()
+        if conn is None:
+            return False
+        renewed = type(conn).try_access_token_refresh(conn, reason=reason)
+        if renewed and getattr(conn, "_oidc_auth_renewer", None) is self._auth.renewer:
+            conn.auth = self._auth  # the new token is in the source: keep renewing before requests
+        return renewed
+
+    def __reduce__(self):
+        return (_RenewalHook, (self._connection(), self._auth))
+
 
 def install(connection, source: TokenSource):
     """Authenticates ``connection`` with tokens from ``source``; returns the connection."""
     auth = TrayBearerAuth(source)
     connection.auth = auth
     connection._oidc_auth_renewer = auth.renewer
-    renew_as_the_class_does = type(connection).try_access_token_refresh
-    ref = weakref.ref(connection)
-
-    def try_access_token_refresh(*, reason: Optional[str] = None) -> bool:
-        conn = ref()
-        if conn is None:
-            return False
-        renewed = renew_as_the_class_does(conn, reason=reason)
-        if renewed and getattr(conn, "_oidc_auth_renewer", None) is auth.renewer:
-            conn.auth = auth  # the new token is in the source: keep renewing before requests
-        return renewed
-
-    connection.try_access_token_refresh = try_access_token_refresh
+    connection.try_access_token_refresh = _RenewalHook(connection, auth)
     return connection

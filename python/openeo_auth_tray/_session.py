@@ -3,15 +3,24 @@
 One :class:`TokenSource` per identity and process. Before a request, a token near its end
 (60 s left, or a quarter of its life for short tokens) is replaced by a fresh one from the
 transport (the agent, else the CLI: ``_chain.TokenChain``); after the backend refused a token
-(``TokenInvalid``) the transport is asked for one that outlives it. Single-flight: threads that
-need a token while one is being fetched wait for that one, so N threads cost one call per renewal.
+(``TokenInvalid``) the transport is told which one (its fingerprint), and hands out a newer one,
+renews it, or, when it was renewed moments ago, says so (``Unreachable``): a backend that refuses
+a token seconds old would otherwise cost a refresh per request. Single-flight: threads that need
+a token while one is being fetched wait for that one, so N threads cost one call per renewal.
+
+A child forked while another thread renews (``multiprocessing`` with fork beside a job manager's
+threads) gets new locks: only the forking thread lives on in it, and a lock held by one that does
+not would be held forever.
 """
 
+import os
 import threading
 import time
+import weakref
 from typing import Callable, Dict, Hashable, Optional, Protocol, Tuple
 
 from . import _cli
+from ._token import fingerprint
 from .errors import AuthTrayError
 
 #: Renew when less than this is left, at most (seconds).
@@ -20,9 +29,28 @@ MARGIN_MAX = 60.0
 MARGIN_SHARE = 0.25
 #: What the first call asks for: enough for a first request, short enough not to force a refresh.
 FIRST_MIN_VALID = 5.0
+#: After "refused although renewed moments ago", further refusals of that token are answered
+#: alike for this long without asking (the app's own "moments": 5 s).
+REFUSAL_PAUSE = 5.0
+#: A minimum validity no token meets: asking for it makes the agent or the CLI refresh.
+FORCE_MIN_VALID = 10 * 365 * 86400.0
 
 Clock = Callable[[], float]
 Fetch = Callable[..., _cli.Token]
+
+#: Everything of the bridge that has a lock (sources, the registry of sources), for the fork hook.
+_LOCKED: "weakref.WeakSet[object]" = weakref.WeakSet()
+
+
+def _new_locks_in_child() -> None:
+    """After ``fork()``, in the child: every lock of the bridge anew. A lock another thread held at
+    the fork (a renewal waiting for the CLI, say) would otherwise never be released there."""
+    for owner in list(_LOCKED):
+        owner._lock = threading.Lock()  # type: ignore[attr-defined]
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_new_locks_in_child)
 
 
 class TokenSource:
@@ -32,8 +60,11 @@ class TokenSource:
         self._fetch = fetch
         self._clock = clock
         self._lock = threading.Lock()
+        _LOCKED.add(self)
         self._token = first
         self._life = self._remaining(first) or 0.0
+        #: (fingerprint, until, error) of the last "refused although renewed moments ago".
+        self._paused: Optional[Tuple[str, float, AuthTrayError]] = None
         #: Calls (to the agent or the CLI) made by this source after the first token (for tests and the benchmark).
         self.cli_calls = 0
 
@@ -71,17 +102,33 @@ class TokenSource:
     def renew_after_refusal(self, refused_bearer: Optional[str]) -> _cli.Token:
         """A token to replace one the backend refused (``TokenInvalid``).
 
-        Asks for a token that outlives the refused one: one another process got already is
-        taken as it is, else the agent (or the CLI) refreshes. A refusal of a token that was replaced
-        meanwhile (by another thread) costs no call."""
+        Tells the agent (or the CLI) which token was refused: it hands out a newer one (another
+        process renewed meanwhile) as it is, or renews the refused one, unless that one was renewed
+        moments ago. Then the backend refuses for another reason, and the answer is
+        :class:`~openeo_auth_tray.Unreachable` (``TOKEN_REFUSED_AFTER_RENEWAL``): a
+        ``requests.ConnectionError``, so the client's polling loops try again later; for
+        :data:`REFUSAL_PAUSE` seconds that answer stands for that token without asking again. A
+        refusal of a token that was replaced meanwhile (by another thread) costs no call."""
         with self._lock:
             token = self._token
             if refused_bearer is not None and refused_bearer != token.bearer:
                 return token
-            left = self._remaining(token)
-            # No known lifetime: a refresh whenever it cannot be told (a huge minimum says so).
-            min_valid = 10 * 365 * 86400.0 if left is None else max(0.0, left) + 1
-            return self._take(self._fetch(identity=token.identity, min_valid=min_valid))
+            refused = fingerprint(token.access_token)
+            if self._paused is not None and self._paused[0] == refused and self._clock() < self._paused[1]:
+                e = self._paused[2]
+                raise type(e)(str(e), code=e.code, exit_code=e.exit_code)
+            try:
+                return self._take(self._fetch(identity=token.identity, min_valid=None, refused=refused))
+            except AuthTrayError as e:
+                if e.code == "TOKEN_REFUSED_AFTER_RENEWAL":
+                    self._paused = (refused, self._clock() + REFUSAL_PAUSE, e)
+                raise
+
+    def refresh(self) -> _cli.Token:
+        """A new token now, whatever the current one's life: the agent or the CLI refreshes at the
+        identity provider (for tests and benchmarks; a script never needs this)."""
+        with self._lock:
+            return self._take(self._fetch(identity=self._token.identity, min_valid=FORCE_MIN_VALID))
 
     def offer(self, token: _cli.Token) -> None:
         """A token for this identity obtained elsewhere (another connection's first call)."""
@@ -103,12 +150,13 @@ class TokenSource:
 
 
 class Transport(Protocol):
-    """Where tokens come from: ``fetch`` one (raising the AuthTrayError of a failure); ``key``
-    tells transports apart (two with the same key share their sources)."""
+    """Where tokens come from: ``fetch`` one (raising the AuthTrayError of a failure), valid for
+    ``min_valid`` seconds or replacing the one whose fingerprint is ``refused``; ``key`` tells
+    transports apart (two with the same key share their sources)."""
 
     key: Hashable
 
-    def fetch(self, *, identity: Optional[str], min_valid: float, backend: Optional[str] = None) -> _cli.Token: ...
+    def fetch(self, *, identity: Optional[str], min_valid: Optional[float], backend: Optional[str] = None, refused: Optional[str] = None) -> _cli.Token: ...
 
 
 class TokenSources:
@@ -117,6 +165,7 @@ class TokenSources:
     def __init__(self, *, clock: Clock = time.time):
         self._clock = clock
         self._lock = threading.Lock()
+        _LOCKED.add(self)
         self._sources: Dict[Tuple[Hashable, str], TokenSource] = {}
 
     def get(self, transport: Transport, identity: Optional[str], backend: Optional[str]) -> TokenSource:
@@ -131,3 +180,9 @@ class TokenSources:
                 return source
         source.offer(first)
         return source
+
+    def existing(self, transport: Transport, identity: str) -> Optional[TokenSource]:
+        """This process's source for ``identity`` (a login's id) through ``transport``, if it has
+        one; asks nobody."""
+        with self._lock:
+            return self._sources.get((transport.key, identity))

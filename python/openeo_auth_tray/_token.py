@@ -1,5 +1,6 @@
 """One access token as the agent or the CLI hands it out, and the checks both answers pass."""
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -34,3 +35,9 @@ class Token:
 
     def __repr__(self) -> str:  # never the token itself
         return f"Token(identity={self.identity!r}, expires_at={self.expires_at!r})"
+
+
+def fingerprint(access_token: str) -> str:
+    """A short, one-way name for an access token, the app's ``accessTokenFingerprint``: the first
+    16 hex digits of its SHA-256. What the agent's ``refused`` and the CLI's ``--refused`` take."""
+    return hashlib.sha256(access_token.encode("utf-8")).hexdigest()[:16]

@@ -73,6 +73,8 @@ _BY_CODE = {
     "IDENTITY_BACKEND_MISMATCH": IdentityNotFound,
     # Another process held the refresh lock too long: like an unreachable IdP, try again later.
     "LOCK_TIMEOUT": Unreachable,
+    # The backend refuses a token renewed moments ago: renewing it again would not help; later.
+    "TOKEN_REFUSED_AFTER_RENEWAL": Unreachable,
     "SCRIPT_ACCESS_DENIED": ScriptAccessDenied,
     # A forward that ended while the request was on its way.
     "AGENT_UNAVAILABLE": NoTokenSource,

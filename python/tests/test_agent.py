@@ -136,6 +136,7 @@ def test_the_agents_answers_and_the_bridges_request_follow_the_schema(agent_worl
     identity = agent_world.sign_in()
     request = _agent.token_request(identity=identity, backend=agent_world.backend_url, min_valid=4.2, hint=_agent.application_hint())
     validator("accessTokenRequest").validate(request)
+    validator("accessTokenRequest").validate(_agent.token_request(identity=identity, backend=None, min_valid=None, hint="python", refused="0123456789abcdef"))
     validator("accessTokenRequest").validate(_agent.token_request(identity=None, backend=None, min_valid=None, hint="python"))
 
     answer = ask(agent_world, request)
@@ -165,7 +166,7 @@ def test_failures_through_the_agent_raise_the_same_classes_and_never_fall_back(i
     in_agent_world.control("/revoke", {"identity": identity})
     source = connection.auth.source
     with pytest.raises(LoginRequired) as caught:
-        source.renew_after_refusal(source.token.bearer)
+        source.refresh()
     assert caught.value.exit_code == 3 and caught.value.code == "REFRESH_TOKEN_INVALID"
     assert f"openeo-auth-tray login {in_agent_world.backend_url}" in str(caught.value), "what to do, from the agent's info"
     assert in_agent_world.cli_calls() == [], "an agent's refusal is the answer: the CLI is not asked"
@@ -190,11 +191,11 @@ def test_when_the_agent_stops_the_cli_takes_over_and_the_agent_again_when_it_is_
     source = connection.auth.source
     assert in_agent_world.cli_calls() == []
     in_agent_world.agent("down")
-    source.renew_after_refusal(source.token.bearer)
+    source.refresh()
     assert connection.describe_account()["user_id"] == "alice"
     assert len(in_agent_world.cli_calls()) == 1, "the renewal went to the CLI"
     in_agent_world.agent("up")
-    source.renew_after_refusal(source.token.bearer)
+    source.refresh()
     assert connection.describe_account()["user_id"] == "alice"
     assert len(in_agent_world.cli_calls()) == 1, "and back to the agent"
     assert source.cli_calls == 2 and in_agent_world.counters()["errors"] == {}

@@ -9,7 +9,7 @@ import pytest
 from openeo.rest import OpenEoApiError
 
 import openeo_auth_tray
-from conftest import TTL
+from conftest import TTL, enter
 
 
 def test_one_script_across_three_token_lifetimes(in_world):
@@ -69,14 +69,17 @@ def test_authenticate_a_connection_the_user_made(in_world):
     assert connection.describe_account()["user_id"] == "alice"
 
 
-def test_a_refused_token_is_renewed_through_the_clients_own_hook_and_renewal_goes_on(in_world):
-    in_world.sign_in()
+def test_a_refused_token_is_renewed_through_the_clients_own_hook_and_renewal_goes_on(make_world, monkeypatch):
+    world = enter(make_world(accessTokenTtl=60), monkeypatch)  # no renewal before requests meanwhile
+    world.sign_in()
     connection = openeo_auth_tray.connect()
     auth = connection.auth
     assert connection._oidc_auth_renewer is auth.renewer
     first = auth.source.token
+    time.sleep(5.5)  # not "renewed moments ago" (5 s), which the app would not renew again
     # The backend refuses the current token once (as after a revocation of that access token).
-    in_world.control("/backend-refuse-once", {})
+    world.control("/backend-refuse-once", {})
     assert connection.describe_account()["user_id"] == "alice"
     assert auth.source.token.access_token != first.access_token, "a new token came from the CLI"
     assert connection.auth is auth, "the self-renewing auth is back after the client's renewal"
+    assert "--refused" in world.cli_calls()[-1], "the CLI was told which token the backend refused"

@@ -1,6 +1,7 @@
 """The bridge's decisions on their own: when to renew, single-flight, reading the CLI's answers.
 A scripted fetch stands in for the CLI here; the other test files use the real one."""
 
+import hashlib
 import json
 import socket
 import threading
@@ -8,7 +9,8 @@ import threading
 import pytest
 
 from openeo_auth_tray import _cli
-from openeo_auth_tray._session import TokenSource, TokenSources
+from openeo_auth_tray._session import REFUSAL_PAUSE, TokenSource, TokenSources
+from openeo_auth_tray._token import fingerprint
 from openeo_auth_tray.errors import AuthTrayError, CliNotFound, IdentityNotFound, KeychainUnavailable, LoginRequired, Unreachable
 
 
@@ -26,20 +28,27 @@ def token(n, expires_at, identity="cdse-1a2b3c"):
 
 
 class ScriptedFetch:
-    """Answers like the CLI: the same token while it satisfies min_valid, else a new one."""
+    """Answers like the CLI: the same token while it satisfies min_valid, else a new one; after a
+    refusal of the current token a new one, unless it is younger than ``moments`` seconds."""
 
-    def __init__(self, clock, life):
-        self.clock, self.life, self.calls, self.n = clock, life, [], 0
+    def __init__(self, clock, life, moments=5):
+        self.clock, self.life, self.moments, self.calls, self.n = clock, life, moments, [], 0
         self.current = token(0, clock() + life)
+        self.renewed_at = clock()
         self.gate = None
 
-    def __call__(self, *, identity, min_valid, backend=None):
-        self.calls.append(min_valid)
+    def __call__(self, *, identity, min_valid, backend=None, refused=None):
+        self.calls.append(min_valid if refused is None else ("refused", refused))
         if self.gate:
             self.gate.wait(5)
-        if self.current.expires_at - self.clock() < min_valid:
+        if refused is not None and refused == fingerprint(self.current.access_token):
+            if self.clock() - self.renewed_at < self.moments:
+                raise Unreachable("https://b refuses the access token of \"me\" although it was renewed 1 s ago.", code="TOKEN_REFUSED_AFTER_RENEWAL", exit_code=5)
+            min_valid = float("inf")
+        if min_valid is not None and self.current.expires_at - self.clock() < min_valid:
             self.n += 1
             self.current = token(self.n, self.clock() + self.life)
+            self.renewed_at = self.clock()
         return self.current
 
 
@@ -111,9 +120,32 @@ def test_after_a_refusal_one_call_for_all_threads_and_none_for_an_old_token():
     clock.now += 100
     refused = source.token.bearer
     assert source.renew_after_refusal(refused).access_token == "at-1"
-    assert fetch.calls == [501], "asks for a token that outlives the refused one"
+    assert fetch.calls == [("refused", hashlib.sha256(b"at-0").hexdigest()[:16])], "says which token was refused"
     assert source.renew_after_refusal(refused).access_token == "at-1", "already replaced"
     assert len(fetch.calls) == 1
+
+
+def test_a_token_refused_moments_after_its_renewal_is_not_renewed_again_for_a_while():
+    clock = Clock()
+    fetch = ScriptedFetch(clock, 600)
+    source = TokenSource(fetch.current, fetch, clock=clock)
+    clock.now += 1
+    for _ in range(5):  # a backend refusing every token: one question, then the same answer without asking
+        with pytest.raises(Unreachable) as caught:
+            source.renew_after_refusal(source.token.bearer)
+        assert caught.value.code == "TOKEN_REFUSED_AFTER_RENEWAL" and "refuses the access token" in str(caught.value)
+        clock.now += 0.5
+    assert len(fetch.calls) == 1 and fetch.n == 0
+    clock.now += REFUSAL_PAUSE
+    assert source.renew_after_refusal(source.token.bearer).access_token == "at-1", "asked again after the pause: renewed"
+    assert len(fetch.calls) == 2
+
+
+def test_refresh_gets_a_new_token_whatever_the_current_ones_life():
+    clock = Clock()
+    fetch = ScriptedFetch(clock, 600)
+    source = TokenSource(fetch.current, fetch, clock=clock)
+    assert source.refresh().access_token == "at-1" and source.token.access_token == "at-1"
 
 
 def test_an_answer_for_another_identity_is_refused():
