@@ -148,3 +148,68 @@ test('SIGINT and SIGHUP stop a foreground agent too; a socket left by a killed a
   assert.equal(next.socket, socket);
   assert.equal(shellValue(next.stdout(), 'OPENEO_AUTH_TRAY_AGENT_PID'), String(next.pid));
 });
+
+/**
+ * The headless agent in a terminal (a pseudo-terminal, driven by Python's pty module): a login that
+ * asks first puts the question on the agent's terminal; "y" lets the script in for the hour, "n"
+ * refuses it. Prints one JSON object with what it saw.
+ */
+const TERMINAL_DRIVER = String.raw`
+import json, os, pty, re, signal, socket, sys, threading, time
+cli = sys.argv[1:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(cli[0], cli)
+seen = ""
+def read_until(pattern, seconds=20):
+    global seen
+    end = time.time() + seconds
+    while time.time() < end:
+        m = re.search(pattern, seen)
+        if m:
+            return m
+        try:
+            seen += os.read(fd, 4096).decode("utf-8", "replace")
+        except OSError:
+            break
+    raise SystemExit(json.dumps({"error": "not seen: " + pattern, "seen": seen[-2000:]}))
+sock = read_until(r"OIDC_SOCK=([^;\s]+);").group(1)
+read_until(r"Ctrl-C stops it")
+def ask(hint, out):
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(30)
+    s.connect(sock)
+    s.sendall(json.dumps({"request": "access_token", "application_hint": hint}).encode())
+    data = b""
+    while True:
+        part = s.recv(4096)
+        if not part:
+            break
+        data += part
+    out.append(json.loads(data))
+results = {}
+for hint, reply in (("python (pty-yes.py)", "y"), ("python (pty-no.py)", "n")):
+    out = []
+    t = threading.Thread(target=ask, args=(hint, out))
+    t.start()
+    q = read_until(r'\n([^\n]*' + re.escape(hint) + r'[^\n]*\[y/N\] )')
+    os.write(fd, (reply + "\n").encode())
+    t.join(30)
+    results[reply] = {"question": q.group(1), "answer": {k: out[0].get(k) for k in ("status", "code")} if out else None}
+os.kill(pid, signal.SIGTERM)
+os.waitpid(pid, 0)
+print(json.dumps(results))
+`;
+
+test('in a terminal, the headless agent asks there before a new script uses a login that asks first: y lets it in, n refuses it', async (t) => {
+  const { w, id } = await world(t);
+  assert.equal((await runCli(['script-access', id, 'ask'], { env: w.env })).code, 0);
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile('python3', ['-c', TERMINAL_DRIVER, process.execPath, CLI_PATH, 'agent', '--foreground'], { env: w.env, timeout: 90_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stdout}\n${stderr}`)) : resolve(stdout)));
+  });
+  const seen = JSON.parse(out) as Record<'y' | 'n', { question: string; answer: { status: string; code?: string } | null }>;
+  t.diagnostic(`asked: ${seen.y.question}`);
+  assert.match(seen.y.question, /"python \(pty-yes\.py\)" \(the name it gives itself; not verified\) asks for a token of .* \(.+\)\. Allow for 1 hour\? \[y\/N\] $/);
+  assert.deepEqual(seen.y.answer, { status: 'success', code: null });
+  assert.deepEqual(seen.n.answer, { status: 'failure', code: 'SCRIPT_ACCESS_DENIED' });
+});
