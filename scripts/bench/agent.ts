@@ -74,6 +74,21 @@ interface Served {
   stop(): Promise<void>;
 }
 
+/**
+ * The agents this bench started: should the bench end on an exception, they are killed with it
+ * rather than left serving in the background (Ctrl-C in a terminal reaches them as it reaches us).
+ */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+function own<T extends ChildProcess>(child: T): T {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
 /** Ends a child (SIGTERM, then SIGKILL after 10 s) and waits for it. */
 async function endChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -119,7 +134,7 @@ async function hasToken(socket: string, account: string): Promise<boolean> {
 
 /** Our agent, headless, from the built CLI: listening in `dir` and answering for `account`. */
 export async function startOurAgent(env: NodeJS.ProcessEnv, dir: string, account: string, nodeArgs: string[] = []): Promise<Served> {
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'agent', '--foreground'], { env: { ...env, OPENEO_AUTH_TRAY_AGENT_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = own(spawn(process.execPath, [...nodeArgs, CLI, 'agent', '--foreground'], { env: { ...env, OPENEO_AUTH_TRAY_AGENT_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] }));
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -151,7 +166,7 @@ export async function startPeerAgent(dir: string, idp: TestIdp, refreshToken: st
   const socket = join(dir, 'agent.sock');
   // HOME too: nothing of oidc-agent's lands in the real home folder.
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, OIDC_CONFIG_DIR: conf, OIDC_SOCK: socket };
-  const child = spawn('oidc-agent', ['-d', `--socket-path=${socket}`], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = own(spawn('oidc-agent', ['-d', `--socket-path=${socket}`], { env, stdio: ['ignore', 'ignore', 'pipe'] }));
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-8_000)));
   const stop = () => endChild(child);
