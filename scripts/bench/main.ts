@@ -1,13 +1,15 @@
 /**
  * `npm run bench` (through scripts/bench.mjs, inside a private keyring): the performance table —
- * the CLI, the idle core, the Python bridge, hostile text, the soak, the window (`--quick`: fewer
- * samples and a soak of 4 000 refreshes instead of 20 000). Prints Markdown on stdout and writes it
- * to test-output/bench.md. It reports; the simulations it shows are asserted by tests
- * (test/core/lifecycle/idle-day.test.ts, keep-alive.test.ts), wall times are not.
+ * the CLI, the idle core, the Python bridge, the token agent beside Debian's oidc-agent, hostile
+ * text, the soak, the window (`--quick`: fewer samples and a soak of 4 000 refreshes instead of
+ * 20 000). Prints Markdown on stdout and writes it to test-output/bench.md. It reports; the
+ * simulations it shows are asserted by tests (test/core/lifecycle/idle-day.test.ts,
+ * keep-alive.test.ts), wall times are not.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { AGENT_RUNS, agentRows } from './agent.ts';
 import { deviceLoginRow, statusRows, tokenRows } from './cli.ts';
 import { hostileRows } from './hostile.ts';
 import { idleDayRows } from './idle-day.ts';
@@ -38,6 +40,8 @@ async function main(): Promise<void> {
   rows.push(...await idleDayRows());
   step('Python bridge');
   rows.push(...await pythonBridgeRows({ lifetimes: RUNS.bridgeLifetimes, runs: RUNS.bridgeRenewals }));
+  step('token agent beside oidc-agent');
+  rows.push(...await agentRows(quick ? AGENT_RUNS.quick : AGENT_RUNS.full, (what) => step(what)));
   step('hostile text');
   rows.push(...hostileRows());
   step(`soak (${quick ? 4_000 : 20_000} refreshes, a few minutes)`);

@@ -4,6 +4,7 @@
  * the same way, interleaved, so the machine's drift and the spawn overhead hit them equally.
  */
 import { spawn } from 'node:child_process';
+import { basename } from 'node:path';
 
 export interface ProcessRun {
   ms: number;
@@ -21,14 +22,19 @@ export interface RunSpec {
 
 /** Runs `node <args>` once; rejects on a non-zero exit, with its stderr. */
 export function timeNode(spec: RunSpec, timeoutMs = 30_000): Promise<ProcessRun> {
+  return timeCommand(process.execPath, spec, timeoutMs);
+}
+
+/** Runs `<command> <args>` once (no shell), timed the same way as {@link timeNode}. */
+export function timeCommand(command: string, spec: RunSpec, timeoutMs = 30_000): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, spec.args, { env: spec.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, spec.args, { env: spec.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`node ${spec.args.join(' ')} took longer than ${timeoutMs} ms`));
+      reject(new Error(`${basename(command)} ${spec.args.join(' ')} took longer than ${timeoutMs} ms`));
     }, timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
@@ -38,10 +44,12 @@ export function timeNode(spec: RunSpec, timeoutMs = 30_000): Promise<ProcessRun>
       const ms = performance.now() - started;
       clearTimeout(timer);
       child.on('close', () => {
-        if (code !== 0) reject(new Error(`node ${spec.args.slice(0, 3).join(' ')}… exited ${code}: ${stderr.trim().slice(0, 400)}`));
+        if (code !== 0) reject(new Error(`${basename(command)} ${spec.args.slice(0, 3).join(' ')}… exited ${code}: ${stderr.trim().slice(0, 400)}`));
         else resolve({ ms, code, stdout, stderr });
       });
     });
+    // A child that exits without reading its stdin (oidc-token is done in a few ms) is no error.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(spec.input ?? '');
   });
 }

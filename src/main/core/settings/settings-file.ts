@@ -62,15 +62,64 @@ export function readSettingsFile(file: string): SettingsFileRead {
   return { state: 'ok', raw: raw as Record<string, unknown>, doc: checked.value };
 }
 
-/** The file's content for a reader that must not write: defaults when missing, typed errors otherwise. */
-export function readSettingsFast(dir: string): SettingsDocument {
+/**
+ * How long after its last change a file's stat is trusted to tell a later change (ms). File
+ * timestamps are coarse (a kernel tick on Linux, 1–2 s on some file systems): a file changed again
+ * within the same tick, in place and to the same size, would look unchanged. So a document read
+ * less than this after the file's change is not kept; the next read parses the file again.
+ */
+export const SETTLED_AFTER_MS = 2_000;
+
+/** The last checked document per settings file, with the stat it was read under. */
+const parsed = new Map<string, { key: string; doc: SettingsDocument }>();
+
+/** What tells one version of the file from another (device, inode, size, mtime, ctime in ns), and when it last changed; null when it is no regular file. */
+function fileVersion(file: string): { key: string; changedAt: number } | null {
+  try {
+    const st = statSync(file, { bigint: true, throwIfNoEntry: false });
+    if (!st?.isFile()) return null;
+    const changedNs = st.ctimeNs > st.mtimeNs ? st.ctimeNs : st.mtimeNs;
+    return { key: `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, changedAt: Number(changedNs / 1_000_000n) };
+  } catch {
+    return null; // readSettingsFile says what is wrong
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * The file's content for a reader that must not write: defaults when missing, typed errors otherwise.
+ *
+ * A long-lived reader (the headless token agent asks at every request) gets the document it read
+ * before, without reading and checking the file again, while the file's stat (device, inode, size,
+ * mtime and ctime, in nanoseconds) is the same and the file last changed more than
+ * {@link SETTLED_AFTER_MS} before it was read. A change by any process shows at the next call: an
+ * atomic replace gives a new inode, a write in place a new ctime. The document is frozen (callers
+ * may share it), whether it came from the file or from memory. `now` is for tests.
+ */
+export function readSettingsFast(dir: string, now: () => number = Date.now): SettingsDocument {
   const file = settingsFilePath(dir);
+  const version = fileVersion(file);
+  const kept = parsed.get(file);
+  if (kept && version && kept.key === version.key) return kept.doc;
+  parsed.delete(file);
   const read = readSettingsFile(file);
   switch (read.state) {
     case 'missing':
       return defaultDocument();
-    case 'ok':
-      return read.doc;
+    case 'ok': {
+      const doc = deepFreeze(read.doc);
+      // The stat was taken before the read: at worst a newer document is kept under an older
+      // key, which the next call's stat no longer matches.
+      if (version && now() - version.changedAt >= SETTLED_AFTER_MS) parsed.set(file, { key: version.key, doc });
+      return doc;
+    }
     case 'too-new':
       throw tooNewError(file, read.version);
     case 'damaged':
