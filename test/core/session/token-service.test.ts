@@ -268,6 +268,41 @@ describe('TokenService: refreshes', () => {
   });
 });
 
+describe('TokenService: answering before the save (the agent)', () => {
+  test('the renewed token is handed out before the keychain has it; the lock is held until it does, so another process waits and spends nothing', async (t) => {
+    const w = await world(t);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let saves = 0;
+    const slowKeychain = {
+      ...w.secrets,
+      get: (k: string) => w.secrets.get(k),
+      delete: (k: string) => w.secrets.delete(k),
+      health: () => w.secrets.health(),
+      async set(k: string, v: string) {
+        saves++;
+        await gate;
+        return w.secrets.set(k, v);
+      },
+    };
+    const agent = w.service({ secrets: slowKeychain });
+    await w.clock.advance(S);
+    const answered = await agent.accessToken(ID, { force: true, answerBeforeSaved: true });
+    assert.equal(answered.renewed, true);
+    assert.ok(saves >= 1, 'the save has begun');
+    assert.equal(await w.memory.get(REFRESH_KEY), w.firstRefreshToken, 'not yet in the keychain');
+    // Another process asking now waits for the lock the save holds, then finds the new token.
+    const other = w.service().accessToken(ID, { force: true });
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    const [, second] = await Promise.all([agent.idle(), other]);
+    assert.notEqual(await w.memory.get(REFRESH_KEY), w.firstRefreshToken, 'saved once the keychain answered');
+    assert.equal(second.accessToken, answered.accessToken, 'the waiting process took the renewed token');
+    assert.equal(w.refreshGrants(), 1, 'one refresh in all');
+    assert.equal(w.idp.counters.errors['invalid_grant'], undefined);
+  });
+});
+
 describe('TokenService: the refresh lock between processes', () => {
   test('two services on one lock folder: the second waits, finds the first one\'s token, and spends nothing', { timeout: 30_000 }, async (t) => {
     const w = await world(t);

@@ -150,7 +150,11 @@ export function createTokenAgent(deps: TokenAgentDeps): TokenAgent {
     // A minimum below "fresh enough" (oidc-agent's clients ask for 0 by default) would hand out a
     // token about to end; a longer one asked for is honoured.
     const minValidMs = Math.max((req.minValidS ?? 0) * 1000, freshEnoughMs(identity));
-    const token = await deps.tokens.accessToken(identity.id, { minValidMs, ...(req.forceNew ? { force: true } : {}), ...(req.refused === undefined ? {} : { refused: req.refused }) });
+    // The agent lives on: a renewed token goes to the script as soon as the IdP answered; the
+    // save goes on under the lock (stop() waits for it).
+    const token = await deps.tokens.accessToken(identity.id, {
+      minValidMs, answerBeforeSaved: true, ...(req.forceNew ? { force: true } : {}), ...(req.refused === undefined ? {} : { refused: req.refused }),
+    });
     use.record(identity.id, req.hint);
     return tokenAnswer(token.identity, { accessToken: token.accessToken, expiresAt: token.expiresAt, bearer: deps.tokens.bearer(token.identity, token.accessToken) });
   };
@@ -294,6 +298,8 @@ export function createTokenAgent(deps: TokenAgentDeps): TokenAgent {
       await Promise.all(channels.map((c) => c.server.close()));
       // Answers being worked out finish (a refresh started for a script is saved); then the record.
       await Promise.allSettled([...answering]);
+      // …and the saves of tokens already handed out (answerBeforeSaved).
+      await deps.tokens.idle();
       await use.flush();
       if (channels.length) deps.onChange?.();
     },

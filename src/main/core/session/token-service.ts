@@ -121,6 +121,8 @@ export function freshEnoughMs(identity: Pick<Identity, 'accessTokenExpiresAt' | 
 
 export class TokenService {
   private readonly inFlight = new Map<string, Promise<AccessToken>>();
+  /** Refreshes still saving (their tokens may already be handed out): `idle()` waits for them. */
+  private readonly saving = new Set<Promise<unknown>>();
   /**
    * Rotated refresh tokens the keychain refused to store (locked at that moment). The one the
    * keychain holds is already spent, so these are the live ones: saved first at the next refresh.
@@ -132,6 +134,7 @@ export class TokenService {
    * then asks the keychain once per token, not once per request).
    */
   private readonly known = new Map<string, { accessToken: string; expiresAt: number | null; obtainedAt: number | null }>();
+
 
   /** The issuers' discovery documents: the session's (memory and the settings folder), else this service's own in memory. */
   private readonly discovery: DiscoveryCache;
@@ -151,7 +154,13 @@ export class TokenService {
    * A valid access token for the identity, valid for at least `minValidMs` (refreshing when needed).
    * Throws REFRESH_TOKEN_INVALID / SECRET_MISSING when a new login is needed.
    */
-  async accessToken(id: string, opts: { minValidMs?: number; force?: boolean; refused?: string } = {}): Promise<AccessToken> {
+  /**
+   * `answerBeforeSaved` (the agent answering a script, in a long-lived process): a renewed token is
+   * handed out as soon as the identity provider answered, while saving it (about 10 ms of keychain
+   * writes) goes on under the still-held lock; `idle()` waits for the save. Never for a one-shot
+   * process, which exits after answering, nor where the caller reads the saved facts next.
+   */
+  async accessToken(id: string, opts: { minValidMs?: number; force?: boolean; refused?: string; answerBeforeSaved?: boolean } = {}): Promise<AccessToken> {
     const identity = this.identity(id);
     const minValidMs = opts.minValidMs ?? freshEnoughMs(identity);
     if (opts.refused !== undefined) return this.afterRefusal(identity, opts.refused);
@@ -163,11 +172,28 @@ export class TokenService {
     if (running) return running;
     const requestedAt = this.deps.clock.now();
     const whileSaving = this.deps.whileSaving ?? ((work) => work());
-    const work = this.underRefreshLock(id, () => whileSaving(() => this.renewLocked(id, minValidMs, opts.force === true, requestedAt))).finally(() => {
+    let answerEarly: ((token: AccessToken) => void) | undefined;
+    const early = opts.answerBeforeSaved ? new Promise<AccessToken>((resolve) => (answerEarly = resolve)) : null;
+    const work = this.underRefreshLock(id, () => whileSaving(() => this.renewLocked(id, minValidMs, opts.force === true, requestedAt, answerEarly)));
+    // The answer: the renewed token as soon as there is one (early), else whatever the work ends with.
+    const answer = early ? Promise.race([early, work]) : work;
+    const done = work.finally(() => {
       this.inFlight.delete(id);
+      this.saving.delete(done);
     });
-    this.inFlight.set(id, work);
-    return work;
+    this.saving.add(done);
+    // The caller hears of a failure through `answer`; one after the token was handed out (a save
+    // the keychain refused: the rotated token is kept in memory) is the log's.
+    done.catch((e: unknown) => {
+      if (early) this.deps.log?.('warn', `${id}: saving a renewed token failed`, e);
+    });
+    this.inFlight.set(id, answer);
+    // Handed out: a caller from now on asks anew (after the save, under the lock) rather than
+    // sharing this answer, so that `force` always means a token newer than its request.
+    void early?.then(() => {
+      if (this.inFlight.get(id) === answer) this.inFlight.delete(id);
+    });
+    return answer;
   }
 
   /**
@@ -199,7 +225,7 @@ export class TokenService {
 
   /** Resolves when no refresh of this service is under way (for quitting). */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+    while (this.inFlight.size > 0 || this.saving.size > 0) await Promise.allSettled([...this.inFlight.values(), ...this.saving]);
   }
 
   /**
@@ -271,7 +297,7 @@ export class TokenService {
     this.unsaved.delete(id);
   }
 
-  private async renewLocked(id: string, minValidMs: number, force: boolean, requestedAt: number): Promise<AccessToken> {
+  private async renewLocked(id: string, minValidMs: number, force: boolean, requestedAt: number, answerEarly?: (token: AccessToken) => void): Promise<AccessToken> {
     // Read again under the lock: another process may have refreshed while we waited.
     const identity = this.identity(id);
     const someoneElseRenewed = (identity.accessTokenObtainedAt ?? 0) >= requestedAt;
@@ -279,11 +305,11 @@ export class TokenService {
       const cached = await this.cached(identity, minValidMs);
       if (cached) return cached;
     }
-    if (identity.kind === 'client-credentials') return this.clientCredentials(identity);
-    return this.refresh(identity);
+    if (identity.kind === 'client-credentials') return this.clientCredentials(identity, answerEarly);
+    return this.refresh(identity, answerEarly);
   }
 
-  private async refresh(identity: Identity): Promise<AccessToken> {
+  private async refresh(identity: Identity, answerEarly?: (token: AccessToken) => void): Promise<AccessToken> {
     const { secrets } = this.deps;
     const key = secretKey(identity.id, 'refresh_token');
     const pending = this.unsaved.get(identity.id);
@@ -292,6 +318,8 @@ export class TokenService {
       this.unsaved.delete(identity.id);
       this.deps.log?.('info', `${identity.id}: saved the rotated refresh token the keychain refused earlier`);
     }
+    // Always the keychain's, read under the lock: a process killed between saving a rotated token
+    // and writing the settings file leaves nothing else that tells which token is live.
     const stored = secrets.get(key);
     // While the keychain answers (over D-Bus), load the HTTP client and openid-client the refresh
     // will need; a failure here is seen again, and reported, where the grant is awaited below.
@@ -327,6 +355,7 @@ export class TokenService {
       candidate = next;
     }
     this.discovery.noteSigningKey(identity.issuer, jwtKeyId(tokens.accessToken));
+    answerEarly?.(renewedView(identity, tokens));
     return this.persist(identity, tokens, ours, source);
   }
 
@@ -388,7 +417,7 @@ export class TokenService {
     this.discovery.forget(issuer);
   }
 
-  private async clientCredentials(identity: Identity): Promise<AccessToken> {
+  private async clientCredentials(identity: Identity, answerEarly?: (token: AccessToken) => void): Promise<AccessToken> {
     const secret = await this.deps.secrets.get(secretKey(identity.id, 'client_secret'));
     if (!secret) {
       throw new AuthTrayError('SECRET_MISSING', `The service account "${identity.label}" has no client secret in the keychain.`, {
@@ -406,6 +435,7 @@ export class TokenService {
       throw e;
     }
     this.discovery.noteSigningKey(identity.issuer, jwtKeyId(tokens.accessToken));
+    answerEarly?.(renewedView(identity, tokens));
     return this.persist(identity, tokens, null, null);
   }
 
@@ -475,6 +505,16 @@ export class TokenService {
       this.deps.log?.('warn', `${identity.id}: could not record that the login expired`, e);
     }
   }
+}
+
+/** A renewed token as handed out before it is saved: the identity as it was, with the new token's times. */
+function renewedView(identity: Identity, tokens: TokenSet): AccessToken {
+  return {
+    identity: { ...identity, accessTokenExpiresAt: tokens.accessTokenExpiresAt, accessTokenObtainedAt: tokens.obtainedAt },
+    accessToken: tokens.accessToken,
+    expiresAt: tokens.accessTokenExpiresAt,
+    renewed: true,
+  };
 }
 
 /** Node loads its fetch implementation (undici) on first use; this makes that use now. */
