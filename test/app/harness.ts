@@ -112,8 +112,9 @@ export async function startOnFakes<C extends AppCore = FakeCore>(opts: StartOpti
       return menu;
     },
     window: () => fake.world.windows.at(-1),
-    // The core's work under way (a settings write) finishes before the folder goes.
+    // The core stops (its agent too) and its work under way (a settings write) finishes before the folder goes.
     cleanup: async () => {
+      core.stop();
       await core.idle();
       rmSync(home, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     },

@@ -54,26 +54,36 @@ export interface EdgeFetch {
   calls: number;
   /** Requests the app started to this origin (counted even when the connection is refused). */
   callsTo(origin: string): number;
+  /** Those requests in order, each as `path status` or `path error-name` (for assertion messages). */
+  pathsTo(origin: string): string[];
   inFlight: number;
   /** When set, every request is aborted after this many ms (a short client timeout). */
   deadlineMs: number | undefined;
 }
 
 function edgeFetch(): EdgeFetch {
-  const origins: string[] = [];
+  const urls: { url: URL; outcome: string }[] = [];
   const edge: EdgeFetch = {
     calls: 0,
-    callsTo: (origin) => origins.filter((o) => o === origin).length,
+    callsTo: (origin) => urls.filter((u) => u.url.origin === origin).length,
+    pathsTo: (origin) => urls.filter((u) => u.url.origin === origin).map((u) => `${u.url.pathname} ${u.outcome}`),
     inFlight: 0,
     deadlineMs: undefined,
     fetch: async (input, init) => {
       edge.calls++;
-      origins.push(new URL(input instanceof Request ? input.url : input).origin);
+      const call = { url: new URL(input instanceof Request ? input.url : input), outcome: 'pending' };
+      urls.push(call);
       edge.inFlight++;
       try {
         const signals = [init?.signal, edge.deadlineMs === undefined ? undefined : AbortSignal.timeout(edge.deadlineMs)]
           .filter((s): s is AbortSignal => s instanceof AbortSignal);
-        return await fetch(input, { ...init, ...(signals.length ? { signal: AbortSignal.any(signals) } : {}) });
+        const res = await fetch(input, { ...init, ...(signals.length ? { signal: AbortSignal.any(signals) } : {}) });
+        call.outcome = String(res.status);
+        return res;
+      } catch (e) {
+        const cause = (e as { cause?: { code?: string } }).cause?.code;
+        call.outcome = cause ?? (e as Error).name;
+        throw e;
       } finally {
         edge.inFlight--;
       }
@@ -160,18 +170,34 @@ export async function startFaultStand(opts: FaultStandOptions = {}): Promise<Fau
   // fake time means a stream of refreshes to fail. Without it only keep-alives run (lifecycle tests).
   core.setWindowVisible(true);
 
-  /** Nothing in flight and the lifecycle re-armed: a timer soon (a retry or the next refresh), or none (dead). */
+  /** Whether the core's work under way (refreshes, job listings, settings writes) ends within `ms` of real time. */
+  async function coreSettles(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+    try {
+      return await Promise.race([core.idle().then(() => true), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Nothing in flight and the lifecycle re-armed: a timer soon (a retry or the next refresh), or
+   * none (dead). "Nothing in flight" is the core's own word too, not only what is on the wire: a
+   * job listing between its token and its request would otherwise see fake time run past it.
+   */
   async function quiet(): Promise<void> {
     const deadline = Date.now() + 15_000;
     for (;;) {
       await clock.runDue();
       const next = clock.pendingTimerTimes()[0];
-      const idle = idpProxy.inFlight === 0 && backendProxy.inFlight === 0 && edge.inFlight === 0 && secrets.inFlight === 0;
+      const settled = await coreSettles(5);
+      const idle = settled && idpProxy.inFlight === 0 && backendProxy.inFlight === 0 && edge.inFlight === 0 && secrets.inFlight === 0;
       if (idle && (next === undefined || next - clock.now() <= 2 * HOUR)) return;
       if (Date.now() > deadline) {
-        throw new Error(`the lifecycle did not settle within 15 s (IdP in flight ${idpProxy.inFlight}, backend ${backendProxy.inFlight}, keychain ${secrets.inFlight}, next timer in ${next === undefined ? '-' : Math.round((next - clock.now()) / 1000)} s)`);
+        throw new Error(`the lifecycle did not settle within 15 s (core ${settled ? 'idle' : 'busy'}, IdP in flight ${idpProxy.inFlight}, backend ${backendProxy.inFlight}, keychain ${secrets.inFlight}, next timer in ${next === undefined ? '-' : Math.round((next - clock.now()) / 1000)} s)`);
       }
-      await new Promise((r) => setTimeout(r, 5));
+      if (settled) await new Promise((r) => setTimeout(r, 5));
     }
   }
 

@@ -40,6 +40,39 @@ describe('connectIssuer against the test IdP', () => {
     assert.equal(discoveries, 2);
   });
 
+  test('callers at the same moment share one discovery request; one that cancels does not stop the others', async () => {
+    let discoveries = 0;
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    // Held like a slow IdP; a real fetch, it lets go when its signal aborts.
+    const slow = interceptingFetch(async (path, init, forward) => {
+      if (path === WELL_KNOWN) {
+        discoveries++;
+        const signal = init?.signal;
+        await Promise.race([held, new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted', { cause: signal.reason })), { once: true }))]);
+      }
+      return forward();
+    });
+    const leaderStop = new AbortController();
+    const joinerStop = new AbortController();
+    const leader = connectIssuer(idp.issuer, idp.publicClientId, { fetch: slow, signal: leaderStop.signal });
+    const joiner = connectIssuer(idp.issuer, idp.publicClientId, { fetch: slow });
+    const quitter = connectIssuer(idp.issuer, idp.publicClientId, { fetch: slow, signal: joinerStop.signal });
+    joinerStop.abort();
+    await rejectsWith(quitter, 'LOGIN_CANCELLED');
+    leaderStop.abort(); // the request's starter gives up: the joiner asks itself
+    await rejectsWith(leader, 'LOGIN_CANCELLED');
+    release();
+    assert.equal((await joiner).issuer, idp.issuer);
+    assert.equal(discoveries, 2, 'the leader\'s request and the joiner\'s own after the leader cancelled');
+
+    forgetDiscoveredIssuers();
+    discoveries = 0;
+    const many = await Promise.all(Array.from({ length: 5 }, () => connectIssuer(idp.issuer, idp.publicClientId, { fetch: slow })));
+    assert.ok(many.every((c) => c.issuer === idp.issuer));
+    assert.equal(discoveries, 1, 'five callers, one request');
+  });
+
   test('an IdP without scopes_supported gives supportedScopes null', async () => {
     const noScopes = interceptingFetch(async (path, _init, forward) =>
       path === WELL_KNOWN ? editJson(await forward(), (b) => { delete b['scopes_supported']; }) : forward());

@@ -8,7 +8,7 @@ import { trimTrailingSlashes } from '../../../shared/format/peer-text.ts';
 import { systemClock, type FetchLike } from '../ports.ts';
 import { registerSecret } from '../../../shared/redact.ts';
 import { createDiscoveryCache, type DiscoveryCache } from './discovery-cache.ts';
-import { oidcError } from './errors.ts';
+import { loginCancelled, oidcError } from './errors.ts';
 import { boundedFetch } from '../net/http.ts';
 import { isLoopbackHost } from '../net/loopback.ts';
 
@@ -102,10 +102,52 @@ function customFetchFor(fetchImpl: FetchLike | undefined, signal: AbortSignal | 
   return (url, options) => f(url, options);
 }
 
+/** Discoveries under way, per cache and issuer: callers at the same moment share one request. */
+const discoveries = new WeakMap<DiscoveryCache, Map<string, Promise<oidc.ServerMetadata>>>();
+
+/**
+ * The issuer's discovery document: the cache's, or one request shared by everyone who asks while
+ * it runs (after a wake-up the lifecycle and the job listing both want it). A caller whose own
+ * signal aborts stops waiting; one that joined a request whose starter cancelled asks itself.
+ */
 async function discover(url: URL, issuer: string, opts: ConnectOptions): Promise<oidc.ServerMetadata> {
   const cache = opts.discoveryCache ?? processCache;
   const kept = cache.get(issuer);
   if (kept) return kept.metadata as unknown as oidc.ServerMetadata;
+  let running = discoveries.get(cache);
+  if (!running) {
+    running = new Map<string, Promise<oidc.ServerMetadata>>();
+    discoveries.set(cache, running);
+  }
+  const shared = running.get(issuer);
+  if (shared) {
+    try {
+      return await untilAborted(shared, opts.signal);
+    } catch (e) {
+      if (opts.signal?.aborted || !(e instanceof AuthTrayError && e.code === 'LOGIN_CANCELLED')) throw e;
+    }
+  }
+  const own = fetchDiscovery(url, issuer, opts, cache);
+  running.set(issuer, own);
+  const done = () => {
+    if (running.get(issuer) === own) running.delete(issuer);
+  };
+  own.then(done, done);
+  return await own;
+}
+
+/** `promise`, or LOGIN_CANCELLED as soon as `signal` aborts (the promise itself runs on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(loginCancelled(signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(loginCancelled(signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+async function fetchDiscovery(url: URL, issuer: string, opts: ConnectOptions, cache: DiscoveryCache): Promise<oidc.ServerMetadata> {
   const options: oidc.DiscoveryRequestOptions = {
     [oidc.customFetch]: customFetchFor(opts.fetch, opts.signal, opts.timeoutMs),
     // Plain http reaches this point only for a loopback issuer (checked above). openid-client marks

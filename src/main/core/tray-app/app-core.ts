@@ -45,7 +45,10 @@ export interface AppCore {
   setWindowVisible(visible: boolean): void;
   start(): Promise<void>;
   stop(): void;
-  /** Resolves when refreshes and settings writes already under way have finished (for quitting). */
+  /**
+   * Resolves when refreshes, job listings and settings writes already under way have finished;
+   * after stop(), also the token agent's stop (for quitting). Before stop() it stops nothing.
+   */
   idle(): Promise<void>;
 }
 
@@ -62,6 +65,8 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   let agent: TokenAgent | undefined;
   let agentProblem: { code: string; message: string } | null = null;
   let agentStarted: Promise<void> | undefined;
+  /** Set by stop(): the agent's stop, which idle() then waits for. */
+  let agentStopped: Promise<void> | undefined;
   const logins = new LoginRegistry();
   const need = <T>(v: T | undefined, what: string): T => {
     if (v === undefined) throw new Error(`${what} is used before start()`);
@@ -275,7 +280,8 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     },
     async idle() {
       // The job tracker's listings refresh tokens too (under the lock, in the settings folder).
-      await Promise.all([lifecycle?.idle(), jobs?.idle(), session?.tokens.idle(), agentStarted?.then(() => agent?.stop())]);
+      // After stop(), the agent's answers under way and its record of what scripts did as well.
+      await Promise.all([lifecycle?.idle(), jobs?.idle(), session?.tokens.idle(), agentStopped]);
       await session?.tokens.idle();
     },
     stop() {
@@ -284,7 +290,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       logins.cancelAll();
       agentChanged.cancel();
       // The agent stops listening; answers under way finish (idle() waits for them).
-      void agentStarted?.then(() => agent?.stop());
+      agentStopped ??= agentStarted?.then(() => agent?.stop()).catch((e: unknown) => deps.log('warn', 'stopping the token agent failed', e));
       lifecycle?.stop();
       jobs?.stop();
       clipboard.dispose();
