@@ -145,7 +145,7 @@ export function jobsPage(): PageView {
       return replace(content, h('div', { class: 'empty' }, h('h2', {}, 'No accounts yet'), h('p', {}, 'Jobs are listed per account. Add an account first.'), add));
     }
     replace(content, loading('Loading jobs…'));
-    const result = await window.openeoAuth.listJobs(identityId);
+    const result = await window.openeoAuth.listJobs(identityId, { limit: 100 });
     if (mine !== request) return;
     if (!result.ok) {
       const retry = onAction(h('button', { type: 'button', class: 'btn' }, 'Try again'), 'Loading…', () => load(identityId));
