@@ -58,17 +58,25 @@ describe('the geometry check finds what is broken', () => {
     assert.deepEqual(kinds(problems), ['overlap'], problems.join('\n'));
   });
 
+  test('text over text further down the page, not scrolled into view yet', async () => {
+    const problems = await problemsOf(`<main><div style="height:1500px"></div><div style="position:relative;height:60px"><span>Sign in again</span>
+      <span style="position:absolute;left:30px;top:4px">Expires soon</span></div></main>`);
+    assert.deepEqual(kinds(problems), ['overlap'], problems.join('\n'));
+  });
+
   test('a menu past the right edge and below the bottom', async () => {
     const problems = await problemsOf(`<main><div role="menu" style="position:fixed;left:300px;top:660px;width:220px">
       <button role="menuitem">Refresh now</button><button role="menuitem">Sign out</button></div></main>`);
     assert.ok(problems.some((p) => /^outside: the open div .* is not inside the window 420×700/.test(p)), problems.join('\n'));
   });
 
-  test('a choice wider than its <select>, and an ellipsis', async () => {
+  test('a choice wider than its <select>, a placeholder wider than its field, and an ellipsis', async () => {
     const problems = await problemsOf(`<main><select style="width:150px"><option>Copernicus (personal) · personal account · openeo.dataspace.copernicus.eu</option></select>
+      <input style="width:150px" placeholder="Copernicus Data Space Ecosystem service account">
       <p style="width:60px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap">Settings and more</p></main>`);
     assert.ok(problems.some((p) => /^clipped: the choice “Copernicus \(personal\)/.test(p)), problems.join('\n'));
     assert.ok(problems.some((p) => /^clipped: p .* ends in an ellipsis/.test(p)), problems.join('\n'));
+    assert.ok(problems.some((p) => /^clipped: the placeholder “Copernicus Data Space Ecosystem service account”/.test(p)), problems.join('\n'));
   });
 
   test('a page that scrolls sideways', async () => {

@@ -19,6 +19,10 @@
 type Rect = { left: number; right: number; top: number; bottom: number };
 interface Ink {
   rect: Rect;
+  /** The part not scrolled out of view by a box that scrolls up and down (null: none of it shows). */
+  visible: Rect | null;
+  /** The nearest box around it that scrolls up and down: ink in the same one moves together. */
+  scroller: Element | null;
   owner: Element;
   /** The text node, for text ink: pieces of one node never count as overlapping. */
   node: Node | null;
@@ -73,8 +77,40 @@ function clippingAncestors(el: Element): Array<{ el: Element; x: boolean; y: boo
   return out;
 }
 
+type Scrollers = Array<{ el: Element; box: Rect }>;
+
+/** The boxes around `el` that scroll up and down (<main>, a log), nearest first. */
+function scrollersOf(el: Element, cache: Map<Element, Scrollers>): Scrollers {
+  let scrollers = cache.get(el);
+  if (!scrollers) {
+    scrollers = [];
+    for (let a = el.parentElement; a && a !== document.documentElement; a = a.parentElement) {
+      const style = getComputedStyle(a);
+      if (style.overflowY !== 'auto' && style.overflowY !== 'scroll') continue;
+      const box = a.getBoundingClientRect();
+      const top = box.top + parseFloat(style.borderTopWidth);
+      scrollers.push({ el: a, box: { left: box.left, right: box.right, top, bottom: top + a.clientHeight } });
+    }
+    cache.set(el, scrollers);
+  }
+  return scrollers;
+}
+
+/** What of `r` shows through the boxes that scroll around it. */
+function visiblePart(r: Rect, scrollers: Scrollers): Rect | null {
+  let out: Rect = { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+  for (const s of scrollers) out = { left: out.left, right: out.right, top: Math.max(out.top, s.box.top), bottom: Math.min(out.bottom, s.box.bottom) };
+  return out.bottom - out.top > 1 ? out : null;
+}
+
+function inkOf(rect: Rect, owner: Element, node: Node | null, what: string, cache: Map<Element, Scrollers>): Ink {
+  const scrollers = scrollersOf(owner, cache);
+  return { rect, visible: visiblePart(rect, scrollers), scroller: scrollers[0]?.el ?? null, owner, node, popup: openPopupOf(owner), what };
+}
+
 function collectInk(): Ink[] {
   const ink: Ink[] = [];
+  const scrollers = new Map<Element, Scrollers>();
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const parent = node.parentElement;
@@ -83,7 +119,7 @@ function collectInk(): Ink[] {
     range.selectNodeContents(node);
     for (const r of range.getClientRects()) {
       if (r.width < 1 || r.height < 1) continue;
-      ink.push({ rect: r, owner: parent, node, popup: openPopupOf(parent), what: `text “${node.textContent.trim().slice(0, 50)}” in ${name(parent)}` });
+      ink.push(inkOf(r, parent, node, `text “${node.textContent.trim().slice(0, 50)}” in ${name(parent)}`, scrollers));
     }
   }
   for (const el of document.body.querySelectorAll(CONTROLS)) {
@@ -91,7 +127,7 @@ function collectInk(): Ink[] {
     if (el.parentElement?.closest('svg, button') || !shown(el)) continue;
     const r = el.getBoundingClientRect();
     if (r.width < 2 || r.height < 2) continue;
-    ink.push({ rect: r, owner: el, node: null, popup: openPopupOf(el), what: name(el) });
+    ink.push(inkOf(r, el, null, name(el), scrollers));
   }
   return ink;
 }
@@ -121,7 +157,10 @@ function inkProblems(ink: Ink[], problems: string[]): void {
   for (const item of ink) {
     const { rect: r } = item;
     if (r.left < -TOLERANCE || r.right > vw + TOLERANCE) problems.push(`outside: ${item.what} ${box(r)} is beyond the window's width ${vw}`);
-    else if (item.popup && (r.top < -TOLERANCE || r.bottom > vh + TOLERANCE)) problems.push(`outside: ${item.what} ${box(r)} is beyond the window's height ${vh}`);
+    // In a popup that scrolls (a long menu), what is scrolled away is reached by scrolling it.
+    else if (item.popup && item.visible && (item.visible.top < -TOLERANCE || item.visible.bottom > vh + TOLERANCE)) {
+      problems.push(`outside: ${item.what} ${box(item.visible)} is beyond the window's height ${vh}`);
+    }
     let clips = clipCache.get(item.owner);
     if (!clips) clipCache.set(item.owner, (clips = clippingAncestors(item.owner)));
     for (const c of clips) {
@@ -133,6 +172,19 @@ function inkProblems(ink: Ink[], problems: string[]): void {
       }
     }
   }
+}
+
+/** Where, within the word at `start` (`length` characters), the first new line begins. */
+function lineBreakIn(node: Node, start: number, length: number): number {
+  const range = document.createRange();
+  const topOf = (i: number): number => {
+    range.setStart(node, start + i);
+    range.setEnd(node, start + i + 1);
+    return range.getBoundingClientRect().top;
+  };
+  const first = topOf(0);
+  for (let i = 1; i < length; i++) if (Math.abs(topOf(i) - first) > 2) return i;
+  return 0;
 }
 
 /** Words of one text node that start on one line and end on another. */
@@ -148,9 +200,11 @@ function cutWordProblems(problems: string[]): void {
       range.setStart(node, match.index);
       range.setEnd(node, match.index + match[0].length);
       const tops = [...range.getClientRects()].filter((r) => r.width > 0).map((r) => r.top);
-      if (tops.length > 1 && Math.max(...tops) - Math.min(...tops) > 2) {
-        problems.push(`cut-word: “${match[0].slice(0, 60)}” runs over two lines in ${name(parent)}`);
-      }
+      if (tops.length < 2 || Math.max(...tops) - Math.min(...tops) <= 2) continue;
+      const at = lineBreakIn(node, match.index, match[0].length);
+      // After a hyphen, slash, underscore, dot, colon or @ is where a word may wrap (as "sign-|in").
+      if (at > 0 && /[-/_.:@?&=]/.test(match[0][at - 1]!)) continue;
+      problems.push(`cut-word: “${match[0].slice(0, 60)}” runs over two lines (at “${match[0].slice(Math.max(0, at - 8), at)}|${match[0].slice(at, at + 8)}”) in ${name(parent)}`);
     }
   }
   // A word cut by an ellipsis, or the chosen option wider than its <select>.
@@ -160,6 +214,15 @@ function cutWordProblems(problems: string[]): void {
     if (style.textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1) problems.push(`clipped: ${name(el)} ends in an ellipsis`);
   }
   const canvas = document.createElement('canvas').getContext('2d');
+  // An empty field's placeholder that does not fit is cut as well.
+  for (const input of document.body.querySelectorAll<HTMLInputElement>('input[placeholder]')) {
+    if (!canvas || input.value || !shown(input)) continue;
+    const style = getComputedStyle(input);
+    canvas.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const needs = canvas.measureText(input.placeholder).width;
+    if (needs > room + 1) problems.push(`clipped: the placeholder “${input.placeholder.slice(0, 60)}” (${Math.round(needs)} px) does not fit ${name(input)} (${Math.round(room)} px)`);
+  }
   for (const select of document.body.querySelectorAll('select')) {
     if (!canvas || !shown(select)) continue;
     const style = getComputedStyle(select);
@@ -171,19 +234,33 @@ function cutWordProblems(problems: string[]): void {
   }
 }
 
+/**
+ * Ink over ink. Within one scrolling box (the page in <main>) everything moves together, so all
+ * of it is compared, scrolled into view or not; across boxes only what shows now can cover.
+ */
 function overlapProblems(ink: Ink[], problems: string[]): void {
-  const sorted = [...ink].sort((a, b) => a.rect.top - b.rect.top);
+  const groups = new Map<Element | null, Ink[]>();
+  for (const item of ink) groups.set(item.scroller, [...(groups.get(item.scroller) ?? []), item]);
+  for (const group of groups.values()) compare(group, (i) => i.rect, problems);
+  compare(ink.filter((i) => i.visible !== null), (i) => i.visible!, problems, true);
+}
+
+function compare(ink: Ink[], rectOf: (i: Ink) => Rect, problems: string[], acrossOnly = false): void {
+  const sorted = [...ink].sort((a, b) => rectOf(a).top - rectOf(b).top);
   for (let i = 0; i < sorted.length; i++) {
     const a = sorted[i]!;
+    const ra = rectOf(a);
     for (let j = i + 1; j < sorted.length; j++) {
       const b = sorted[j]!;
-      if (b.rect.top >= a.rect.bottom - OVERLAP_MIN) break;
+      const rb = rectOf(b);
+      if (rb.top >= ra.bottom - OVERLAP_MIN) break;
+      if (acrossOnly && a.scroller === b.scroller) continue;
       if (a.popup !== b.popup) continue;
       if (a.node !== null && a.node === b.node) continue;
       if (a.owner === b.owner || a.owner.contains(b.owner) || b.owner.contains(a.owner)) continue;
-      const w = Math.min(a.rect.right, b.rect.right) - Math.max(a.rect.left, b.rect.left);
-      const h = Math.min(a.rect.bottom, b.rect.bottom) - Math.max(a.rect.top, b.rect.top);
-      if (w > OVERLAP_MIN && h > OVERLAP_MIN) problems.push(`overlap: ${a.what} ${box(a.rect)} and ${b.what} ${box(b.rect)}`);
+      const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+      const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+      if (w > OVERLAP_MIN && h > OVERLAP_MIN) problems.push(`overlap: ${a.what} ${box(ra)} and ${b.what} ${box(rb)}`);
     }
   }
 }
