@@ -1,7 +1,9 @@
 /**
  * Sample data for the window: CDSE-like identities, jobs and credits behind a small in-memory
- * `OpenEoAuthApi` with a pinned clock. The canned-data window tests (ui-dev.test.ts) and the
- * documentation screenshots (scripts/doc-screenshots.ts) use it; nothing here is real.
+ * `OpenEoAuthApi` with a pinned clock, with the hard cases: eight accounts in all eight states,
+ * long labels, hosts, ids and script names, fifty jobs with a 120-character snake_case title. The
+ * canned-data window tests (ui-*.test.ts, layout.test.ts) and the documentation screenshots
+ * (scripts/doc-screenshots.ts) use it; nothing here is real.
  */
 import type {
   BackendChoice, BatchJob, CreditsView, DeviceLoginStarted, ForwardView, IdentityStatus, JobDetails, LoginRequest, Navigation, OpenEoAuthApi, Result, SettingsView,
@@ -119,7 +121,7 @@ export const MANY_JOBS: BatchJob[] = [
 ];
 const ROBOT_JOBS = { started: 3, finished: 1 };
 
-const titleOf = (url: string): string => (url.includes('openeo.cloud') ? 'openEO Platform' : 'Copernicus Data Space Ecosystem');
+const titleOf = (url: string): string => (url.includes('openeo.cloud') ? 'openEO Platform' : url.includes('vito.be') ? 'Terrascope openEO' : 'Copernicus Data Space Ecosystem');
 
 /** The canned API; `jobs` is what every account's job list holds (the backend pages it by `limit`). */
 export function fakeApi(initial: IdentityStatus[], jobs: BatchJob[] = JOBS) {
@@ -135,10 +137,12 @@ export function fakeApi(initial: IdentityStatus[], jobs: BatchJob[] = JOBS) {
   const backend = (url: string): BackendChoice => ({
     backendUrl: url, apiUrl: `${url}/openeo/1.2`, apiVersion: '1.2.0', title: titleOf(url),
     defaultLabels: { personal: titleOf(url), serviceAccount: `${titleOf(url)} service account` },
-    providers: [
-      { id: 'CDSE', title: 'Copernicus Data Space Ecosystem', issuer: ISSUER, flows: ['device', 'browser', 'client-credentials'], isDefault: true },
-      { id: 'egi', title: 'EGI Check-in', issuer: 'https://aai.egi.eu/auth/realms/egi', description: 'Academic login', flows: ['device', 'client-credentials'], isDefault: false },
-    ],
+    providers: url.includes('vito.be')
+      ? [{ id: 'terrascope', title: 'Terrascope', issuer: SOON.issuer, flows: ['device', 'browser'], isDefault: true }]
+      : [
+        { id: 'CDSE', title: 'Copernicus Data Space Ecosystem', issuer: ISSUER, flows: ['device', 'browser', 'client-credentials'], isDefault: true },
+        { id: 'egi', title: 'EGI Check-in', issuer: 'https://aai.egi.eu/auth/realms/egi', description: 'Academic login', flows: ['device', 'client-credentials'], isDefault: false },
+      ],
   });
   const api: OpenEoAuthApi = {
     listIdentities: async () => ({ ok: true, value: identities }),
@@ -204,7 +208,7 @@ export function fakeApi(initial: IdentityStatus[], jobs: BatchJob[] = JOBS) {
           clientId: found.clientId, userId: found.userId, personalUserId: PERSONAL.userId, personalLabel: PERSONAL.label,
           supportMessage: supportMessage(asIdentity(found), found.userId, asIdentity(PERSONAL), ROBOT_JOBS),
           support: supportDesk(found.backend, null),
-          process: found.backend === CDSE || found.backend.includes('dataspace.copernicus.eu') ? 'cdse' : 'ask-operators',
+          process: found.backend === CDSE ? 'cdse' : 'ask-operators',
           batchJobs: ROBOT_JOBS,
         },
       };

@@ -1,16 +1,20 @@
 /**
- * Add account (and "Sign in again"): backend URL with a CDSE preset, the backend's providers
- * (its default preselected), then a device login, a browser login or a service account.
- * "Sign in again" skips what is already known: a personal login goes straight to the ways of
- * signing in at its provider, a service account to one field for its new secret.
+ * Add account (and "Sign in again"): backend URL with a CDSE preset; once the backend is found,
+ * the URL form gives way to the backend's name (with "Change backend") and one primary action,
+ * "Sign in", under its providers (its default preselected) and the ways to sign in: a device
+ * login, a browser login or a service account. "Sign in again" skips what is already known: a
+ * personal login goes straight to the ways of signing in at its provider, a service account to
+ * one field for its new secret; it has a Cancel of its own and belongs to Accounts.
  */
-import type { BackendChoice, DeviceLoginStarted, Result, LoginFlow, LoginRequest, Navigation, ProviderChoice, IdentityStatus } from '../../shared/api.ts';
-import { breakable, h, replace, uid } from '../dom.ts';
+import type { BackendChoice, BrowserLoginStarted, DeviceLoginStarted, Result, LoginFlow, LoginRequest, Navigation, ProviderChoice, IdentityStatus } from '../../shared/api.ts';
+import { hostOf } from '../../shared/format/display-text.ts';
+import { breakable, h, replace, uid, wrapLongWords } from '../dom.ts';
 import { announce, loading, localProblem, onAction, problemBox, runBusy, type Failure } from '../feedback.ts';
 import { identityStore } from '../store.ts';
 import { navigate, pageFrame, type PageView } from '../router.ts';
 import { newSecretForm, serviceAccountFields, type ServiceAccountFields } from './service-account.ts';
 import { browserPanel, devicePanel, failurePanel, focusPanel, showCodeExpired, successPanel } from './login-panels.ts';
+import { signingInToWords } from '../words.ts';
 
 export const CDSE_URL = 'https://openeo.dataspace.copernicus.eu';
 
@@ -39,7 +43,8 @@ function isCdse(backend: BackendChoice, provider: ProviderChoice | undefined): b
 
 /** The Add account page. */
 export function addAccountPage(): PageView {
-  const frame = pageFrame('Add account');
+  const cancelRenewal = h('button', { type: 'button', class: 'btn', hidden: true }, 'Cancel');
+  const frame = pageFrame('Add account', cancelRenewal);
   const intro = h('p', { class: 'lead' });
   const urlInput = h('input', {
     id: 'backend-url', type: 'text', inputmode: 'url', autocomplete: 'url', spellcheck: 'false', maxlength: 2048,
@@ -65,6 +70,8 @@ export function addAccountPage(): PageView {
 
   function setIntro(): void {
     frame.heading.textContent = renewing ? 'Sign in again' : 'Add account';
+    document.title = `${frame.heading.textContent} — openEO Auth Tray`;
+    cancelRenewal.hidden = renewing === undefined || finished;
     intro.textContent = !renewing
       ? 'Add an openEO backend and sign in once. The login is then kept alive for you.'
       : renewing.kind === 'client-credentials'
@@ -129,16 +136,23 @@ export function addAccountPage(): PageView {
       if (serviceAccount) serviceAccount.root.hidden = flow !== 'client-credentials';
       submit.textContent = flow === 'client-credentials' ? 'Add service account' : 'Sign in';
       submit.disabled = flow === undefined;
+      // The default name is said in the hint, whole (as a placeholder a long one would be cut).
       const name = flow === 'client-credentials' ? backend.defaultLabels.serviceAccount : backend.defaultLabels.personal;
-      labelInput.placeholder = name;
       labelHint.textContent = `Shown in the tray menu and here. Leave it empty to use “${name}”.`;
     }
 
     const summary = h('h2', { class: 'backend-summary', tabindex: '-1' },
-      h('span', {}, backend.title ?? backend.backendUrl),
+      h('span', {}, wrapLongWords(backend.title ?? backend.backendUrl)),
       h('span', { class: 'muted summary-detail' }, `openEO API ${backend.apiVersion} · `, h('span', { class: 'url' }, breakable(backend.apiUrl))));
+    const change = renewing ? null : h('button', { type: 'button', class: 'btn small' }, 'Change backend');
+    change?.addEventListener('click', () => {
+      replace(stage);
+      backendForm.hidden = false;
+      urlInput.focus();
+      urlInput.select();
+    });
     const form = h('form', { class: 'panel', novalidate: true, 'aria-label': 'Sign-in options' },
-      summary,
+      h('div', { class: 'backend-head' }, summary, change),
       renewing ? null : providerSet,
       flowSlot,
       renewing ? null : h('div', { class: 'field' }, h('label', { for: labelInput.id }, 'Name for this account (optional)'), labelInput, labelHint),
@@ -156,8 +170,11 @@ export function addAccountPage(): PageView {
       const label = labelInput.value.trim();
       if (label && !renewing) request.label = label;
       if (renewing) request.identityId = renewing.id;
-      void runBusy(submit, 'Starting…', () => startLogin(checkedValue(form, 'flow') as LoginFlow, request, provider, serviceAccount, status, form));
+      const target = signingInToWords(backend.title ?? hostOf(backend.backendUrl), hostOf(backend.backendUrl), provider?.title);
+      void runBusy(submit, 'Starting…', () => startLogin(checkedValue(form, 'flow') as LoginFlow, request, provider, serviceAccount, status, form, target));
     });
+    // The backend is chosen: its form gives way, and "Sign in" is the one primary action left.
+    backendForm.hidden = true;
     replace(stage, form);
     renderFlows();
     // Straight to what was found: its name is read out, and the first choice is one Tab away.
@@ -165,7 +182,7 @@ export function addAccountPage(): PageView {
   }
 
   async function startLogin(flow: LoginFlow, request: LoginRequest, provider: ProviderChoice | undefined,
-    serviceAccount: ServiceAccountFields | undefined, status: HTMLElement, form: HTMLElement): Promise<void> {
+    serviceAccount: ServiceAccountFields | undefined, status: HTMLElement, form: HTMLElement, target: string): Promise<void> {
     replace(status);
     if (flow === 'client-credentials') {
       if (!serviceAccount) return void replace(status, problemBox(localProblem('Choose how to sign in.')));
@@ -175,15 +192,15 @@ export function addAccountPage(): PageView {
       const result = await window.openeoAuth.addServiceAccount({ ...request, ...fields });
       replace(status);
       if (!result.ok) return serviceAccount.showProblem(result);
+      serviceAccount.clearSecret();
       return finish(result.value.identityId, request.label ?? 'The service account');
     }
-    const started: Result<DeviceLoginStarted | { loginId: string }> = flow === 'device' ? await window.openeoAuth.startDeviceLogin(request) : await window.openeoAuth.startBrowserLogin(request);
+    const started: Result<DeviceLoginStarted | BrowserLoginStarted> = flow === 'device' ? await window.openeoAuth.startDeviceLogin(request) : await window.openeoAuth.startBrowserLogin(request);
     if (!started.ok) return void replace(status, problemBox(started));
     const loginId = started.value.loginId;
     activeLogin = loginId;
     const backToForm = (): void => {
       replace(stage, form);
-      backendForm.hidden = renewing !== undefined;
       frame.heading.focus();
     };
     const cancel = async (): Promise<void> => {
@@ -195,16 +212,16 @@ export function addAccountPage(): PageView {
     };
     const device = started.value;
     const panel = 'userCode' in device
-      ? devicePanel(device, cancel, {
+      ? devicePanel(device, target, cancel, {
         onExpired: () => {
           // The code is dead: stop waiting for it here and in the core.
           if (activeLogin !== loginId) return;
           activeLogin = undefined;
           void window.openeoAuth.cancelLogin(loginId);
         },
-        onNewCode: () => startLogin('device', request, provider, undefined, status, form),
+        onNewCode: () => startLogin('device', request, provider, undefined, status, form, target),
       })
-      : browserPanel(provider?.title ?? 'the provider', cancel);
+      : browserPanel(device, target, provider?.title ?? 'the provider', cancel);
     backendForm.hidden = true;
     replace(stage, panel);
     focusPanel(panel);
@@ -218,6 +235,7 @@ export function addAccountPage(): PageView {
 
   async function finish(identityId: string, fallbackLabel: string): Promise<void> {
     finished = true;
+    cancelRenewal.hidden = true;
     await identityStore.reload();
     const identity = identityStore.find(identityId);
     const accounts = h('button', { type: 'button', class: 'btn primary' }, 'Go to Accounts');
@@ -269,6 +287,13 @@ export function addAccountPage(): PageView {
     else urlInput.focus();
   }
 
+  cancelRenewal.addEventListener('click', () => {
+    if (activeLogin) void window.openeoAuth.cancelLogin(activeLogin);
+    activeLogin = undefined;
+    const label = renewing?.label;
+    navigate({ page: 'accounts' });
+    if (label) announce(`Signing in again to ${label} was cancelled.`);
+  });
   backendForm.addEventListener('submit', (event) => {
     event.preventDefault();
     void runBusy(findButton, 'Looking up…', () => discover(true));
