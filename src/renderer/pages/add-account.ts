@@ -15,31 +15,9 @@ import { navigate, pageFrame, type PageView } from '../router.ts';
 import { newSecretForm, serviceAccountFields, type ServiceAccountFields } from './service-account.ts';
 import { browserPanel, devicePanel, failurePanel, focusPanel, showCodeExpired, successPanel } from './login-panels.ts';
 import { signingInToWords } from '../words.ts';
+import { FLOW_WORDS, checkedValue, isCdse, radio } from './sign-in-choices.ts';
 
 export const CDSE_URL = 'https://openeo.dataspace.copernicus.eu';
-
-const FLOW_WORDS: Record<LoginFlow, { label: string; hint: string }> = {
-  device: { label: 'With a code (recommended)', hint: 'Open a page on your phone or in any browser and confirm a short code.' },
-  browser: { label: 'In this computer’s browser', hint: 'Your browser opens the sign-in page and hands the login back here.' },
-  'client-credentials': { label: 'As a service account', hint: 'With the client ID and secret of an OAuth client, for automated work.' },
-};
-
-function radio(name: string, value: string, label: string, hint: string | undefined, checked: boolean): HTMLElement {
-  const id = uid(name);
-  const hintId = hint ? uid('hint') : undefined;
-  return h('div', { class: 'choice' },
-    h('input', { type: 'radio', name, value, id, checked, 'aria-describedby': hintId }),
-    h('label', { for: id }, label),
-    hint ? h('p', { class: 'hint', id: hintId }, hint) : null);
-}
-
-function checkedValue(form: HTMLElement, name: string): string | undefined {
-  return form.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`)?.value;
-}
-
-function isCdse(backend: BackendChoice, provider: ProviderChoice | undefined): boolean {
-  return provider?.id === 'CDSE' || backend.backendUrl.includes('dataspace.copernicus.eu');
-}
 
 /** The Add account page. */
 export function addAccountPage(): PageView {
@@ -75,8 +53,8 @@ export function addAccountPage(): PageView {
     intro.textContent = !renewing
       ? 'Add an openEO backend and sign in once. The login is then kept alive for you.'
       : renewing.kind === 'client-credentials'
-        ? `${renewing.label} needs a working client secret. Enter the client’s current secret; its name, client ID and scripts stay as they are.`
-        : `${renewing.label} needs a new login. Sign in once more; its name, settings and scripts stay as they are.`;
+        ? `Give ${renewing.label} the client’s current secret; its name, client ID and scripts stay as they are.`
+        : `Sign in to ${renewing.label} once more; its name, settings and scripts stay as they are.`;
     backendForm.hidden = renewing !== undefined;
   }
 
