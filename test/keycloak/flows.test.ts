@@ -130,7 +130,8 @@ describe('Keycloak (CDSE-shaped realm): every flow', suiteOptions(), () => {
     assert.match((await world().cli(['status'])).stdout, /ends if unused by .* · each use extends it/);
     const screen = onScreen(world().home, id);
     assert.ok(screen.tray.some((l) => /^Active · ends if unused by .* · each use extends it$/.test(l)), `tray: ${screen.tray.join(' | ')}`);
-    assert.match(screen.window, /^Signed in · renews itself \| Ends if unused by \d{2}:\d{2}; each use moves that on/);
+    // The time in the system's locale ("06:45", "6:45 AM").
+    assert.match(screen.window, /^Signed in · renews itself \| Ends if unused by \d{1,2}:\d{2}(\s[AP]M)?; each use moves that on/);
 
     const reused = await refreshAtKeycloak(kc(), REALM, ONLINE_CLIENT, first!);
     assert.equal(reused.status, 200, 'Revoke Refresh Token is off (Keycloak\'s default): an older token can be used again');
