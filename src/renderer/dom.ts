@@ -89,3 +89,17 @@ export function breakable(text: string): DocumentFragment {
   }
   return fragment;
 }
+
+/**
+ * Prose that may hold long runs without spaces (a job title in snake_case, a script's name): each
+ * run of `min` characters or more becomes {@link breakable}, so it wraps at its separators like an
+ * id; shorter words stay whole.
+ */
+export function wrapLongWords(text: string, min = 16): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  for (const part of text.split(/(\s+)/)) {
+    if (part.length >= min && !/\s/.test(part)) fragment.appendChild(breakable(part));
+    else if (part) fragment.appendChild(document.createTextNode(part));
+  }
+  return fragment;
+}

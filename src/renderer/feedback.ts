@@ -97,8 +97,9 @@ export async function runBusy(button: HTMLButtonElement, busyLabel: string, work
  * A copy button for a value shown on the page (not a secret: those go through `copy`). Without a
  * visible label it reads "Copy" and is named "Copy <what>" for screen readers.
  */
-export function copyButton(what: string, value: () => string, visibleLabel?: string): HTMLButtonElement {
-  const button = h('button', { type: 'button', class: visibleLabel ? 'btn' : 'btn small', 'aria-label': visibleLabel ? undefined : `Copy ${what}` }, visibleLabel ?? 'Copy');
+export function copyButton(what: string, value: () => string, visibleLabel?: string, primary = false): HTMLButtonElement {
+  const classes = visibleLabel ? (primary ? 'btn primary' : 'btn') : 'btn small';
+  const button = h('button', { type: 'button', class: classes, 'aria-label': visibleLabel ? undefined : `Copy ${what}` }, visibleLabel ?? 'Copy');
   return onAction(button, 'Copying…', async () => {
     const result = await window.openeoAuth.copyText(value());
     if (result.ok) announce(copiedWords(what, result.value.clearsInSeconds));

@@ -63,16 +63,18 @@ export function navigate(to: Navigation, options: { focus?: boolean } = {}): voi
     main.appendChild(view.root);
   }
   for (const [page, other] of views) other.root.hidden = page !== to.page;
+  // "Sign in again" is about an account: the navigation says Accounts, not Add account.
+  const highlighted: Page = to.page === 'add' && to.identityId !== undefined ? 'accounts' : to.page;
   for (const [page, button] of navButtons) {
-    if (page === to.page) button.setAttribute('aria-current', 'page');
+    if (page === highlighted) button.setAttribute('aria-current', 'page');
     else button.removeAttribute('aria-current');
   }
   // A confirmation belongs to the page it was said on; it does not follow the person elsewhere.
   if (current !== to.page) clearAnnouncement();
   current = to.page;
-  const title = PAGES.find((p) => p.page === to.page)?.title ?? '';
-  document.title = `${title} — openEO Auth Tray`;
   view.show(to);
+  // The page's own heading (Add account says "Sign in again" while it renews a login).
+  document.title = `${view.heading.textContent || (PAGES.find((p) => p.page === to.page)?.title ?? '')} — openEO Auth Tray`;
   if (options.focus ?? true) view.heading.focus();
 }
 

@@ -70,6 +70,11 @@ export interface CreditsView {
     /** Where the message goes: CDSE's help center, else the backend's own page when it names one. */
     support: { name: string; url: string | null };
     /**
+     * How linking works there: CDSE's documented process (one batch job first, then a request to
+     * its help center), or not known to this app (the backend's operators say whether they link at all).
+     */
+    process: 'cdse' | 'ask-operators';
+    /**
      * What the service account's own job list says: jobs started (queued or further) and
      * finished. CDSE links credits only after one batch job has run. Null: the list could not be read.
      */
@@ -77,11 +82,32 @@ export interface CreditsView {
   };
 }
 
-/** The Jobs page: one account's batch jobs, and the unit their costs are in. */
+/**
+ * Which page of an account's batch jobs to read: the first (`limit` jobs at most, the spec's
+ * optional pagination), or the one the backend's `next` link of the previous page names.
+ */
+export interface JobPageRequest {
+  limit: number;
+  /** The `next` link of the previous page, exactly as {@link JobList.next} gave it. */
+  next?: string;
+}
+
+/** The Jobs page: one page of an account's batch jobs, and the unit their costs are in. */
 export interface JobList {
   jobs: BatchJob[];
   /** The backend's billing currency (`GET /` `billing.currency`), e.g. "EUR" or "credits"; null when it names none. */
   currency: string | null;
+  /** The backend's link to the next page, or null when this is the last (or the backend does not page). */
+  next: string | null;
+}
+
+/** A browser login under way: its id, and the sign-in page the browser was sent to (to open again or copy). */
+export interface BrowserLoginStarted {
+  loginId: string;
+  /** The identity provider's sign-in page for this login; no secret (PKCE keeps the verifier in the app). */
+  signInUrl: string;
+  /** Whether the system opened it in a browser; when not, the person opens or copies it from the window. */
+  browserOpened: boolean;
 }
 
 /** One job in full: its metadata, the first page of its logs, and its results' signed links. */
@@ -132,21 +158,28 @@ export interface OpenEoAuthApi {
   listIdentities(): Promise<Result<IdentityStatus[]>>;
   discoverBackend(backendUrl: string): Promise<Result<BackendChoice>>;
   startDeviceLogin(request: LoginRequest): Promise<Result<DeviceLoginStarted>>;
-  startBrowserLogin(request: LoginRequest): Promise<Result<{ loginId: string }>>;
+  /** Resolves once the browser was sent to the sign-in page (or the login could not start). */
+  startBrowserLogin(request: LoginRequest): Promise<Result<BrowserLoginStarted>>;
   /** Resolves when the login started by startDevice/BrowserLogin ends (success or failure). */
   awaitLogin(loginId: string): Promise<Result<{ identityId: string }>>;
   cancelLogin(loginId: string): Promise<Result<null>>;
   addServiceAccount(request: LoginRequest & { clientId: string; clientSecret: string }): Promise<Result<{ identityId: string }>>;
   refreshNow(identityId: string): Promise<Result<IdentityStatus>>;
   signOut(identityId: string, revoke: boolean): Promise<Result<null>>;
+  /** Gives a login a new name (unique among the logins, as the settings file requires); answers its row. */
+  renameIdentity(identityId: string, label: string): Promise<Result<IdentityStatus>>;
   copy(identityId: string, what: CopyWhat): Promise<Result<{ clearsInSeconds: number }>>;
   copyText(text: string): Promise<Result<{ clearsInSeconds: number }>>;
   getCredits(identityId: string): Promise<Result<CreditsView>>;
-  listJobs(identityId: string): Promise<Result<JobList>>;
+  listJobs(identityId: string, page: JobPageRequest): Promise<Result<JobList>>;
+  /** The jobs named, as the backend has them now (for running jobs on screen); jobs it no longer has are left out. */
+  refreshJobs(identityId: string, jobIds: string[]): Promise<Result<{ jobs: BatchJob[] }>>;
   getJob(identityId: string, jobId: string): Promise<Result<JobDetails>>;
   getSettings(): Promise<Result<SettingsView>>;
   updateSettings(patch: Partial<SettingsView>): Promise<Result<SettingsView>>;
   openExternal(url: string): Promise<Result<null>>;
+  /** Opens the folder with the app's log files in the system's file manager. */
+  openLogFolder(): Promise<Result<null>>;
   /**
    * Whether scripts may use this login through the token agent (`allow`, `ask` first for a script
    * not seen in the last hour, or `deny`); answers the login's row. Earlier answers to questions

@@ -6,7 +6,9 @@
  */
 import { SCRIPT_ACCESS_VALUES, type CopyWhat, type LoginRequest, type OpenEoAuthApi, type SettingsView } from './api.ts';
 import type { InvokeMethod } from './channels.ts';
-import { CLIENT_ID_PATTERN, FORWARD_ID_PATTERN, FORWARD_SECONDS, JOB_ID_PATTERN, LIMITS, LOGIN_ID_PATTERN, MAX_FORWARD_LOGINS, PROVIDER_ID_PATTERN } from './limits.ts';
+import {
+  CLIENT_ID_PATTERN, FORWARD_ID_PATTERN, FORWARD_SECONDS, JOB_ID_PATTERN, LIMITS, LOGIN_ID_PATTERN, MAX_FORWARD_LOGINS, MAX_JOBS_PAGE, MAX_REFRESH_JOBS, PROVIDER_ID_PATTERN,
+} from './limits.ts';
 import { IDENTITY_ID_MAX_LENGTH, IDENTITY_ID_PATTERN, SETTING_KEYS, SETTING_RULES, type SettingRule } from './settings.ts';
 
 export type GuardResult<T> = { ok: true; args: T } | { ok: false; reason: string };
@@ -161,6 +163,31 @@ const externalUrl: Check<string> = (value, path) => {
   return reject(path, 'must be an https: address');
 };
 
+/**
+ * A backend's `next` link handed back by the window: an absolute http(s) address without user
+ * info. Whether it points into the login's own API (where the bearer may go) is main's check.
+ */
+const nextLink: Check<string> = (value, path) => {
+  const raw = text(LIMITS.url)(value, path);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return reject(path, 'is not a URL');
+  }
+  if (url.username || url.password) reject(path, 'must not carry a user name or password');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') reject(path, 'must be an http(s) address');
+  return raw;
+};
+const jobId = text(256, { pattern: JOB_ID_PATTERN });
+const jobPage = record({ limit: integer(1, MAX_JOBS_PAGE) }, { next: nextLink });
+/** The jobs to refresh: at least one, none twice. */
+const jobIds: Check<string[]> = (value, path) => {
+  const ids = list(jobId, MAX_REFRESH_JOBS, true)(value, path);
+  if (ids.length === 0) reject(path, 'must name at least one job');
+  return ids;
+};
+
 const loginRequestShape = {
   providerId: text(20, { pattern: PROVIDER_ID_PATTERN }),
   label: text(LIMITS.label),
@@ -198,14 +225,17 @@ export const ARG_GUARDS: { readonly [M in InvokeMethod]: ArgGuard<M> } = Object.
   addServiceAccount: guard(tuple(serviceAccountRequest)),
   refreshNow: guard(tuple(identityId)),
   signOut: guard(tuple(identityId, bool)),
+  renameIdentity: guard(tuple(identityId, text(LIMITS.label))),
   copy: guard(tuple(identityId, oneOf(COPY_WHATS))),
   copyText: guard(tuple(text(LIMITS.copyText, { multiline: true }))),
   getCredits: guard(tuple(identityId)),
-  listJobs: guard(tuple(identityId)),
-  getJob: guard(tuple(identityId, text(256, { pattern: JOB_ID_PATTERN }))),
+  listJobs: guard(tuple(identityId, jobPage)),
+  refreshJobs: guard(tuple(identityId, jobIds)),
+  getJob: guard(tuple(identityId, jobId)),
   getSettings: guard(tuple<[]>()),
   updateSettings: guard(tuple(settingsPatch)),
   openExternal: guard(tuple(externalUrl)),
+  openLogFolder: guard(tuple<[]>()),
   setScriptAccess: guard(tuple(identityId, oneOf(SCRIPT_ACCESS_VALUES))),
   listForwards: guard(tuple<[]>()),
   createForward: guard(tuple(forwardLogins, integer(FORWARD_SECONDS.min, FORWARD_SECONDS.max))),

@@ -19,6 +19,11 @@ export const FORWARD_SECONDS = { min: 60, max: 7 * 86_400 } as const;
 /** Logins in one forward, at most (the agent's own limit). */
 export const MAX_FORWARD_LOGINS = 50;
 
+/** Jobs asked for in one page of `GET /jobs`, at most (the window asks for fewer). */
+export const MAX_JOBS_PAGE = 100;
+/** Running jobs refreshed in one request, at most. */
+export const MAX_REFRESH_JOBS = 50;
+
 export const LIMITS = {
   url: 2048,
   label: 100,

@@ -212,6 +212,8 @@ export interface IdentityStatus {
   refreshTokenObtainedAt?: number | null;
   /** When the login was last renewed (the last refresh or sign-in); optional, additive. */
   lastRenewedAt?: number | null;
+  /** When the current access token was obtained (a service account's last new token); optional, additive. */
+  accessTokenObtainedAt?: number | null;
   /** Since when the IdP/backend is unreachable (state `offline`). */
   offlineSince: number | null;
   /** The last failure, in words (states `error`, `keychain-unavailable`, `offline`). */

@@ -50,6 +50,24 @@ describe('the app on the real core', () => {
     assert.deepEqual(win.webContents.sent.find((m) => m.channel === PUSH_CHANNELS.navigate)?.args, [{ page: 'add' }]);
   });
 
+  test('"Open logs folder" in the window reaches shell.openPath with the app\'s log folder; a refusal is said with the folder', async (t) => {
+    const s = await startReal(t);
+    const win = s.window()!;
+    win.finishLoad();
+    const opened = await s.ipc.invoke(CHANNELS.openLogFolder, win.webContents.ipcEvent());
+    assert.deepEqual(opened, { ok: true, value: null });
+    assert.deepEqual(s.world.openedPaths, [s.world.app.logsPath], 'the folder the app logs to');
+    assert.equal(basename(s.world.app.logsPath ?? ''), 'logs');
+    s.world.openPathProblem = 'Failed to open path';
+    const refused = await s.ipc.invoke(CHANNELS.openLogFolder, win.webContents.ipcEvent()) as { ok: false; message: string; nextStep: string };
+    assert.equal(refused.ok, false);
+    assert.match(refused.message, /did not open the log folder \(Failed to open path\)/);
+    assert.equal(refused.nextStep, `Open ${s.world.app.logsPath} yourself.`);
+    const other = await s.ipc.invoke(CHANNELS.openLogFolder, win.webContents.ipcEvent(null));
+    assert.equal((other as { code: string }).code, 'FORBIDDEN', 'only our window may ask');
+    assert.equal(s.world.openedPaths.length, 2);
+  });
+
   test('the window\'s requests reach the real core; switching on start at login writes the autostart entry', async (t) => {
     const s = await startReal(t);
     const win = s.window()!;

@@ -45,16 +45,18 @@ export class FakeCore implements AppCore {
       startDeviceLogin: (...a) => record('startDeviceLogin', a, {
         loginId: 'login-1', verificationUri: 'https://idp.example/device', verificationUriComplete: null, userCode: 'ABCD', expiresAt: NOW, interval: 5,
       }),
-      startBrowserLogin: (...a) => record('startBrowserLogin', a, { loginId: 'login-1' }),
+      startBrowserLogin: (...a) => record('startBrowserLogin', a, { loginId: 'login-1', signInUrl: 'https://idp.example/auth?client_id=c', browserOpened: true }),
       awaitLogin: (...a) => record('awaitLogin', a, { identityId: 'cdse-3f9a1c' }),
       cancelLogin: (...a) => record('cancelLogin', a, null),
       addServiceAccount: (...a) => record('addServiceAccount', a, { identityId: 'svc-77aa01' }),
       refreshNow: (...a) => record('refreshNow', a, this.rows[0]!),
       signOut: (...a) => record('signOut', a, null),
+      renameIdentity: (...a) => record('renameIdentity', a, { ...this.rows[0]!, label: a[1] }),
       copy: (...a) => record('copy', a, { clearsInSeconds: 30 }),
       copyText: (...a) => record('copyText', a, { clearsInSeconds: 0 }),
       getCredits: (...a) => record('getCredits', a, { identityId: a[0], kind: 'personal', budget: null, billingUrl: null, serviceAccount: null }),
-      listJobs: (...a) => record('listJobs', a, { jobs: [], currency: null }),
+      listJobs: (...a) => record('listJobs', a, { jobs: [], currency: null, next: null }),
+      refreshJobs: (...a) => record('refreshJobs', a, { jobs: [] }),
       getJob: (...a) => record('getJob', a, { job: { id: a[1], status: 'created', created: '2025-01-01T00:00:00Z' }, currency: null, logs: { ok: true, entries: [], more: false }, results: null }),
       getSettings: () => record('getSettings', [], {
         notificationsEnabled: true, warningThresholds: [604_800], clipboardClearSeconds: 30, startAtLogin: false, pythonSync: false, theme: 'system',
@@ -66,6 +68,7 @@ export class FakeCore implements AppCore {
         this.apiCalls.push({ method: 'openExternal', args: a });
         return Promise.resolve(this.openExternalAnswer);
       },
+      openLogFolder: () => record('openLogFolder', [], null),
       setScriptAccess: (...a) => record('setScriptAccess', a, this.rows[0]!),
       listForwards: () => record('listForwards', [], { running: true, problem: null, forwards: [] }),
       createForward: (...a) => record('createForward', a, { id: '0a1b2c3d', identities: [], until: NOW + 3_600_000, ssh: 'ssh -R /tmp/x.sock:/tmp/y.sock HOST' }),

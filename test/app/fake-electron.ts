@@ -71,6 +71,9 @@ export interface FakeWorld {
   holdDialogs: boolean;
   openDialogs: FakeMessageBox[];
   opened: string[];
+  /** Folders `shell.openPath` was asked to show, and the error message it answers with ('' = opened). */
+  openedPaths: string[];
+  openPathProblem: string;
   clipboardText: string;
   /** Schemes registered as privileged (before ready), and the handlers of `protocol.handle`. */
   schemes: CustomScheme[];
@@ -406,6 +409,8 @@ export function createFakeElectron(opts: { appPath: string; platform?: NodeJS.Pl
     holdDialogs: false,
     openDialogs: [],
     opened: [],
+    openedPaths: [],
+    openPathProblem: '',
     clipboardText: '',
     clipboardItems: [],
     schemes: [],
@@ -463,6 +468,11 @@ export function createFakeElectron(opts: { appPath: string; platform?: NodeJS.Pl
       openExternal(url: string): Promise<void> {
         world.opened.push(url);
         return Promise.resolve();
+      },
+      // Like Electron: resolves with an error message, '' when the path was opened.
+      openPath(path: string): Promise<string> {
+        world.openedPaths.push(path);
+        return Promise.resolve(world.openPathProblem);
       },
     },
     clipboard: {

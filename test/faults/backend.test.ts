@@ -86,7 +86,7 @@ describe('backend faults', () => {
       else s.backendProxy.inject({ path: JOBS, fault: c.fault });
       s.edge.deadlineMs = c.deadlineMs;
       try {
-        const listed = await s.api.listJobs(id);
+        const listed = await s.api.listJobs(id, { limit: 20 });
         assert.equal(listed.ok, false);
         if (!listed.ok) {
           t.diagnostic(`${listed.code}: ${listed.message}`);
@@ -101,14 +101,14 @@ describe('backend faults', () => {
       }
       assert.equal(s.idpProxy.count('/token'), tokenRequests, 'no refresh was triggered');
       assert.equal(await s.keychainRefreshToken(id), rtBefore);
-      assert.ok((await s.api.listJobs(id)).ok, 'listing works again');
+      assert.ok((await s.api.listJobs(id, { limit: 20 })).ok, 'listing works again');
     });
   }
 
   test('a running job while the backend answers 503 for an hour: bounded polling, then the change is reported', async (t) => {
     await s.runFor(1_000);
     s.backend.addJob('alice', { id: 'job-1', title: 'NDVI composite', status: 'running' });
-    assert.ok((await s.api.listJobs(id)).ok);
+    assert.ok((await s.api.listJobs(id, { limit: 20 })).ok);
     const listingsBefore = s.backendProxy.count(JOBS);
     s.core.resume(); // lists every identity now: the tracker learns that job-1 runs
     // That listing is under way once resume() returns; quiet() alone sees only requests on the

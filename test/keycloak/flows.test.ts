@@ -12,7 +12,7 @@ import { readSettingsFast } from '../../src/main/core/settings/settings-file.ts'
 import { identityStatuses } from '../../src/main/core/session/status.ts';
 import { buildTrayMenu } from '../../src/main/core/tray/menu.ts';
 import type { TrayMenuItem } from '../../src/main/core/tray/menu-item.ts';
-import { refreshTokenWords } from '../../src/renderer/words.ts';
+import { accountStateLine, loginEndWords } from '../../src/renderer/words.ts';
 import { EXPIRED_SENTENCE, ISO_8601, theErrorLine } from '../e2e/cli-harness.ts';
 import {
   PUBLIC_CLIENT, REALM, REALM_SETTINGS, REVOKE_CLIENT, REVOKE_REALM, SERVICE_CLIENT, SHORT_SESSION_CLIENT,
@@ -29,7 +29,9 @@ function onScreen(home: string, id: string): { tray: string[]; window: string } 
   assert.ok(row, `no identity ${id} in the settings file`);
   const walk = (item: TrayMenuItem): string[] => [item.label, ...(item.submenu ?? []).flatMap(walk)];
   const labels = buildTrayMenu([row], Date.now()).flatMap(walk);
-  return { tray: labels, window: refreshTokenWords(row, Date.now()) };
+  const now = Date.now();
+  // The account's one line, then the login's end as its details say it.
+  return { tray: labels, window: `${accountStateLine(row, now).text} | ${loginEndWords(row, now)}` };
 }
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -72,7 +74,8 @@ describe('Keycloak (CDSE-shaped realm): every flow', suiteOptions(), () => {
     assert.doesNotMatch(text.stdout, /never expires/i);
     const screen = onScreen(world().home, id);
     assert.ok(screen.tray.some((l) => /^Active · no fixed end: lasts while it is used · last renewed \d/.test(l)), `tray: ${screen.tray.join(' | ')}`);
-    assert.match(screen.window, /^no fixed end \(offline login\): lasts while it is used · last renewed \d/);
+    assert.match(screen.window, /^Signed in · renews itself \| No fixed end: it lasts while it is used/);
+    assert.doesNotMatch(screen.window, /offline/i, 'a Keycloak offline token is not called offline in the window');
 
     const access = await tokenOf(world(), [id]);
     const me = await meAt(backend, access);
@@ -127,7 +130,8 @@ describe('Keycloak (CDSE-shaped realm): every flow', suiteOptions(), () => {
     assert.match((await world().cli(['status'])).stdout, /ends if unused by .* · each use extends it/);
     const screen = onScreen(world().home, id);
     assert.ok(screen.tray.some((l) => /^Active · ends if unused by .* · each use extends it$/.test(l)), `tray: ${screen.tray.join(' | ')}`);
-    assert.match(screen.window, /^ends if unused in \d+ minutes · each use extends it$/);
+    // The time in the system's locale ("06:45", "6:45 AM").
+    assert.match(screen.window, /^Signed in · renews itself \| Ends if unused by \d{1,2}:\d{2}(\s[AP]M)?; each use moves that on/);
 
     const reused = await refreshAtKeycloak(kc(), REALM, ONLINE_CLIENT, first!);
     assert.equal(reused.status, 200, 'Revoke Refresh Token is off (Keycloak\'s default): an older token can be used again');
@@ -164,7 +168,7 @@ describe('Keycloak (CDSE-shaped realm): every flow', suiteOptions(), () => {
     assert.match((await world().cli(['status'])).stdout, /Sign in again soon · refresh token expires/);
     const screen = onScreen(world().home, id);
     assert.ok(screen.tray.some((l) => /^Sign in again soon · refresh token expires/.test(l)), `tray: ${screen.tray.join(' | ')}`);
-    assert.match(screen.window, /^expires in \d+ (seconds|minutes?)$/);
+    assert.match(screen.window, /^Sign in again within \d+ (seconds?|minutes?) \| Renews itself until .* \(in \d+ (seconds?|minutes?)\); then sign in again\.$/);
   });
 
   describe('reuse detection on (realm CDSE-revoke: Revoke Refresh Token, max reuse 0)', () => {

@@ -1,7 +1,9 @@
 /**
  * Sample data for the window: CDSE-like identities, jobs and credits behind a small in-memory
- * `OpenEoAuthApi` with a pinned clock. The canned-data window tests (ui-dev.test.ts) and the
- * documentation screenshots (scripts/doc-screenshots.ts) use it; nothing here is real.
+ * `OpenEoAuthApi` with a pinned clock, with the hard cases: eight accounts in all eight states,
+ * long labels, hosts, ids and script names, fifty jobs with a 120-character snake_case title. The
+ * canned-data window tests (ui-*.test.ts, layout.test.ts) and the documentation screenshots
+ * (scripts/doc-screenshots.ts) use it; nothing here is real.
  */
 import type {
   BackendChoice, BatchJob, CreditsView, DeviceLoginStarted, ForwardView, IdentityStatus, JobDetails, LoginRequest, Navigation, OpenEoAuthApi, Result, SettingsView,
@@ -19,7 +21,7 @@ export function status(over: Partial<IdentityStatus> & Pick<IdentityStatus, 'id'
   return {
     kind: 'personal', backend: CDSE, apiUrl: `${CDSE}/openeo/1.2`, provider: 'CDSE', issuer: ISSUER, clientId: 'openeo-tray',
     userId: null, state: 'active', accessTokenExpiresAt: T0 + 272_000, refreshTokenExpiry: { kind: 'at', at: T0 + 13 * DAY + 2 * 3_600_000 },
-    refreshTokenObtainedAt: T0 - 17 * DAY, offlineSince: null, problem: null, ...over,
+    refreshTokenObtainedAt: T0 - 17 * DAY, lastRenewedAt: T0 - 48 * 60_000, offlineSince: null, problem: null, warnWithinMs: 7 * DAY, ...over,
   };
 }
 
@@ -48,8 +50,38 @@ export const LONG = status({
 export const EXPIRED = status({
   id: 'platform-1', label: 'openEO Platform', backend: 'https://openeo.cloud', apiUrl: 'https://openeo.cloud/openeo/1.2',
   provider: 'egi', issuer: 'https://aai.egi.eu/auth/realms/egi', state: 'expired', accessTokenExpiresAt: T0 - 3 * DAY,
-  refreshTokenExpiry: { kind: 'at', at: T0 - 2 * DAY }, userId: 'egi-user-42',
+  refreshTokenExpiry: { kind: 'at', at: T0 - 2 * DAY }, userId: 'egi-user-42', lastRenewedAt: T0 - 5 * DAY,
 });
+/** A sliding login that ends soon all the same: its session maximum is 3 days and 5 hours away. */
+export const SOON = status({
+  id: 'vito-77ab01', label: 'Terrascope', backend: 'https://openeo.vito.be', apiUrl: 'https://openeo.vito.be/openeo/1.2',
+  provider: 'terrascope', issuer: 'https://sso.terrascope.be/auth/realms/terrascope', userId: 'terrascope-user-7',
+  refreshTokenExpiry: { kind: 'at', at: T0 + 9 * 3_600_000, end: 'sliding', idleMs: 10 * 3_600_000, maxAt: T0 + 3 * DAY + 5 * 3_600_000 },
+  refreshTokenObtainedAt: T0 - 26 * DAY,
+});
+export const OFFLINE = status({
+  id: 'eodc-1', label: 'EODC', backend: 'https://openeo.eodc.eu', apiUrl: 'https://openeo.eodc.eu/openeo/1.2', provider: 'egi',
+  issuer: 'https://aai.egi.eu/auth/realms/egi', state: 'offline', offlineSince: T0 - 18 * 60_000, refreshTokenExpiry: { kind: 'never' },
+  problem: { code: 'IDP_UNREACHABLE', message: 'The identity provider at aai.egi.eu did not answer.' },
+});
+export const LOCKED = status({
+  id: 'cdse-lock', label: 'Copernicus (laptop)', state: 'keychain-unavailable',
+  problem: { code: 'KEYCHAIN_LOCKED', message: 'The keychain is locked.' },
+});
+export const SIGNING_IN = status({
+  id: 'sh-1', label: 'Sentinel Hub', backend: 'https://openeo.sentinel-hub.com', apiUrl: 'https://openeo.sentinel-hub.com/production',
+  state: 'signing-in', accessTokenExpiresAt: null, refreshTokenExpiry: { kind: 'unknown' }, lastRenewedAt: null,
+});
+export const SIGNED_OUT = status({
+  id: 'cdse-old', label: 'Copernicus (old laptop)', state: 'signed-out', accessTokenExpiresAt: null, refreshTokenExpiry: { kind: 'unknown' },
+});
+/** The long service account, its last refresh refused by the provider: the error state with long words everywhere. */
+export const LONG_FAILING = status({
+  ...LONG, state: 'error',
+  problem: { code: 'IDP_ERROR', message: 'The identity provider at identity.dataspace.copernicus.eu has a problem right now (HTTP 502): upstream_connect_error_or_disconnect_reset_before_headers.' },
+});
+/** One identity in each of the eight states, with the long names among them. */
+export const ALL_STATES: IdentityStatus[] = [PERSONAL, SOON, EXPIRED, OFFLINE, LOCKED, LONG_FAILING, SIGNING_IN, SIGNED_OUT];
 
 export const fail = (code: string, message: string, nextStep?: string): Result<never> =>
   nextStep ? { ok: false, code, message, nextStep } : { ok: false, code, message };
@@ -71,11 +103,28 @@ export const JOBS: BatchJob[] = [
   { id: 'j-2511280812c', status: 'error', progress: 31, created: '2025-11-28T08:12:00Z', updated: '2025-11-28T08:19:02Z', costs: 0.4 },
   { id: 'j-20251127-0815-yearly-mosaic-flanders-landcover-2024-tile-31UFS-0001', status: 'canceled', created: '2025-11-27T08:15:00Z', costs: 3 },
 ];
+/** A snake_case title of 120 characters: nothing to wrap at but its underscores. */
+export const LONG_TITLE = 'sentinel2_l2a_ndvi_composite_flanders_2024_growing_season_cloud_masked_tiles_31UFS_31UES_31UET_mosaic_v3_reprocessed_v12';
+const STATUSES = ['finished', 'finished', 'error', 'running', 'queued', 'finished', 'canceled', 'created'] as const;
+/** Fifty jobs, newest first: the long title first, the four of {@link JOBS}, and 45 more of every status. */
+export const MANY_JOBS: BatchJob[] = [
+  { id: 'j-2511291030-long', title: LONG_TITLE, status: 'running', progress: 7, created: '2025-11-29T10:30:00Z', updated: '2025-11-29T10:31:00Z' },
+  ...JOBS,
+  ...Array.from({ length: 45 }, (_, i): BatchJob => {
+    const status = STATUSES[i % STATUSES.length]!;
+    const created = new Date(Date.UTC(2025, 10, 26, 23, 0) - i * 4 * 3_600_000).toISOString().replace('.000', '');
+    return {
+      id: `j-${created.slice(2, 10).replaceAll('-', '')}-${String(i).padStart(3, '0')}`, title: `Weekly mosaic ${45 - i}`, status, created,
+      ...(status === 'running' ? { progress: 60 } : {}), ...(i % 3 === 0 ? { costs: i === 0 ? 1 : i / 2 } : {}),
+    };
+  }),
+];
 const ROBOT_JOBS = { started: 3, finished: 1 };
 
-const titleOf = (url: string): string => (url.includes('openeo.cloud') ? 'openEO Platform' : 'Copernicus Data Space Ecosystem');
+const titleOf = (url: string): string => (url.includes('openeo.cloud') ? 'openEO Platform' : url.includes('vito.be') ? 'Terrascope openEO' : 'Copernicus Data Space Ecosystem');
 
-export function fakeApi(initial: IdentityStatus[]) {
+/** The canned API; `jobs` is what every account's job list holds (the backend pages it by `limit`). */
+export function fakeApi(initial: IdentityStatus[], jobs: BatchJob[] = JOBS) {
   let identities = [...initial];
   let settings: SettingsView = { notificationsEnabled: true, warningThresholds: [604800, 86400, 3600], clipboardClearSeconds: 30, startAtLogin: false, pythonSync: true, theme: 'system' };
   const changed = new Set<(list: IdentityStatus[]) => void>();
@@ -88,10 +137,12 @@ export function fakeApi(initial: IdentityStatus[]) {
   const backend = (url: string): BackendChoice => ({
     backendUrl: url, apiUrl: `${url}/openeo/1.2`, apiVersion: '1.2.0', title: titleOf(url),
     defaultLabels: { personal: titleOf(url), serviceAccount: `${titleOf(url)} service account` },
-    providers: [
-      { id: 'CDSE', title: 'Copernicus Data Space Ecosystem', issuer: ISSUER, flows: ['device', 'browser', 'client-credentials'], isDefault: true },
-      { id: 'egi', title: 'EGI Check-in', issuer: 'https://aai.egi.eu/auth/realms/egi', description: 'Academic login', flows: ['device', 'client-credentials'], isDefault: false },
-    ],
+    providers: url.includes('vito.be')
+      ? [{ id: 'terrascope', title: 'Terrascope', issuer: SOON.issuer, flows: ['device', 'browser'], isDefault: true }]
+      : [
+        { id: 'CDSE', title: 'Copernicus Data Space Ecosystem', issuer: ISSUER, flows: ['device', 'browser', 'client-credentials'], isDefault: true },
+        { id: 'egi', title: 'EGI Check-in', issuer: 'https://aai.egi.eu/auth/realms/egi', description: 'Academic login', flows: ['device', 'client-credentials'], isDefault: false },
+      ],
   });
   const api: OpenEoAuthApi = {
     listIdentities: async () => ({ ok: true, value: identities }),
@@ -109,7 +160,11 @@ export function fakeApi(initial: IdentityStatus[]) {
       };
       return { ok: true, value: started };
     },
-    startBrowserLogin: async (request) => { const loginId = `login-${++n}`; requests.set(loginId, request); return { ok: true, value: { loginId } }; },
+    startBrowserLogin: async (request) => {
+      const loginId = `login-${++n}`;
+      requests.set(loginId, request);
+      return { ok: true, value: { loginId, signInUrl: `${ISSUER}/protocol/openid-connect/auth?client_id=openeo-tray&state=s${n}`, browserOpened: true } };
+    },
     awaitLogin: (loginId) => new Promise((resolve) => pending.set(loginId, resolve)),
     cancelLogin: async (loginId) => {
       pending.get(loginId)?.(fail('LOGIN_CANCELLED', 'Sign-in was cancelled.'));
@@ -130,6 +185,17 @@ export function fakeApi(initial: IdentityStatus[]) {
       return { ok: true, value: found };
     },
     signOut: async (id) => { identities = identities.filter((i) => i.id !== id); emit(); return { ok: true, value: null }; },
+    renameIdentity: async (id, label) => {
+      const found = identities.find((i) => i.id === id);
+      if (!found) return fail('IDENTITY_NOT_FOUND', 'No such account.');
+      const name = label.trim();
+      const taken = identities.find((i) => i.id !== id && i.label.toLowerCase() === name.toLowerCase());
+      if (taken) return fail('INVALID_ARGUMENT', `Another login is already called “${taken.label}”.`, 'Choose another name.');
+      const renamed = { ...found, label: name };
+      identities = identities.map((i) => (i.id === id ? renamed : i));
+      emit();
+      return { ok: true, value: renamed };
+    },
     copy: async () => ({ ok: true, value: { clearsInSeconds: settings.clipboardClearSeconds } }),
     copyText: async () => ({ ok: true, value: { clearsInSeconds: 30 } }),
     getCredits: async (id) => {
@@ -142,14 +208,21 @@ export function fakeApi(initial: IdentityStatus[]) {
           clientId: found.clientId, userId: found.userId, personalUserId: PERSONAL.userId, personalLabel: PERSONAL.label,
           supportMessage: supportMessage(asIdentity(found), found.userId, asIdentity(PERSONAL), ROBOT_JOBS),
           support: supportDesk(found.backend, null),
+          process: found.backend === CDSE ? 'cdse' : 'ask-operators',
           batchJobs: ROBOT_JOBS,
         },
       };
       return { ok: true, value: view };
     },
-    listJobs: async () => ({ ok: true, value: { jobs: JOBS, currency: 'credits' } }),
+    listJobs: async (_id, page) => {
+      const offset = page.next ? Number(new URL(page.next).searchParams.get('offset')) : 0;
+      const end = offset + page.limit;
+      const next = end < jobs.length ? `${CDSE}/openeo/1.2/jobs?limit=${page.limit}&offset=${end}` : null;
+      return { ok: true, value: { jobs: jobs.slice(offset, end), currency: 'credits', next } };
+    },
+    refreshJobs: async (_id, ids) => ({ ok: true, value: { jobs: jobs.filter((j) => ids.includes(j.id)) } }),
     getJob: async (_id, jobId) => {
-      const job = JOBS.find((j) => j.id === jobId);
+      const job = jobs.find((j) => j.id === jobId);
       if (!job) return fail('JOB_NOT_FOUND', 'The backend has no such job.');
       const details: JobDetails = {
         job, currency: 'credits',
@@ -167,6 +240,7 @@ export function fakeApi(initial: IdentityStatus[]) {
     getSettings: async () => ({ ok: true, value: settings }),
     updateSettings: async (patch) => { settings = { ...settings, ...patch }; return { ok: true, value: settings }; },
     openExternal: async () => ({ ok: true, value: null }),
+    openLogFolder: async () => ({ ok: true, value: null }),
     setScriptAccess: async (id, access) => {
       const found = identities.find((i) => i.id === id);
       if (!found) return fail('IDENTITY_NOT_FOUND', 'No such account.');

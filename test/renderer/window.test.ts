@@ -78,19 +78,28 @@ async function addServiceAccount(w: WindowHarness, core: AppCoreHarness, label: 
   assert.equal(secretInPage, false, 'the secret is gone from the page');
 }
 
+/** An account's row on the Accounts page. */
 function card(page: Page, label: string) {
-  return page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: label, exact: true }) });
+  return page.locator('.account').filter({ has: page.getByRole('heading', { name: label, exact: true }) });
 }
 
-/** A rare action of a card, from its "More" menu. */
+/** Opens an account's details in place (if they are not open). */
+async function openDetails(page: Page, label: string): Promise<void> {
+  const toggle = card(page, label).getByRole('button', { name: `Details of ${label}`, exact: true });
+  if (await toggle.count()) await toggle.click();
+  await card(page, label).getByRole('button', { name: `Hide the details of ${label}`, exact: true }).waitFor();
+}
+
+/** A rare action of an account, from the "More" menu in its details. */
 async function moreAction(page: Page, label: string, action: string): Promise<void> {
+  await openDetails(page, label);
   await card(page, label).getByRole('button', { name: `More actions for ${label}` }).click();
   await page.getByRole('menuitem', { name: action, exact: true }).click();
 }
 
-/** The names of a card's actions (its buttons, without the user ID's own copy button). */
+/** The names of the buttons on an account's row (its one action and its Details). */
 async function cardActions(page: Page, label: string): Promise<string[]> {
-  return card(page, label).locator('.card-actions > button, .card-actions > .menu-wrap > button').evaluateAll((buttons) =>
+  return card(page, label).locator('.account-actions > button, .account-actions > .menu-wrap > button').evaluateAll((buttons) =>
     buttons.map((b) => (b.getAttribute('aria-label') ?? b.textContent ?? '').trim()));
 }
 
@@ -127,13 +136,13 @@ describe('window on the real core', () => {
       await addPersonalAccount(w, core, 'Work');
       await w.page.getByRole('button', { name: 'Go to Accounts' }).click();
       const work = card(w.page, 'Work');
-      await work.getByText('Active', { exact: true }).waitFor();
+      await work.getByText(/^Signed in · renews itself until \d{1,2} \w{3}( \d{4})?$/).waitFor();
+      await openDetails(w.page, 'Work');
       const text = await work.innerText();
-      assert.match(text, /expires in (29|30) days/);
-      assert.match(text, /on \d{1,2} \w{3} \d{4}, \d{2}:\d{2}/, 'expiry as a date');
-      assert.match(text, /valid for \d+ min/, 'access-token countdown');
-      assert.match(text, /alice/, 'user id from /me');
-      assert.ok(Number(await work.locator('meter').getAttribute('value') ?? await work.locator('meter').evaluate((m) => (m as unknown as { value: number }).value)) > 0.9);
+      assert.match(text, /Login\s+Renews itself until \d{1,2} \w{3} \d{4}, \d{2}:\d{2} \(in (29|30) days\); then sign in again\./, 'the end as a date');
+      assert.match(text, /Last renewed\s+\d{2}:\d{2} \(/, 'the last renewal');
+      assert.match(text, /User ID\s+alice/, 'user id from /me');
+      assert.doesNotMatch(text, /valid for/, 'no ticking countdown');
       const statuses = await core.api.listIdentities();
       assert.ok(statuses.ok && statuses.value.some((s) => s.label === 'Work' && s.state === 'active'));
     });
@@ -149,8 +158,9 @@ describe('window on the real core', () => {
       const main = await w.page.locator('main > section.page:not([hidden])').innerText();
       assert.match(main, new RegExp(core.idp.serviceClient.id), 'client ID');
       assert.match(main, /service-account-openeo-service/, 'service account user ID');
-      assert.match(main, /Personal user ID \(Me\)\s+alice/, 'personal user ID');
-      assert.match(main, /Run one batch job with the service account first/);
+      assert.match(main, /Your personal user ID\s+alice\s+Copy\s+From your account “Me”\./, 'personal user ID, and whose');
+      assert.doesNotMatch(main, /batch job|marketplace|help center/, 'CDSE\'s process is not said of another backend');
+      assert.match(main, new RegExp(`Send the message below to the operators of ${new URL(core.backend.url).host.replace(/\./g, '\\.')}\\.`), 'its address, port and all');
       const message = await w.page.getByRole('textbox', { name: 'Message to support' }).inputValue();
       assert.match(message, new RegExp(`Client ID: ${core.idp.serviceClient.id}`));
       assert.match(message, /service-account-openeo-service/);
@@ -169,21 +179,20 @@ describe('window on the real core', () => {
       await addPersonalAccount(w, core, 'Old');
       await goTo(w.page, 'Accounts');
       const old = card(w.page, 'Old');
-      await old.getByText('Active', { exact: true }).waitFor();
+      await old.getByText(/^Signed in · /).waitFor();
       // The provider now refuses the refresh token, as when its session was ended there.
       core.idp.failNextToken({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: 'invalid_grant', error_description: 'grant request is invalid' }) });
-      assert.deepEqual(await cardActions(w.page, 'Old'), ['Copy a token of Old', 'Jobs', 'Credits', 'More actions for Old'], 'a healthy card: main actions, rare ones under More');
+      assert.deepEqual(await cardActions(w.page, 'Old'), ['Copy a token of Old', 'Details of Old'], 'a healthy row: Copy, and the rest in its details');
       await moreAction(w.page, 'Old', 'Refresh now');
-      await old.getByText('Expired', { exact: true }).waitFor();
+      await old.getByText('Ended — sign in again', { exact: true }).waitFor();
       const refused = w.calls.find((c) => c.method === 'refreshNow')?.answer as { ok: boolean; code: string; message: string };
       assert.equal(refused.code, 'REFRESH_TOKEN_INVALID');
       await old.getByRole('alert').getByText(refused.message, { exact: true }).waitFor();
-      // One state: the card says Expired once and offers only what still works.
+      // One state: the row says it once and offers what a person needs now.
       const text = await old.innerText();
-      assert.deepEqual(await cardActions(w.page, 'Old'), ['Sign in again', 'Sign out'], 'an expired card offers only "Sign in again" and "Sign out"');
-      assert.doesNotMatch(text, /Access token|Refresh token|valid for|expires in/, 'no token facts on an expired card');
-      assert.equal(await old.locator('meter').count(), 0, 'no time-left bar');
-      assert.equal(text.match(/Expired/g)?.length, 1, 'the state is said once');
+      assert.deepEqual((await cardActions(w.page, 'Old'))[0], 'Sign in again', 'an ended login: "Sign in again" on the row');
+      assert.doesNotMatch(text, /Login\s|Last renewed|valid for|renews itself/, 'no token facts of a login that has ended');
+      assert.equal(text.match(/Ended/g)?.length, 1, 'the state is said once');
       await old.getByRole('button', { name: 'Sign in again' }).click();
       await w.page.getByRole('heading', { name: 'Sign in again', level: 1 }).waitFor();
       // What is known is not asked again: no backend field, no "Or choose", no provider choice.
@@ -195,7 +204,7 @@ describe('window on the real core', () => {
       await finishDeviceLogin(w, core);
       await w.page.getByRole('heading', { name: 'Old is signed in' }).waitFor();
       await w.page.getByRole('button', { name: 'Go to Accounts' }).click();
-      await card(w.page, 'Old').getByText('Active', { exact: true }).waitFor();
+      await card(w.page, 'Old').getByText(/^Signed in · /).waitFor();
       assert.equal(await card(w.page, 'Old').getByRole('alert').count(), 0, 'the old failure is gone once the login is renewed');
       const statuses = await core.api.listIdentities();
       assert.ok(statuses.ok);
@@ -242,8 +251,8 @@ describe('window on the real core', () => {
           ['credits', async () => { await goTo(page, 'Credits & linking'); await page.getByRole('textbox', { name: 'Message to support' }).waitFor(); }],
           ['jobs', async () => {
             await goTo(page, 'Jobs');
-            const account = page.locator('main > section.page:not([hidden])').getByLabel('Account');
-            await account.selectOption({ label: await account.locator('option', { hasText: 'Copernicus (personal)' }).innerText() });
+            await page.locator('main > section.page:not([hidden]) button.switcher').click();
+            await page.getByRole('menuitemradio', { name: /^Copernicus \(personal\)/ }).click();
             await page.getByText('NDVI composite').waitFor();
           }],
           ['settings', async () => { await goTo(page, 'Settings'); await page.getByText('Warn before a login expires').waitFor(); }],
@@ -265,7 +274,7 @@ describe('window on the real core', () => {
       await w.page.getByLabel('In this computer’s browser').check();
       await w.page.getByLabel('Name for this account (optional)').fill('Laptop');
       await w.page.getByRole('button', { name: 'Sign in', exact: true }).click();
-      await w.page.getByRole('heading', { name: 'Finish signing in in your browser' }).waitFor();
+      await w.page.getByRole('heading', { name: 'Continue in your browser' }).waitFor();
       await waitFor('the core to open the browser', () => core.opened.length === 1);
       const landing = await browserLoginAtProvider(browser, core.opened[0]!);
       assert.match(landing, /Signed in/);
@@ -307,21 +316,25 @@ describe('window on the real core', () => {
       await addPersonalAccount(w, core, 'Keys');
       await goTo(w.page, 'Accounts');
       const { page } = w;
-      await page.getByRole('button', { name: 'Copy the user ID of Keys' }).focus();
+      await page.getByRole('heading', { name: 'Keys', level: 2 }).waitFor();
+      await page.locator('#main').focus();
       await page.keyboard.press('Tab');
-      assert.equal(await inPage<string>(page, "document.activeElement.getAttribute('aria-label')"), 'Copy a token of Keys', 'the main action comes first');
+      assert.equal(await inPage<string>(page, "document.activeElement.getAttribute('aria-label')"), 'Copy a token of Keys', 'the row\'s action comes first');
       assert.notEqual(await inPage<string>(page, 'getComputedStyle(document.activeElement).outlineStyle'), 'none', 'focus is visible');
       await page.keyboard.press('ArrowDown');
       await page.keyboard.press('ArrowDown');
-      assert.equal(await inPage<string>(page, 'document.activeElement.textContent'), 'openEO bearer token');
+      assert.equal(await inPage<string>(page, "document.activeElement.querySelector('.menu-label').textContent"), 'openEO bearer token');
       await page.keyboard.press('Enter');
       await waitFor('the bearer token on the clipboard', () => core.clipboard.text.startsWith('Bearer oidc/testidp/') || core.clipboard.text.startsWith('oidc/testidp/'));
       await page.getByText(/Copied the openEO bearer token\. The clipboard is cleared in \d+ seconds\./).waitFor();
       assert.ok(!(await page.content()).includes(core.clipboard.text), 'the token itself never reaches the window');
-      for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
-      assert.equal(await inPage<string>(page, "document.activeElement.getAttribute('aria-label')"), 'More actions for Keys');
+      await page.keyboard.press('Tab');
+      assert.equal(await inPage<string>(page, "document.activeElement.getAttribute('aria-label')"), 'Details of Keys');
       await page.keyboard.press('Enter');
-      assert.equal(await inPage<string>(page, 'document.activeElement.textContent'), 'Refresh now', 'the menu opens on its first item');
+      for (let i = 0; i < 6 && (await inPage<string>(page, "document.activeElement.getAttribute('aria-label')")) !== 'More actions for Keys'; i++) await page.keyboard.press('Tab');
+      assert.equal(await inPage<string>(page, "document.activeElement.getAttribute('aria-label')"), 'More actions for Keys', 'the details reached by Tab');
+      await page.keyboard.press('Enter');
+      assert.equal(await inPage<string>(page, 'document.activeElement.textContent'), 'Rename…', 'the menu opens on its first item');
       await page.keyboard.press('End');
       assert.equal(await inPage<string>(page, 'document.activeElement.textContent'), 'Sign out');
       await page.keyboard.press('Enter');
@@ -359,8 +372,8 @@ describe('window on the real core', () => {
       await main.getByRole('button', { name: 'Save new secret' }).click();
       await main.getByRole('alert').waitFor();
       await waitFor('focus back in the secret field', async () => (await inPage<string>(w.page, 'document.activeElement?.id')) === await secret.getAttribute('id'));
-      assert.equal(await secret.inputValue(), '', 'the secret field is empty…');
-      assert.match(await main.getByRole('alert').innerText(), /did not accept this client ID and secret\.\s+Enter the secret again: the field was emptied\./, '…and says so');
+      assert.equal(await secret.inputValue(), 'not-the-secret', 'what was typed stays, to be corrected');
+      assert.match(await main.getByRole('alert').innerText(), /did not accept this client ID and secret\.\s+Check the secret; if it is right, create a new one where the client is registered\./);
       assert.equal(await secret.getAttribute('aria-invalid'), 'true');
       await secret.fill(core.idp.serviceClient.secret);
       await secret.press('Enter');
@@ -370,7 +383,7 @@ describe('window on the real core', () => {
     });
   });
 
-  test('after a backend lookup, focus is on what was found, one Tab before the first choice; default names come from the backend', async () => {
+  test('after a backend lookup, focus is on what was found, then "Change backend" and the first choice; default names come from the backend', async () => {
     await withApp(async (w, core) => {
       const { page } = w;
       await goTo(page, 'Add account');
@@ -381,11 +394,13 @@ describe('window on the real core', () => {
       await waitFor('focus on the backend found', async () => (await inPage<string>(page, 'document.activeElement?.tagName')) === 'H2');
       assert.match(await inPage<string>(page, 'document.activeElement.textContent'), /^Fixture openEO backend/, 'its title is read out');
       await page.keyboard.press('Tab');
-      assert.equal(await inPage<string>(page, 'document.activeElement.type'), 'radio', 'the first choice is one Tab away');
-      const name = page.getByLabel('Name for this account (optional)');
-      assert.equal(await name.getAttribute('placeholder'), 'Fixture openEO backend', 'the placeholder is the name it will get');
+      assert.equal(await inPage<string>(page, 'document.activeElement.textContent'), 'Change backend', 'the way back beside what was found');
+      await page.keyboard.press('Tab');
+      assert.equal(await inPage<string>(page, 'document.activeElement.type'), 'radio', 'then the first choice');
+      const hint = page.locator('main > section.page:not([hidden])').getByText(/^Shown in the tray menu and here\. Leave it empty to use/);
+      assert.equal(await hint.innerText(), 'Shown in the tray menu and here. Leave it empty to use “Fixture openEO backend”.', 'the name it will get');
       await page.getByLabel('As a service account').check();
-      assert.equal(await name.getAttribute('placeholder'), 'Fixture openEO backend service account');
+      assert.equal(await hint.innerText(), 'Shown in the tray menu and here. Leave it empty to use “Fixture openEO backend service account”.');
       await page.getByLabel('With a code (recommended)').check();
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await finishDeviceLogin(w, core);
@@ -395,7 +410,7 @@ describe('window on the real core', () => {
     });
   });
 
-  test('a wrong client secret: one problem under the secret field, which is empty, says so and has focus', async () => {
+  test('a wrong client secret: one problem, both fields marked (the provider refused the pair), what was typed kept, focus on the client ID', async () => {
     await withApp(async (w, core) => {
       const { page } = w;
       await chooseBackend(page, core.backend.url);
@@ -408,14 +423,18 @@ describe('window on the real core', () => {
       const problem = page.locator('.field-problem', { has: page.getByRole('alert') });
       const alert = problem.getByRole('alert');
       await alert.waitFor();
-      await waitFor('focus in the secret field', async () => (await inPage<string>(page, 'document.activeElement?.id')) === await secret.getAttribute('id'));
-      assert.equal(await secret.inputValue(), '');
-      assert.equal(await secret.getAttribute('aria-invalid'), 'true');
-      const describedBy = (await secret.getAttribute('aria-describedby'))?.split(' ') ?? [];
+      const clientId = page.getByRole('textbox', { name: 'Client ID', exact: true });
+      await waitFor('focus in the client ID field', async () => (await inPage<string>(page, 'document.activeElement?.id')) === await clientId.getAttribute('id'));
+      assert.equal(await secret.inputValue(), 'wrong-secret', 'kept, to be corrected');
+      assert.deepEqual([await clientId.getAttribute('aria-invalid'), await secret.getAttribute('aria-invalid')], ['true', 'true']);
+      assert.equal(await page.locator('main > section.page:not([hidden])').getByRole('alert').count(), 1, 'said once');
       const problemId = await problem.getAttribute('id');
-      assert.ok(problemId && describedBy.includes(problemId), 'the field is described by the problem');
+      for (const field of [clientId, secret]) {
+        const describedBy = (await field.getAttribute('aria-describedby'))?.split(' ') ?? [];
+        assert.ok(problemId && describedBy.includes(problemId), 'each field is described by the problem');
+      }
       const said = (await alert.innerText()).replace(/\s+/g, ' ').trim();
-      assert.match(said, /^The identity provider at 127\.0\.0\.1:\d+ did not accept this client ID and secret\. Enter the secret again: the field was emptied\. If it was right, create a new secret where the client is registered\.$/);
+      assert.match(said, /^The identity provider at 127\.0\.0\.1:\d+ did not accept this client ID and secret\. Check the client ID and the secret; if both are right, create a new secret where the client is registered\.$/);
       assert.doesNotMatch(await page.locator('main').innerText(), /client id/, 'always "client ID"');
       assert.deepEqual((await core.api.listIdentities()).ok && (await core.api.listIdentities() as { value: unknown[] }).value, [], 'nothing saved');
       await secret.fill(core.idp.serviceClient.secret);
@@ -469,12 +488,13 @@ describe('window on the real core', () => {
       core.backend.addJob(owner, { id: 's1-2', title: 'Backscatter', status: 'running', progress: 40, created: '2025-11-29T10:02:00Z' });
       core.backend.setJobLogs(owner, 'ndvi-1', [{ level: 'info', message: 'Job started.', time: '2025-11-29T09:41:30Z' }, { level: 'warning', message: 'Tile 31UFS had clouds.' }]);
       await page.getByRole('button', { name: 'Go to Accounts' }).click();
+      await openDetails(page, 'Robot');
       await card(page, 'Robot').getByRole('button', { name: 'Jobs', exact: true }).click();
       await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
       const ndvi = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'NDVI composite' }) });
       await ndvi.waitFor();
       const text = await ndvi.innerText();
-      assert.match(text, /finished/);
+      assert.match(text, /Finished/);
       assert.match(text, /Costs\s*12\.5 credits/, 'costs with the backend’s unit');
       assert.match(text, /Created\s*29 Nov 2025, 09:41/);
       assert.match(text, /Updated\s*29 Nov 2025, 09:58/);
@@ -485,11 +505,11 @@ describe('window on the real core', () => {
       await waitFor('the signed asset link to open', () => /\/signed\/ndvi-1\/openEO\.tif\?sig=fixture$/.test(core.opened.at(-1) ?? ''));
       await ndvi.getByRole('button', { name: 'Open the results' }).click();
       await waitFor('the canonical link to open', () => /\/signed\/ndvi-1\/collection\.json\?sig=fixture$/.test(core.opened.at(-1) ?? ''));
-      assert.equal(await ndvi.getByRole('button', { name: 'Details' }).getAttribute('aria-expanded'), 'true');
+      assert.equal(await ndvi.getByRole('button', { name: 'Hide details' }).getAttribute('aria-expanded'), 'true');
 
       // The backend fails: the page says so and offers "Try again", which works once it is back.
       core.backend.override('GET', '/openeo/1.2/jobs', { status: 503, body: { code: 'ServiceUnavailable', message: 'Maintenance.' } });
-      await page.getByRole('button', { name: 'Reload' }).click();
+      await page.getByRole('button', { name: 'Refresh', exact: true }).click();
       const retry = page.getByRole('alert').getByRole('button', { name: 'Try again' });
       await retry.waitFor();
       core.backend.override('GET', '/openeo/1.2/jobs', null);
@@ -570,6 +590,7 @@ test('the token agent in the window on the real core: a script\'s use shows on i
     await addPersonalAccount(w, core, 'Work');
     await goTo(page, 'Accounts');
     const work = card(page, 'Work');
+    await openDetails(page, 'Work');
     await work.getByText('Not used by scripts yet').waitFor();
     const scripts = () => core.core.statuses()[0]?.scripts;
 

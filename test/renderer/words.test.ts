@@ -2,8 +2,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IdentityStatus } from '../../src/shared/api.ts';
 import {
-  accessTokenWords, clockCountdown, copiedWords, costWords, forwardWords, progressWords, refreshTokenWords, scriptAccessChangedWords, shortDuration, thresholdWords,
-  timeLeftFraction, timeLeftTone,
+  clockCountdown, copiedWords, costWords, counted, forwardWords, jobsShownWords, lastRenewedWords, loginEndWords, progressWords, scriptAccessChangedWords,
+  signedInWords, signingInToWords, thresholdWords,
 } from '../../src/renderer/words.ts';
 
 const NOW = Date.UTC(2025, 10, 29, 10, 0, 0);
@@ -22,36 +22,38 @@ describe('window wording', () => {
     assert.equal(clockCountdown(-5000), '0:00');
   });
 
-  test('short durations: minutes and seconds under an hour', () => {
-    assert.equal(shortDuration(272_000), '4 min 32 s');
-    assert.equal(shortDuration(42_900), '42 s');
-    assert.equal(shortDuration(5 * 3_600_000), '5 hours');
+  test('plural rules: "1 credit", "14 times", "1 job"', () => {
+    assert.equal(counted(1, 'credit', 'credits'), '1 credit');
+    assert.equal(counted(0, 'credit', 'credits'), '0 credits');
+    assert.equal(counted(1.5, 'credit', 'credits'), '1.5 credits');
+    assert.equal(counted(9520, 'credit', 'credits'), `${new Intl.NumberFormat().format(9520)} credits`);
+    assert.equal(jobsShownWords(1, 1, false), '1 job');
+    assert.equal(jobsShownWords(3, 20, true), '3 of 20 jobs loaded; the backend has more');
   });
 
-  test('refresh-token expiry in words for every kind', () => {
-    assert.equal(refreshTokenWords(row(), NOW), 'expires in 13 days');
-    assert.equal(refreshTokenWords(row({ refreshTokenExpiry: { kind: 'at', at: NOW - 2 * DAY } }), NOW), 'expired 2 days ago');
-    assert.match(refreshTokenWords(row({ refreshTokenExpiry: { kind: 'never' } }), NOW), /no fixed end \(offline login\): lasts while it is used/);
-    assert.match(refreshTokenWords(row({ refreshTokenExpiry: { kind: 'unknown' } }), NOW), /not known/);
-    assert.match(refreshTokenWords(row({ kind: 'client-credentials', refreshTokenExpiry: { kind: 'none' } }), NOW), /client secret/);
+  test('the login\'s end in full: each date belongs to what it says', () => {
+    const at = (ms: number) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
+    assert.equal(loginEndWords(row({ refreshTokenExpiry: { kind: 'at', at: NOW + 13 * DAY, end: 'fixed' } }), NOW),
+      `Renews itself until ${at(NOW + 13 * DAY)} (in 13 days); then sign in again.`);
+    const sliding = loginEndWords(row({ refreshTokenExpiry: { kind: 'at', at: NOW + 9 * 60_000, end: 'sliding', idleMs: 600_000, maxAt: NOW + 9 * 3_600_000 } }), NOW);
+    assert.match(sliding, /^Ends if unused by .+?; each use moves that on, and this app uses it in time while it runs\. At the latest (.*) \(in 9 hours\); then sign in again\.$/);
+    assert.equal(/At the latest (.*) \(in/.exec(sliding)?.[1], at(NOW + 9 * 3_600_000), 'the date after "at the latest" is the maximum, not the idle end');
+    assert.match(loginEndWords(row({ refreshTokenExpiry: { kind: 'never' } }), NOW), /^No fixed end: it lasts while it is used/);
+    assert.doesNotMatch(loginEndWords(row({ refreshTokenExpiry: { kind: 'never' } }), NOW), /offline/i);
+    assert.match(loginEndWords(row({ refreshTokenExpiry: { kind: 'unknown' } }), NOW), /does not say/);
+    assert.match(loginEndWords(row({ kind: 'client-credentials', refreshTokenExpiry: { kind: 'none' } }), NOW), /client secret/);
+    assert.equal(lastRenewedWords(null, NOW), 'Not yet');
+    assert.match(lastRenewedWords(NOW - 48 * 60_000, NOW), /\(48 minutes ago\)$/);
   });
 
-  test('access token: countdown, then what happens next', () => {
-    assert.equal(accessTokenWords(row(), NOW), 'valid for 1 min 0 s');
-    assert.equal(accessTokenWords(row({ accessTokenExpiresAt: NOW - 1 }), NOW), 'expired · renewed when next needed');
-    assert.equal(accessTokenWords(row({ state: 'expired', accessTokenExpiresAt: NOW - 1 }), NOW), 'expired');
-  });
-
-  test('time-left bar: share of the refresh token life, or a 30-day scale without its start', () => {
-    const expiry = { kind: 'at' as const, at: NOW + 10 * DAY };
-    assert.equal(timeLeftFraction(expiry, NOW - 30 * DAY, NOW), 0.25);
-    assert.equal(timeLeftFraction(expiry, null, NOW), 10 / 30);
-    assert.equal(timeLeftFraction({ kind: 'at', at: NOW + 60 * DAY }, undefined, NOW), 1);
-    assert.equal(timeLeftFraction({ kind: 'at', at: NOW - 1 }, NOW - DAY, NOW), 0);
-    assert.equal(timeLeftFraction({ kind: 'never' }, null, NOW), null);
-    assert.equal(timeLeftTone(expiry, NOW), 'ok');
-    assert.equal(timeLeftTone({ kind: 'at', at: NOW + 3 * DAY }, NOW), 'warn');
-    assert.equal(timeLeftTone({ kind: 'at', at: NOW + 3_600_000 }, NOW), 'bad');
+  test('a new login: only promises that hold (a service account never gets a warning)', () => {
+    assert.doesNotMatch(signedInWords(row({ kind: 'client-credentials', refreshTokenExpiry: { kind: 'none' } }), NOW), /warn|expire/i);
+    assert.match(signedInWords(row({ kind: 'client-credentials', refreshTokenExpiry: { kind: 'none' } }), NOW), /client secret/);
+    assert.match(signedInWords(row({ refreshTokenExpiry: { kind: 'at', at: NOW + 13 * DAY, end: 'fixed' } }), NOW), /^It renews itself until (12 Dec|Dec 12); the tray shows when to sign in again before then\.$/);
+    assert.equal(signedInWords(row({ refreshTokenExpiry: { kind: 'never' } }), NOW), 'It renews itself while this app runs.');
+    assert.equal(signingInToWords('Copernicus Data Space Ecosystem', 'openeo.dataspace.copernicus.eu', 'EGI Check-in'),
+      'Signing in to Copernicus Data Space Ecosystem (openeo.dataspace.copernicus.eu) with EGI Check-in');
+    assert.equal(signingInToWords('openeo.vito.be', 'openeo.vito.be', 'openeo.vito.be'), 'Signing in to openeo.vito.be');
   });
 
   test('thresholds and copy confirmations', () => {
@@ -65,6 +67,8 @@ describe('window wording', () => {
 
   test('job costs carry their unit; progress only where the API gives one', () => {
     assert.equal(costWords(12.5, 'credits'), '12.5 credits');
+    assert.equal(costWords(1, 'credits'), '1 credit', 'not "1 credits"');
+    assert.equal(costWords(1, 'Credits'), '1 credit');
     assert.equal(costWords(12.5, 'EUR'), new Intl.NumberFormat(undefined, { style: 'currency', currency: 'EUR' }).format(12.5));
     assert.equal(costWords(0.4, null), new Intl.NumberFormat().format(0.4), 'no unit when the backend names none (the page says so)');
     assert.equal(costWords(3, 'CPU hours'), '3 CPU hours');

@@ -45,7 +45,7 @@ export type AppPort = Pick<
 export interface TrayAppElectron
   extends TrayElectron, WindowsElectron, NotificationsElectron, IpcElectron, PowerElectron, ClipboardElectron, ScriptQuestionsElectron {
   app: AppPort;
-  shell: Pick<Shell, 'openExternal'>;
+  shell: Pick<Shell, 'openExternal' | 'openPath'>;
   protocol: Pick<Protocol, 'registerSchemesAsPrivileged' | 'handle'>;
   session: { readonly defaultSession: PermissionSession };
 }
@@ -70,6 +70,14 @@ export interface TrayApp {
   core: AppCore;
   windows: WindowController;
   tray: TrayController;
+}
+
+/** Shows the log folder in the file manager; `openPath` answers with an error message, empty when it worked. */
+async function openLogFolder(shell: Pick<Shell, 'openPath'>, folder: string): Promise<void> {
+  const problem = await shell.openPath(folder);
+  if (problem) {
+    throw new AuthTrayError('INTERNAL', `The file manager did not open the log folder (${problem}).`, { nextStep: `Open ${folder} yourself.` });
+  }
 }
 
 /** Sets Electron's folders. Must run before the single-instance lock and before `ready`. */
@@ -148,6 +156,7 @@ export async function startTrayApp(electron: TrayAppElectron, deps: TrayAppDeps)
     },
     notify: (n) => notifier.notify(n),
     setStartAtLogin: setupStartAtLogin(electron, { platform, env, execPath: deps.execPath, log }),
+    openLogFolder: () => openLogFolder(electron.shell, logDir(env, platform)),
     ...(agentFolder === null ? {} : { agent: { dir: agentFolder, ask: dialogAsk(electron, { appPath, platform, clock, log }) } }),
   });
   const appCore = core;

@@ -1,28 +1,23 @@
 /**
- * Accounts: every identity as a card — backend, provider, kind, user id and state; while its
- * tokens can be used, the access token's countdown and the refresh token's expiry (words, date,
- * "time left" bar). What a card shows and offers in each state is decided in ../card-model.ts;
- * this file only renders it. An empty state says what to do first.
+ * Accounts: every identity as one compact row (./account-row.ts) — its name, its backend and one
+ * line that says when to act — opening in place for the details and the rare actions; under them
+ * the token agent's forwards. An empty state says what to do first.
  */
 import type { IdentityStatus } from '../../shared/api.ts';
-import { hostOf } from '../../shared/format/display-text.ts';
-import { breakable, h, rerenderKeepingFocus, replace } from '../dom.ts';
-import { everySecond, liveText } from '../live.ts';
-import { announce, copyButton, loading, onAction, problemBox, type Failure } from '../feedback.ts';
+import { h, rerenderKeepingFocus, replace } from '../dom.ts';
+import { everySecond } from '../live.ts';
+import { announce, loading, onAction, problemBox, type Failure } from '../feedback.ts';
 import { identityStore } from '../store.ts';
 import { navigate, pageFrame, type PageView } from '../router.ts';
-import { copyMenu } from './copy-menu.ts';
-import { forwardsPanel } from './forwards.ts';
-import { scriptFacts } from './script-access.ts';
 import { confirmDialog } from '../dialog.ts';
-import { menuButton } from '../menu.ts';
-import { accountCard, actionLabel, type CardAction, type CardModel } from '../card-model.ts';
-import {
-  STATE_WORDS, accessTokenWords, effectiveState, formatDateTime, kindWords, refreshTokenWords, timeLeftFraction, timeLeftTone,
-} from '../words.ts';
+import type { AccountAction } from '../account-model.ts';
+import { effectiveState } from '../words.ts';
+import { accountRow, type RowActions } from './account-row.ts';
+import { forwardsPanel } from './forwards.ts';
+import { renameForm } from './rename-form.ts';
 
 /**
- * The last failed action on each identity, shown in its card while the identity is as it was
+ * The last failed action on each identity, shown on its row while the identity is as it was
  * then (same state, same access token): a later login or refresh makes it stale, and it goes.
  */
 const feedback = new Map<string, { failure: Failure; stamp: string }>();
@@ -33,68 +28,25 @@ async function rememberFailure(identityId: string, failure: Failure): Promise<vo
   feedback.set(identityId, { failure, stamp: stampOf(identityStore.find(identityId)) });
 }
 
-function statePill(identity: IdentityStatus): HTMLElement {
-  return everySecond(h('span', { class: 'pill' }), (pill, now) => {
-    const { label, tone } = STATE_WORDS[effectiveState(identity, now)];
-    if (pill.textContent !== label) pill.textContent = label;
-    pill.className = `pill tone-${tone}`;
-  });
-}
+/** The Accounts page. */
+export function accountsPage(): PageView {
+  const frame = pageFrame('Accounts');
+  const list = h('ul', { class: 'accounts', 'aria-label': 'Your accounts' });
+  const forwards = forwardsPanel();
+  /** Rows shown open, and open rename forms: kept across re-renders. */
+  const expanded = new Set<string>();
+  const renaming = new Map<string, HTMLElement>();
 
-function timeLeftBar(identity: IdentityStatus, wordsId: string): HTMLElement | null {
-  if (identity.refreshTokenExpiry.kind !== 'at' || identity.refreshTokenExpiry.at <= Date.now() || timeLeftFraction(identity.refreshTokenExpiry, identity.refreshTokenObtainedAt, Date.now()) === null) return null;
-  const expiry = identity.refreshTokenExpiry;
-  return everySecond(h('meter', { class: 'time-left', min: '0', max: '1', 'aria-labelledby': wordsId }), (meter, now) => {
-    meter.value = timeLeftFraction(expiry, identity.refreshTokenObtainedAt, now) ?? 0;
-    meter.className = `time-left tone-${timeLeftTone(expiry, now, identity.warnWithinMs)}`;
-  });
-}
-
-/** The refresh token's expiry: one place, so its words can change without touching the card. */
-function refreshTokenFacts(identity: IdentityStatus): HTMLElement {
-  const wordsId = `rt-words-${identity.id}`;
-  const expiry = identity.refreshTokenExpiry;
-  return h('dd', {},
-    h('div', { class: 'expiry' },
-      liveText(h('span', { id: wordsId, class: expiry.kind === 'at' ? 'expiry-words strong' : 'expiry-words' }), (now) => refreshTokenWords(identity, now)),
-      expiry.kind === 'at' ? h('span', { class: 'muted' }, `on ${formatDateTime(expiry.at)}`) : null),
-    timeLeftBar(identity, wordsId));
-}
-
-function identityFacts(identity: IdentityStatus, model: CardModel, onFailure: (failure: Failure) => Promise<void>): HTMLElement {
-  return h('dl', { class: 'facts' },
-    h('dt', {}, 'Backend'), h('dd', {}, breakable(hostOf(identity.backend))),
-    h('dt', {}, 'Provider'), h('dd', {}, identity.provider, h('span', { class: 'muted' }, ' · ', breakable(hostOf(identity.issuer)))),
-    h('dt', {}, 'User ID'),
-    h('dd', {}, identity.userId
-      ? h('span', { class: 'copyable' }, h('code', {}, breakable(identity.userId)), copyButton(`the user ID of ${identity.label}`, () => identity.userId ?? ''))
-      : h('span', { class: 'muted' }, 'not known yet')),
-    ...(model.tokenFacts
-      ? [h('dt', {}, 'Access token'), h('dd', {}, liveText(h('span', {}), (t) => accessTokenWords(identity, t))),
-        h('dt', {}, 'Refresh token'), refreshTokenFacts(identity)]
-      : []),
-    ...(model.scripts && identity.scripts ? scriptFacts(identity, identity.scripts, onFailure) : []));
-}
-
-function card(identity: IdentityStatus, refreshList: () => void): HTMLElement {
-  const key = (action: string): string => `${identity.id}:${action}`;
-  const remembered = feedback.get(identity.id);
-  const failure = remembered && remembered.stamp === stampOf(identity) ? remembered.failure : undefined;
-  const model = accountCard(identity, Date.now(), failure);
-  const label = (action: CardAction): string => actionLabel(action, identity, model.state);
-
-  async function refresh(): Promise<void> {
+  async function refreshNow(identity: IdentityStatus): Promise<void> {
     feedback.delete(identity.id);
     const result = await window.openeoAuth.refreshNow(identity.id);
-    if (result.ok) {
-      identityStore.update(result.value);
-      announce(`Refreshed ${identity.label}.`);
-    } else {
-      await rememberFailure(identity.id, result);
-      refreshList();
-    }
+    if (result.ok) identityStore.update(result.value);
+    else await rememberFailure(identity.id, result);
+    // The row shows the outcome even when the list itself is as it was.
+    refresh();
+    if (result.ok) announce(`Refreshed ${identity.label}.`);
   }
-  async function signOut(): Promise<void> {
+  async function signOut(identity: IdentityStatus): Promise<void> {
     const answer = await confirmDialog({
       title: `Sign out of ${identity.label}?`,
       body: 'Its tokens are deleted from this computer’s keychain. Scripts that use this login stop working until you add it again.',
@@ -105,71 +57,61 @@ function card(identity: IdentityStatus, refreshList: () => void): HTMLElement {
     const result = await window.openeoAuth.signOut(identity.id, answer.optionChecked);
     if (result.ok) {
       announce(`Signed out of ${identity.label}.`);
+      expanded.delete(identity.id);
+      renaming.delete(identity.id);
       await identityStore.reload();
     } else {
       await rememberFailure(identity.id, result);
     }
-    refreshList();
+    refresh();
   }
-  const run: Record<CardAction, () => void | Promise<void>> = {
-    'sign-in-again': () => navigate({ page: 'add', identityId: identity.id }),
-    'continue-sign-in': () => navigate({ page: 'add', identityId: identity.id }),
-    refresh,
-    copy: () => undefined,
-    jobs: () => navigate({ page: 'jobs', identityId: identity.id }),
-    credits: () => navigate({ page: 'credits', identityId: identity.id }),
-    'sign-out': signOut,
+  function rename(identity: IdentityStatus): void {
+    expanded.add(identity.id);
+    renaming.set(identity.id, renameForm(identity, (renamed) => {
+      renaming.delete(identity.id);
+      if (renamed) identityStore.update(renamed);
+      refresh();
+      list.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(`${identity.id}:details`)}"]`)?.focus();
+    }));
+    refresh();
+  }
+
+  const actions: RowActions = {
+    run(action: AccountAction, identity: IdentityStatus) {
+      switch (action) {
+        case 'sign-in-again':
+        case 'continue-sign-in':
+          return navigate({ page: 'add', identityId: identity.id });
+        case 'refresh':
+          return refreshNow(identity);
+        case 'copy':
+          return undefined; // a menu of its own
+        case 'jobs':
+          return navigate({ page: 'jobs', identityId: identity.id });
+        case 'credits':
+          return navigate({ page: 'credits', identityId: identity.id });
+        case 'rename':
+          return rename(identity);
+        case 'sign-out':
+          return signOut(identity);
+      }
+    },
+    busy: { refresh: 'Refreshing…', 'sign-out': 'Signing out…' },
+    async onScriptFailure(identity, failure) {
+      await rememberFailure(identity.id, failure);
+      refresh();
+    },
   };
-  const busyWords: Partial<Record<CardAction, string>> = { refresh: 'Refreshing…', 'sign-out': 'Signing out…' };
 
-  // The main action stands out only when the state asks something of the person.
-  const emphasise = (i: number): boolean => i === 0 && model.state !== 'active';
-  const buttons = model.actions.map((action, i) => {
-    if (action === 'copy') return copyMenu(identity, key('copy'), emphasise(i));
-    const classes = emphasise(i) ? 'btn primary' : action === 'sign-out' ? 'btn quiet' : 'btn';
-    const button = h('button', { type: 'button', class: classes, 'data-focus-key': key(action) }, label(action));
-    const busy = busyWords[action];
-    if (busy) return onAction(button, busy, async () => { await run[action](); });
-    button.addEventListener('click', () => void run[action]());
-    return button;
-  });
-  const more = model.more.length
-    ? menuButton('More', `More actions for ${identity.label}`, model.more.map((action) => ({
-      label: label(action),
-      run: () => {
-        if (action === 'refresh') announce(`Refreshing ${identity.label}…`);
-        void run[action]();
-      },
-    })), key('more'))
-    : null;
-
-  const titleId = `title-${identity.id}`;
-  const callout = model.callout;
-  return h('li', { class: 'card', 'aria-labelledby': titleId },
-    h('div', { class: 'card-head' },
-      h('div', { class: 'card-title' },
-        h('h2', { id: titleId }, identity.label),
-        h('span', { class: 'badge' }, kindWords(identity.kind))),
-      statePill(identity)),
-    model.line ? h('p', { class: 'state-line' }, model.line) : null,
-    callout?.alert ? problemBox({ message: callout.text, ...(callout.next ? { nextStep: callout.next } : {}) }) : null,
-    callout && !callout.alert
-      ? h('div', { class: `callout tone-${callout.tone}` }, h('p', {}, callout.text), callout.next ? h('p', { class: 'callout-next' }, callout.next) : null)
-      : null,
-    identityFacts(identity, model, async (f) => {
-      await rememberFailure(identity.id, f);
-      refreshList();
-    }),
-    h('div', { class: 'actions card-actions' }, ...buttons, more));
-}
-
-/** The Accounts page. */
-export function accountsPage(): PageView {
-  const addButton = h('button', { type: 'button', class: 'btn primary' }, '+ Add account');
-  addButton.addEventListener('click', () => navigate({ page: 'add' }));
-  const frame = pageFrame('Accounts', addButton);
-  const list = h('ul', { class: 'cards', 'aria-label': 'Your accounts' });
-  const forwards = forwardsPanel();
+  function row(identity: IdentityStatus): HTMLElement {
+    const remembered = feedback.get(identity.id);
+    const failure = remembered && remembered.stamp === stampOf(identity) ? remembered.failure : undefined;
+    return accountRow(identity, failure, actions, {
+      expanded: expanded.has(identity.id),
+      onToggle: (open) => (open ? expanded.add(identity.id) : expanded.delete(identity.id)),
+      renameForm: renaming.get(identity.id) ?? null,
+    });
+  }
 
   function render(): void {
     if (!identityStore.loaded) return replace(frame.body, loading('Loading your accounts…'));
@@ -179,7 +121,6 @@ export function accountsPage(): PageView {
       return replace(frame.body, problemBox(failure, retry));
     }
     const identities = identityStore.list;
-    addButton.hidden = identities.length === 0;
     if (identities.length === 0) {
       const add = h('button', { type: 'button', class: 'btn primary' }, 'Add your first account');
       add.addEventListener('click', () => navigate({ page: 'add' }));
@@ -189,15 +130,23 @@ export function accountsPage(): PageView {
           + 'This app then keeps the login alive, warns you before it expires, and gives your scripts fresh tokens.'),
         add));
     }
-    replace(list, ...identities.map((identity) => card(identity, refresh)));
+    replace(list, ...identities.map(row));
     if (list.parentElement !== frame.body) replace(frame.body, list, forwards.root);
     forwards.refresh();
   }
   const refresh = (): void => rerenderKeepingFocus(frame.body, render);
-  identityStore.subscribe(refresh);
-  // The state of a card changes with the clock too (a login runs out): re-render when it does.
+  // A push that changes nothing (main says "changed" for many reasons) leaves the rows, and a menu
+  // open on one, as they are.
+  let heard = '';
+  identityStore.subscribe(() => {
+    const now = JSON.stringify([identityStore.loaded, identityStore.failure?.message ?? null, identityStore.list]);
+    if (now === heard) return;
+    heard = now;
+    refresh();
+  });
+  // A row's state changes with the clock too (a login runs out): re-render when it does.
   // "N times in the last hour" is counted by main when it answers: ask again each minute while
-  // a card shows such a count, so that it falls as the hour passes without scripts.
+  // a row shows such a count, so that it falls as the hour passes without scripts.
   let shown = '';
   let minute = 0;
   everySecond(frame.root, (_el, now) => {

@@ -1,45 +1,28 @@
 /**
- * Add account (and "Sign in again"): backend URL with a CDSE preset, the backend's providers
- * (its default preselected), then a device login, a browser login or a service account.
- * "Sign in again" skips what is already known: a personal login goes straight to the ways of
- * signing in at its provider, a service account to one field for its new secret.
+ * Add account (and "Sign in again"): backend URL with a CDSE preset; once the backend is found,
+ * the URL form gives way to the backend's name (with "Change backend") and one primary action,
+ * "Sign in", under its providers (its default preselected) and the ways to sign in: a device
+ * login, a browser login or a service account. "Sign in again" skips what is already known: a
+ * personal login goes straight to the ways of signing in at its provider, a service account to
+ * one field for its new secret; it has a Cancel of its own and belongs to Accounts.
  */
-import type { BackendChoice, DeviceLoginStarted, Result, LoginFlow, LoginRequest, Navigation, ProviderChoice, IdentityStatus } from '../../shared/api.ts';
-import { breakable, h, replace, uid } from '../dom.ts';
+import type { BackendChoice, BrowserLoginStarted, DeviceLoginStarted, Result, LoginFlow, LoginRequest, Navigation, ProviderChoice, IdentityStatus } from '../../shared/api.ts';
+import { hostOf } from '../../shared/format/display-text.ts';
+import { breakable, h, replace, uid, wrapLongWords } from '../dom.ts';
 import { announce, loading, localProblem, onAction, problemBox, runBusy, type Failure } from '../feedback.ts';
 import { identityStore } from '../store.ts';
 import { navigate, pageFrame, type PageView } from '../router.ts';
 import { newSecretForm, serviceAccountFields, type ServiceAccountFields } from './service-account.ts';
 import { browserPanel, devicePanel, failurePanel, focusPanel, showCodeExpired, successPanel } from './login-panels.ts';
+import { signingInToWords } from '../words.ts';
+import { FLOW_WORDS, checkedValue, isCdse, radio } from './sign-in-choices.ts';
 
 export const CDSE_URL = 'https://openeo.dataspace.copernicus.eu';
 
-const FLOW_WORDS: Record<LoginFlow, { label: string; hint: string }> = {
-  device: { label: 'With a code (recommended)', hint: 'Open a page on your phone or in any browser and confirm a short code.' },
-  browser: { label: 'In this computer’s browser', hint: 'Your browser opens the sign-in page and hands the login back here.' },
-  'client-credentials': { label: 'As a service account', hint: 'With the client ID and secret of an OAuth client, for automated work.' },
-};
-
-function radio(name: string, value: string, label: string, hint: string | undefined, checked: boolean): HTMLElement {
-  const id = uid(name);
-  const hintId = hint ? uid('hint') : undefined;
-  return h('div', { class: 'choice' },
-    h('input', { type: 'radio', name, value, id, checked, 'aria-describedby': hintId }),
-    h('label', { for: id }, label),
-    hint ? h('p', { class: 'hint', id: hintId }, hint) : null);
-}
-
-function checkedValue(form: HTMLElement, name: string): string | undefined {
-  return form.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`)?.value;
-}
-
-function isCdse(backend: BackendChoice, provider: ProviderChoice | undefined): boolean {
-  return provider?.id === 'CDSE' || backend.backendUrl.includes('dataspace.copernicus.eu');
-}
-
 /** The Add account page. */
 export function addAccountPage(): PageView {
-  const frame = pageFrame('Add account');
+  const cancelRenewal = h('button', { type: 'button', class: 'btn', hidden: true }, 'Cancel');
+  const frame = pageFrame('Add account', cancelRenewal);
   const intro = h('p', { class: 'lead' });
   const urlInput = h('input', {
     id: 'backend-url', type: 'text', inputmode: 'url', autocomplete: 'url', spellcheck: 'false', maxlength: 2048,
@@ -65,11 +48,13 @@ export function addAccountPage(): PageView {
 
   function setIntro(): void {
     frame.heading.textContent = renewing ? 'Sign in again' : 'Add account';
+    document.title = `${frame.heading.textContent} — openEO Auth Tray`;
+    cancelRenewal.hidden = renewing === undefined || finished;
     intro.textContent = !renewing
       ? 'Add an openEO backend and sign in once. The login is then kept alive for you.'
       : renewing.kind === 'client-credentials'
-        ? `${renewing.label} needs a working client secret. Enter the client’s current secret; its name, client ID and scripts stay as they are.`
-        : `${renewing.label} needs a new login. Sign in once more; its name, settings and scripts stay as they are.`;
+        ? `Give ${renewing.label} the client’s current secret; its name, client ID and scripts stay as they are.`
+        : `Sign in to ${renewing.label} once more; its name, settings and scripts stay as they are.`;
     backendForm.hidden = renewing !== undefined;
   }
 
@@ -129,16 +114,23 @@ export function addAccountPage(): PageView {
       if (serviceAccount) serviceAccount.root.hidden = flow !== 'client-credentials';
       submit.textContent = flow === 'client-credentials' ? 'Add service account' : 'Sign in';
       submit.disabled = flow === undefined;
+      // The default name is said in the hint, whole (as a placeholder a long one would be cut).
       const name = flow === 'client-credentials' ? backend.defaultLabels.serviceAccount : backend.defaultLabels.personal;
-      labelInput.placeholder = name;
       labelHint.textContent = `Shown in the tray menu and here. Leave it empty to use “${name}”.`;
     }
 
     const summary = h('h2', { class: 'backend-summary', tabindex: '-1' },
-      h('span', {}, backend.title ?? backend.backendUrl),
+      h('span', {}, wrapLongWords(backend.title ?? backend.backendUrl)),
       h('span', { class: 'muted summary-detail' }, `openEO API ${backend.apiVersion} · `, h('span', { class: 'url' }, breakable(backend.apiUrl))));
+    const change = renewing ? null : h('button', { type: 'button', class: 'btn small' }, 'Change backend');
+    change?.addEventListener('click', () => {
+      replace(stage);
+      backendForm.hidden = false;
+      urlInput.focus();
+      urlInput.select();
+    });
     const form = h('form', { class: 'panel', novalidate: true, 'aria-label': 'Sign-in options' },
-      summary,
+      h('div', { class: 'backend-head' }, summary, change),
       renewing ? null : providerSet,
       flowSlot,
       renewing ? null : h('div', { class: 'field' }, h('label', { for: labelInput.id }, 'Name for this account (optional)'), labelInput, labelHint),
@@ -156,8 +148,11 @@ export function addAccountPage(): PageView {
       const label = labelInput.value.trim();
       if (label && !renewing) request.label = label;
       if (renewing) request.identityId = renewing.id;
-      void runBusy(submit, 'Starting…', () => startLogin(checkedValue(form, 'flow') as LoginFlow, request, provider, serviceAccount, status, form));
+      const target = signingInToWords(backend.title ?? hostOf(backend.backendUrl), hostOf(backend.backendUrl), provider?.title);
+      void runBusy(submit, 'Starting…', () => startLogin(checkedValue(form, 'flow') as LoginFlow, request, provider, serviceAccount, status, form, target));
     });
+    // The backend is chosen: its form gives way, and "Sign in" is the one primary action left.
+    backendForm.hidden = true;
     replace(stage, form);
     renderFlows();
     // Straight to what was found: its name is read out, and the first choice is one Tab away.
@@ -165,7 +160,7 @@ export function addAccountPage(): PageView {
   }
 
   async function startLogin(flow: LoginFlow, request: LoginRequest, provider: ProviderChoice | undefined,
-    serviceAccount: ServiceAccountFields | undefined, status: HTMLElement, form: HTMLElement): Promise<void> {
+    serviceAccount: ServiceAccountFields | undefined, status: HTMLElement, form: HTMLElement, target: string): Promise<void> {
     replace(status);
     if (flow === 'client-credentials') {
       if (!serviceAccount) return void replace(status, problemBox(localProblem('Choose how to sign in.')));
@@ -175,15 +170,15 @@ export function addAccountPage(): PageView {
       const result = await window.openeoAuth.addServiceAccount({ ...request, ...fields });
       replace(status);
       if (!result.ok) return serviceAccount.showProblem(result);
+      serviceAccount.clearSecret();
       return finish(result.value.identityId, request.label ?? 'The service account');
     }
-    const started: Result<DeviceLoginStarted | { loginId: string }> = flow === 'device' ? await window.openeoAuth.startDeviceLogin(request) : await window.openeoAuth.startBrowserLogin(request);
+    const started: Result<DeviceLoginStarted | BrowserLoginStarted> = flow === 'device' ? await window.openeoAuth.startDeviceLogin(request) : await window.openeoAuth.startBrowserLogin(request);
     if (!started.ok) return void replace(status, problemBox(started));
     const loginId = started.value.loginId;
     activeLogin = loginId;
     const backToForm = (): void => {
       replace(stage, form);
-      backendForm.hidden = renewing !== undefined;
       frame.heading.focus();
     };
     const cancel = async (): Promise<void> => {
@@ -195,16 +190,16 @@ export function addAccountPage(): PageView {
     };
     const device = started.value;
     const panel = 'userCode' in device
-      ? devicePanel(device, cancel, {
+      ? devicePanel(device, target, cancel, {
         onExpired: () => {
           // The code is dead: stop waiting for it here and in the core.
           if (activeLogin !== loginId) return;
           activeLogin = undefined;
           void window.openeoAuth.cancelLogin(loginId);
         },
-        onNewCode: () => startLogin('device', request, provider, undefined, status, form),
+        onNewCode: () => startLogin('device', request, provider, undefined, status, form, target),
       })
-      : browserPanel(provider?.title ?? 'the provider', cancel);
+      : browserPanel(device, target, provider?.title ?? 'the provider', cancel);
     backendForm.hidden = true;
     replace(stage, panel);
     focusPanel(panel);
@@ -218,6 +213,7 @@ export function addAccountPage(): PageView {
 
   async function finish(identityId: string, fallbackLabel: string): Promise<void> {
     finished = true;
+    cancelRenewal.hidden = true;
     await identityStore.reload();
     const identity = identityStore.find(identityId);
     const accounts = h('button', { type: 'button', class: 'btn primary' }, 'Go to Accounts');
@@ -269,6 +265,13 @@ export function addAccountPage(): PageView {
     else urlInput.focus();
   }
 
+  cancelRenewal.addEventListener('click', () => {
+    if (activeLogin) void window.openeoAuth.cancelLogin(activeLogin);
+    activeLogin = undefined;
+    const label = renewing?.label;
+    navigate({ page: 'accounts' });
+    if (label) announce(`Signing in again to ${label} was cancelled.`);
+  });
   backendForm.addEventListener('submit', (event) => {
     event.preventDefault();
     void runBusy(findButton, 'Looking up…', () => discover(true));

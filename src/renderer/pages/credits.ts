@@ -1,15 +1,19 @@
 /**
  * Credits & linking: the `/me` budget or a link to the billing page; for a service account the
- * steps to link its credits to the personal account — whether it has run the batch job CDSE
- * needs first, where the request goes (CDSE's help center), the client ID and both user IDs
- * copyable, and a ready-to-send message that states only facts.
+ * steps to link its credits to the personal account, in the order they are done — copy the
+ * message, open where it goes, paste. On CDSE the documented process: the batch job it needs
+ * first (done or not, in words and not only in colour), then its help center. Elsewhere only what
+ * is known: ask the backend's operators. The client ID and both user IDs are copyable, and the
+ * message states only facts.
  */
 import type { CreditsView, Navigation } from '../../shared/api.ts';
-import { breakable, h, replace, uid, type Child } from '../dom.ts';
+import { breakable, h, replace, uid, wrapLongWords, type Child } from '../dom.ts';
 import { announceFailure, copyButton, loading, onAction, problemBox } from '../feedback.ts';
 import { identityStore } from '../store.ts';
 import { currentPage, navigate, pageFrame, type PageView } from '../router.ts';
-import { identityPicker } from './identity-picker.ts';
+import { icon } from '../icons.ts';
+import { balanceWords, startedJobsWords } from '../words.ts';
+import { accountSwitcher } from './account-switcher.ts';
 
 function externalButton(label: string, url: string, primary = false): HTMLButtonElement {
   return onAction(h('button', { type: 'button', class: primary ? 'btn primary' : 'btn' }, label), 'Opening…', async () => {
@@ -18,10 +22,11 @@ function externalButton(label: string, url: string, primary = false): HTMLButton
   });
 }
 
-function idRow(term: string, value: string | null, what: string, missing: Child): HTMLElement[] {
+function idRow(term: string, value: string | null, what: string, missing: Child, note: string | null = null): HTMLElement[] {
   return [
     h('dt', {}, term),
-    h('dd', {}, value ? h('span', { class: 'copyable' }, h('code', {}, breakable(value)), copyButton(what, () => value)) : h('span', { class: 'muted' }, missing)),
+    h('dd', {}, value ? h('span', { class: 'copyable' }, h('code', {}, breakable(value)), copyButton(what, () => value)) : h('span', { class: 'muted' }, missing),
+      value && note ? h('span', { class: 'id-note muted small' }, wrapLongWords(note)) : null),
   ];
 }
 
@@ -30,25 +35,30 @@ function balanceSection(view: CreditsView): HTMLElement {
   return h('section', { class: 'panel', 'aria-labelledby': 'credits-balance' },
     h('h2', { id: 'credits-balance' }, 'Balance'),
     view.budget !== null
-      ? h('p', { class: 'balance' }, h('span', { class: 'big-number' }, new Intl.NumberFormat().format(view.budget)), h('span', { class: 'muted' }, ' credits left, as the backend reports them'))
+      ? h('p', { class: 'balance' }, h('span', { class: 'big-number' }, balanceWords(view.budget)), h('span', { class: 'muted' }, ' left, as the backend reports them'))
       : h('p', {}, 'This backend does not report the balance to apps.', view.billingUrl ? ' You find it on its billing page.' : ''),
     billing ? h('div', { class: 'actions' }, billing) : null);
 }
 
-/** Step 1 of linking, as what the job list says: done, still to do, or not known. */
+/** A step's state in words and a mark, not only in colour. */
+function stepMark(done: boolean): HTMLElement {
+  return h('span', { class: `step-mark ${done ? 'tone-ok' : 'tone-warn'}` }, icon(done ? 'ok' : 'warn'), done ? 'Done' : 'To do');
+}
+
+/** CDSE's first step: one batch job run by the service account — done, still to do, or not known. */
 function batchJobStep(sa: NonNullable<CreditsView['serviceAccount']>, identityId: string): HTMLElement {
   const jobs = sa.batchJobs;
   const showJobs = h('button', { type: 'button', class: 'link' }, 'Jobs page');
   showJobs.addEventListener('click', () => navigate({ page: 'jobs', identityId }));
   if (jobs && jobs.started > 0) {
-    return h('li', { class: 'step done' }, h('strong', {}, 'Run one batch job with the service account. '),
-      `Done: its job list shows ${jobs.started === 1 ? '1 started batch job' : `${jobs.started} started batch jobs`} (${jobs.finished} finished).`);
+    return h('li', { class: 'step done' }, stepMark(true), h('strong', {}, ' Run one batch job with the service account. '),
+      `Done: ${startedJobsWords(jobs)}.`);
   }
-  return h('li', { class: 'step todo' }, h('strong', {}, 'Run one batch job with the service account first. '),
+  return h('li', { class: 'step todo' }, stepMark(false), h('strong', {}, ' Run one batch job with the service account first. '),
     jobs ? 'Its job list shows none yet. ' : 'Its job list could not be read, so this app cannot tell whether it has run one; see the ',
     jobs ? null : showJobs, jobs ? null : '. ',
     'Support can link it only after one has run, because its marketplace account is made then. Run it from a script, for example with ',
-    h('code', {}, `openeo-auth-tray exec ${identityId} -- python my_job.py`), '.');
+    h('code', {}, breakable(`openeo-auth-tray exec ${identityId} -- python my_job.py`)), '.');
 }
 
 function linkingSection(sa: NonNullable<CreditsView['serviceAccount']>, identityId: string): HTMLElement {
@@ -56,30 +66,33 @@ function linkingSection(sa: NonNullable<CreditsView['serviceAccount']>, identity
   addPersonal.addEventListener('click', () => navigate({ page: 'add' }));
   const messageId = uid('support-message');
   const where = sa.support;
-  const helpCenter = where.url?.startsWith('https://helpcenter.') ?? false;
-  const how = !where.url ? 'This app knows no address for them: use the contact their website or documentation gives.'
-    : helpCenter ? '“Open the help center” opens its request form in your browser; paste the message there.'
-      : '“Open their website” shows where to reach them.';
+  const cdse = sa.process === 'cdse';
+  const helpCenter = cdse && where.url !== null;
+  const open = where.url ? externalButton(helpCenter ? 'Open the help center' : 'Open their website', where.url) : null;
+  const how = !where.url ? 'This app knows no address for them: use the contact their website or documentation gives, and paste the message there.'
+    : helpCenter ? 'Copy the message, open the help center’s request form with “Open the help center”, and paste it there.'
+      : 'Copy the message, then “Open their website” shows where to reach them; paste it there.';
   return h('section', { class: 'panel', 'aria-labelledby': 'credits-linking' },
     h('h2', { id: 'credits-linking' }, 'Link its credits to your personal account'),
-    h('p', {}, 'A service account is a separate account with its own jobs and its own credit balance. '
-      + 'Support can link its balance to your personal account, so that its jobs use your personal credits.'),
+    h('p', {}, 'A service account is a separate account with its own jobs and its own credit balance. ', cdse
+      ? 'Support can link its balance to your personal account, so that its jobs use your personal credits.'
+      : 'Whether its balance can be linked to your personal account is up to the backend’s operators; the message below asks them, with the IDs they need.'),
     h('ol', { class: 'steps' },
-      batchJobStep(sa, identityId),
-      h('li', {}, h('strong', {}, `Send the message below to ${where.name}. `),
-        `It has the client ID and both user IDs filled in. ${how}`),
-      h('li', {}, h('strong', {}, 'Wait for their confirmation. '), 'From then on the service account’s jobs are paid from your personal credits.')),
+      cdse ? batchJobStep(sa, identityId) : null,
+      h('li', {}, h('strong', {}, wrapLongWords(`Send the message below to ${where.name}. `)), `It has the client ID and both user IDs filled in. ${how}`),
+      h('li', {}, h('strong', {}, 'Wait for their confirmation. '), cdse
+        ? 'From then on the service account’s jobs are paid from your personal credits.'
+        : 'They say whether and how its jobs are then paid.')),
     h('dl', { class: 'facts ids' },
       ...idRow('Client ID', sa.clientId, 'the client ID', ''),
       ...idRow('Service account user ID', sa.userId, 'the service account’s user ID',
-        'Not known yet. On the Accounts page, use More → “Refresh now” on its card, then come back.'),
-      ...idRow(sa.personalLabel ? `Personal user ID (${sa.personalLabel})` : 'Personal user ID', sa.personalUserId, 'your personal user ID',
-        h('span', {}, 'No personal account on this backend in this app, so the message has a blank for it. ', addPersonal))),
+        'Not known yet. On the Accounts page, open its details and use More → “Refresh now”, then come back.'),
+      ...idRow('Your personal user ID', sa.personalUserId, 'your personal user ID',
+        h('span', {}, 'No personal account on this backend in this app, so the message has a blank for it. ', addPersonal),
+        sa.personalLabel ? `From your account “${sa.personalLabel}”.` : null)),
     h('label', { for: messageId, class: 'block-label' }, 'Message to support'),
     h('textarea', { id: messageId, class: 'message', readonly: true, rows: sa.supportMessage.split('\n').length }, sa.supportMessage),
-    h('div', { class: 'actions' },
-      where.url ? externalButton(helpCenter ? 'Open the help center' : 'Open their website', where.url, true) : null,
-      copyButton('the message to support', () => sa.supportMessage, 'Copy message')));
+    h('div', { class: 'actions' }, copyButton('the message to support', () => sa.supportMessage, 'Copy message', true), open));
 }
 
 function personalSection(userId: string | null): HTMLElement | null {
@@ -96,7 +109,7 @@ export function creditsPage(): PageView {
   const content = h('div', { class: 'stack' });
   let selected: string | undefined;
   let request = 0;
-  const picker = identityPicker((identityId) => void load(identityId));
+  const picker = accountSwitcher((identityId) => void load(identityId));
   replace(frame.body, picker.root, content);
 
   async function load(identityId: string | undefined): Promise<void> {

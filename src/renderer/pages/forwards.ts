@@ -6,7 +6,7 @@
  */
 import type { ForwardList, ForwardView, Result } from '../../shared/api.ts';
 import { hostOf } from '../../shared/format/display-text.ts';
-import { h, replace, rerenderKeepingFocus, uid } from '../dom.ts';
+import { breakable, h, replace, rerenderKeepingFocus, uid } from '../dom.ts';
 import { announce, announceFailure, copyButton, localProblem, onAction, problemBox, runBusy } from '../feedback.ts';
 import { liveText } from '../live.ts';
 import { identityStore } from '../store.ts';
@@ -60,7 +60,7 @@ export function forwardsPanel(): { root: HTMLElement; refresh(): void } {
     copy.dataset.focusKey = `forward:${f.id}:copy`;
     return h('li', { class: 'forward' },
       h('div', { class: 'forward-head' }, liveText(h('p', { class: 'forward-line' }), line), stop),
-      h('div', { class: 'copyable' }, h('code', {}, f.ssh), copy));
+      h('div', { class: 'copyable' }, h('code', {}, breakable(f.ssh)), copy));
   }
 
   function closeForm(returnFocus: boolean): void {

@@ -1,171 +1,195 @@
 /**
- * Jobs: the batch jobs of one account, newest first — status, progress, times and costs with
- * their unit — and per job its details: the backend's logs, and once it has finished the signed
- * links to its results. This matters most for service accounts, whose jobs no web editor shows.
+ * Jobs: one account's batch jobs, newest first, a page at a time as the backend pages them
+ * (`limit`, then its `next` link: "Load more jobs"); a search by title or id and a filter by
+ * status over the jobs loaded; running and queued jobs asked about again while the page is in
+ * view, less often while nothing changes (../job-refresh.ts). One retry action at a time: Refresh
+ * over a list, Try again over a failure. This matters most for service accounts, whose jobs no web
+ * editor shows.
  */
-import type { BatchJob, JobDetails, JobList, Navigation } from '../../shared/api.ts';
-import { breakable, h, replace, uid } from '../dom.ts';
-import { announceFailure, loading, onAction, problemBox } from '../feedback.ts';
+import type { BatchJob, Navigation } from '../../shared/api.ts';
+import { MAX_REFRESH_JOBS } from '../../shared/limits.ts';
+import { h, replace, rerenderKeepingFocus, uid } from '../dom.ts';
+import { announce, loading, onAction, problemBox } from '../feedback.ts';
 import { identityStore } from '../store.ts';
 import { currentPage, navigate, pageFrame, type PageView } from '../router.ts';
-import { identityPicker } from './identity-picker.ts';
-import { costWords, formatDateTime, progressWords, type Tone } from '../words.ts';
+import { jobRefresher, type RefreshOutcome } from '../job-refresh.ts';
+import { windowTimers } from '../timers.ts';
+import { JOB_STATUS_WORDS, counted, jobsShownWords } from '../words.ts';
+import { accountSwitcher } from './account-switcher.ts';
+import { jobView, type JobView } from './job-item.ts';
 
-const STATUS_TONE: Record<BatchJob['status'], Tone> = {
-  created: 'neutral', queued: 'info', running: 'info', canceled: 'neutral', finished: 'ok', error: 'bad',
-};
-const LEVEL_TONE: Record<string, Tone> = { error: 'bad', warning: 'warn', info: 'neutral', debug: 'neutral' };
+/** Jobs asked for per page. */
+export const JOBS_PAGE_SIZE = 20;
 
-function when(text: string | undefined): string | null {
-  if (!text) return null;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? text : formatDateTime(at);
-}
-
-/** One term and its value, kept together when the facts wrap. */
-function fact(term: string, value: string): HTMLElement {
-  return h('div', {}, h('dt', {}, term), h('dd', {}, value));
-}
-
-function openButton(label: string, url: string, primary = false): HTMLButtonElement {
-  return onAction(h('button', { type: 'button', class: primary ? 'btn primary small' : 'btn small' }, label), 'Opening…', async () => {
-    const result = await window.openeoAuth.openExternal(url);
-    if (!result.ok) announceFailure(result);
-  });
-}
-
-function logsSection(logs: JobDetails['logs']): HTMLElement {
-  const headingId = uid('logs');
-  const body = !logs.ok
-    ? h('p', { class: 'muted' }, `The backend did not give the logs: ${logs.message}`)
-    : logs.entries.length === 0
-      ? h('p', { class: 'muted' }, 'The backend has no log entries for this job.')
-      : h('ol', { class: 'log', 'aria-labelledby': headingId }, ...logs.entries.map((entry) => h('li', { class: 'log-entry' },
-        h('span', { class: `pill small tone-${LEVEL_TONE[entry.level] ?? 'neutral'}` }, entry.level),
-        entry.time ? h('span', { class: 'muted log-time' }, when(entry.time)) : null,
-        h('p', { class: 'log-message' }, entry.message))));
-  return h('section', { class: 'job-part' }, h('h4', { id: headingId }, 'Logs'), body,
-    logs.ok && logs.more ? h('p', { class: 'muted small' }, 'The first entries only; the backend keeps more.') : null);
-}
-
-function resultsSection(results: JobDetails['results']): HTMLElement | null {
-  if (results === null) return null;
-  if (!results.ok) return h('section', { class: 'job-part' }, h('h4', {}, 'Results'), h('p', { class: 'muted' }, `The backend did not give the results: ${results.message}`));
-  const links = [
-    results.canonical ? openButton('Open the results', results.canonical, true) : null,
-    ...results.assets.map((asset) => openButton(`Download ${asset.title}`, asset.href)),
-  ].filter((b): b is HTMLButtonElement => b !== null);
-  const expires = when(results.expires);
-  return h('section', { class: 'job-part' }, h('h4', {}, 'Results'),
-    ...(links.length
-      ? [h('p', { class: 'muted small' }, 'Signed links from the backend: they open in your browser without signing in',
-        expires ? `, until ${expires}.` : '.'), h('div', { class: 'actions' }, ...links)]
-      : [h('p', { class: 'muted' }, 'The backend gives no links to the results that a browser could open.')]));
-}
-
-function detailsView(details: JobDetails): HTMLElement {
-  return h('div', { class: 'job-details' },
-    details.job.description ? h('p', { class: 'job-description' }, details.job.description) : null,
-    logsSection(details.logs),
-    resultsSection(details.results));
-}
-
-function jobItem(identityId: string, job: BatchJob, currency: string | null): HTMLElement {
-  const created = when(job.created);
-  const updated = when(job.updated);
-  const progress = progressWords(job.status, job.progress);
-  const detailsId = uid('job-details');
-  const details = h('div', { id: detailsId, class: 'job-details-slot', hidden: true });
-  const toggle = h('button', { type: 'button', class: 'btn small', 'aria-expanded': 'false', 'aria-controls': detailsId }, 'Details');
-  let loaded = false;
-  onAction(toggle, 'Loading…', async () => {
-    const open = toggle.getAttribute('aria-expanded') !== 'true';
-    toggle.setAttribute('aria-expanded', String(open));
-    details.hidden = !open;
-    if (!open || loaded) return;
-    replace(details, loading('Loading the job’s logs and results…'));
-    const result = await window.openeoAuth.getJob(identityId, job.id);
-    if (result.ok) {
-      loaded = true;
-      replace(details, detailsView(result.value));
-    } else {
-      const retry = onAction(h('button', { type: 'button', class: 'btn small' }, 'Try again'), 'Loading…', async () => {
-        toggle.setAttribute('aria-expanded', 'false');
-        toggle.click();
-      });
-      replace(details, problemBox(result, retry));
-    }
-  });
-  const titleId = uid('job');
-  return h('li', { class: 'job', 'aria-labelledby': titleId },
-    h('div', { class: 'job-head' },
-      h('div', { class: 'job-name' },
-        h('h3', { id: titleId }, job.title ?? h('code', {}, breakable(job.id))),
-        job.title ? h('span', { class: 'job-id' }, breakable(job.id)) : null),
-      h('span', { class: `pill tone-${STATUS_TONE[job.status] ?? 'neutral'}` }, job.status)),
-    typeof job.progress === 'number' && (job.status === 'running' || job.status === 'queued')
-      ? h('meter', { class: 'job-progress', min: '0', max: '100', value: String(job.progress), 'aria-label': `Progress of ${job.title ?? job.id}` })
-      : null,
-    h('dl', { class: 'job-facts' },
-      progress ? fact('Progress', progress) : null,
-      created ? fact('Created', created) : null,
-      updated ? fact('Updated', updated) : null,
-      fact('Costs', typeof job.costs === 'number' ? costWords(job.costs, currency) : 'not given')),
-    h('div', { class: 'actions' }, toggle),
-    details);
-}
-
-function jobsList(identityId: string, list: JobList): HTMLElement {
-  const sorted = [...list.jobs].sort((a, b) => b.created.localeCompare(a.created));
-  return h('div', {},
-    list.currency === null && list.jobs.some((j) => typeof j.costs === 'number')
-      ? h('p', { class: 'muted small' }, 'The backend does not say in which unit it counts costs.')
-      : null,
-    h('ul', { class: 'jobs', 'aria-label': 'Batch jobs, newest first' }, ...sorted.map((job) => jobItem(identityId, job, list.currency))));
-}
+type Filter = 'all' | 'active' | BatchJob['status'];
+const FILTERS: ReadonlyArray<{ value: Filter; label: string; matches: (s: BatchJob['status']) => boolean }> = [
+  { value: 'all', label: 'All statuses', matches: () => true },
+  { value: 'active', label: 'Running or queued', matches: (s) => s === 'running' || s === 'queued' },
+  { value: 'finished', label: JOB_STATUS_WORDS.finished.label, matches: (s) => s === 'finished' },
+  { value: 'error', label: JOB_STATUS_WORDS.error.label, matches: (s) => s === 'error' },
+  { value: 'canceled', label: JOB_STATUS_WORDS.canceled.label, matches: (s) => s === 'canceled' },
+  { value: 'created', label: JOB_STATUS_WORDS.created.label, matches: (s) => s === 'created' },
+];
+const isActive = (job: BatchJob): boolean => job.status === 'running' || job.status === 'queued';
 
 /** The Jobs page. */
 export function jobsPage(): PageView {
-  const reload = h('button', { type: 'button', class: 'btn' }, 'Reload');
+  const reload = h('button', { type: 'button', class: 'btn', hidden: true }, 'Refresh');
   const frame = pageFrame('Jobs', reload);
+  const searchId = uid('job-search');
+  const filterId = uid('job-filter');
+  const search = h('input', { id: searchId, type: 'search', placeholder: 'Title or ID', autocomplete: 'off', spellcheck: 'false', maxlength: 200 });
+  const filter = h('select', { id: filterId });
+  const tools = h('div', { class: 'job-tools', hidden: true },
+    h('div', { class: 'field' }, h('label', { for: searchId }, 'Search'), search),
+    h('div', { class: 'field' }, h('label', { for: filterId }, 'Status'), filter));
+  const summary = h('p', { class: 'jobs-summary muted', role: 'status' });
+  const list = h('ul', { class: 'jobs', 'aria-label': 'Batch jobs, newest first' });
+  const more = h('button', { type: 'button', class: 'btn', hidden: true }, 'Load more jobs');
   const content = h('div', { class: 'stack' });
+  const switcher = accountSwitcher((identityId) => void load(identityId));
+  replace(frame.body, switcher.root, tools, content);
+
   let selected: string | undefined;
   let request = 0;
-  const picker = identityPicker((identityId) => void load(identityId));
-  replace(frame.body, picker.root, content);
-  onAction(reload, 'Loading…', () => load(selected));
+  let views = new Map<string, JobView>();
+  let currency: string | null = null;
+  let next: string | null = null;
+
+  const refresher = jobRefresher({
+    timers: windowTimers,
+    shouldRun: () => currentPage() === 'jobs' && document.visibilityState === 'visible' && [...views.values()].some((v) => isActive(v.job)),
+    refresh: refreshRunning,
+  });
+  document.addEventListener('visibilitychange', () => refresher.sync());
+
+  function sorted(): JobView[] {
+    return [...views.values()].sort((a, b) => b.job.created.localeCompare(a.job.created));
+  }
+
+  function renderList(): void {
+    const all = sorted();
+    const rule = FILTERS.find((f) => f.value === filter.value) ?? FILTERS[0]!;
+    const words = search.value.trim().toLowerCase();
+    const shown = all.filter((v) => rule.matches(v.job.status)
+      && (!words || v.job.id.toLowerCase().includes(words) || (v.job.title ?? '').toLowerCase().includes(words)));
+    const count = (f: (typeof FILTERS)[number]): number => all.filter((v) => f.matches(v.job.status)).length;
+    const chosen = filter.value || 'all';
+    replace(filter, ...FILTERS.map((f) => h('option', { value: f.value, selected: f.value === chosen }, `${f.label} (${count(f)})`)));
+    summary.textContent = jobsShownWords(shown.length, all.length, next !== null);
+    rerenderKeepingFocus(content, () => {
+      if (shown.length === 0) {
+        const clear = h('button', { type: 'button', class: 'btn' }, 'Show all jobs');
+        clear.addEventListener('click', () => {
+          search.value = '';
+          filter.value = 'all';
+          renderList();
+          search.focus();
+        });
+        replace(list);
+        replace(content, summary, h('div', { class: 'empty' }, h('h2', {}, 'No job matches'),
+          h('p', {}, words ? `None of the jobs loaded has “${search.value.trim()}” in its title or ID.` : 'None of the jobs loaded has this status.'), clear), more);
+        return;
+      }
+      replace(list, ...shown.map((v) => v.root));
+      replace(content, summary, list, more);
+    });
+    more.hidden = next === null;
+  }
+
+  async function refreshRunning(): Promise<RefreshOutcome> {
+    const identityId = selected;
+    const active = [...views.values()].filter((v) => isActive(v.job)).slice(0, MAX_REFRESH_JOBS);
+    if (!identityId || active.length === 0) return 'unchanged';
+    const mine = request;
+    const result = await window.openeoAuth.refreshJobs(identityId, active.map((v) => v.job.id));
+    if (mine !== request) return 'unchanged';
+    if (!result.ok) return 'failed';
+    let changed = false;
+    for (const job of result.value.jobs) changed = (views.get(job.id)?.update(job) ?? false) || changed;
+    if (changed) renderList();
+    return changed ? 'changed' : 'unchanged';
+  }
+
+  function add(jobs: BatchJob[], identityId: string): number {
+    let added = 0;
+    for (const job of jobs) {
+      const known = views.get(job.id);
+      if (known) known.update(job);
+      else {
+        views.set(job.id, jobView(identityId, job, currency));
+        added++;
+      }
+    }
+    return added;
+  }
 
   async function load(identityId: string | undefined): Promise<void> {
     selected = identityId;
     const mine = ++request;
-    reload.hidden = !identityId;
+    views = new Map();
+    next = null;
+    reload.hidden = true;
+    more.hidden = true;
     if (!identityId) {
-      const add = h('button', { type: 'button', class: 'btn primary' }, 'Add account');
-      add.addEventListener('click', () => navigate({ page: 'add' }));
-      return replace(content, h('div', { class: 'empty' }, h('h2', {}, 'No accounts yet'), h('p', {}, 'Jobs are listed per account. Add an account first.'), add));
+      tools.hidden = true;
+      const addAccount = h('button', { type: 'button', class: 'btn primary' }, 'Add account');
+      addAccount.addEventListener('click', () => navigate({ page: 'add' }));
+      return replace(content, h('div', { class: 'empty' }, h('h2', {}, 'No accounts yet'), h('p', {}, 'Jobs are listed per account. Add an account first.'), addAccount));
     }
     replace(content, loading('Loading jobs…'));
-    const result = await window.openeoAuth.listJobs(identityId);
+    const result = await window.openeoAuth.listJobs(identityId, { limit: JOBS_PAGE_SIZE });
     if (mine !== request) return;
     if (!result.ok) {
+      tools.hidden = true;
       const retry = onAction(h('button', { type: 'button', class: 'btn' }, 'Try again'), 'Loading…', () => load(identityId));
       return replace(content, problemBox(result, retry));
     }
-    replace(content, result.value.jobs.length === 0
-      ? h('div', { class: 'empty' }, h('h2', {}, 'No batch jobs'), h('p', {}, 'This account has not run any batch jobs on this backend yet.'))
-      : jobsList(identityId, result.value));
+    currency = result.value.currency;
+    next = result.value.next;
+    add(result.value.jobs, identityId);
+    reload.hidden = false;
+    if (views.size === 0) {
+      tools.hidden = true;
+      return replace(content, h('div', { class: 'empty' }, h('h2', {}, 'No batch jobs'), h('p', {}, 'This account has not run any batch jobs on this backend yet.')));
+    }
+    tools.hidden = false;
+    renderList();
+    refresher.restart();
   }
+
+  async function loadMore(): Promise<void> {
+    const identityId = selected;
+    if (!identityId || next === null) return;
+    const mine = request;
+    const result = await window.openeoAuth.listJobs(identityId, { limit: JOBS_PAGE_SIZE, next });
+    if (mine !== request) return;
+    if (!result.ok) {
+      announce(`${result.message} ${result.nextStep ?? ''}`.trim());
+      return;
+    }
+    next = result.value.next;
+    const added = add(result.value.jobs, identityId);
+    renderList();
+    refresher.sync();
+    announce(`Loaded ${counted(added, 'more job', 'more jobs')}${next === null ? '; that is all of them' : ''}.`);
+  }
+
+  onAction(reload, 'Refreshing…', () => load(selected));
+  onAction(more, 'Loading…', loadMore);
+  search.addEventListener('input', renderList);
+  filter.addEventListener('change', renderList);
 
   identityStore.subscribe(() => {
     const before = selected;
-    const after = picker.update(identityStore.list, selected);
+    const after = switcher.update(identityStore.list, selected);
     if (after !== before && currentPage() === 'jobs') void load(after);
   });
   return {
     root: frame.root,
     heading: frame.heading,
     show(to: Navigation) {
-      void load(picker.update(identityStore.list, to.identityId ?? selected));
+      void load(switcher.update(identityStore.list, to.identityId ?? selected));
     },
   };
 }

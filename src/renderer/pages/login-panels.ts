@@ -1,14 +1,16 @@
 /**
  * The panels shown while a login runs and when it ends: the device login (user code, QR code,
- * "Open in browser", countdown, cancel), the wait for the browser login, success and failure.
+ * "Open in browser", countdown, cancel), the wait for the browser login (its sign-in page to open
+ * again or copy), success and failure. Each sign-in panel says which backend it is for.
  */
-import type { DeviceLoginStarted, IdentityStatus } from '../../shared/api.ts';
-import { breakable, h, replace, type Child } from '../dom.ts';
+import type { BrowserLoginStarted, DeviceLoginStarted, IdentityStatus } from '../../shared/api.ts';
+import { hostOf } from '../../shared/format/display-text.ts';
+import { breakable, h, replace, wrapLongWords, type Child } from '../dom.ts';
 import { liveText } from '../live.ts';
 import { announceFailure, copyButton, onAction, problemBox, spinner, type Failure } from '../feedback.ts';
 import { icon } from '../icons.ts';
 import { qrCode } from '../qr.ts';
-import { clockCountdown, kindWords, refreshTokenWords } from '../words.ts';
+import { clockCountdown, kindWords, signedInWords } from '../words.ts';
 
 /** Panel heading that takes focus when the panel replaces the form, so the change is heard. */
 function panelHeading(text: string): HTMLElement {
@@ -39,8 +41,13 @@ export function showCodeExpired(panel: HTMLElement): void {
   expireHooks.get(panel)?.();
 }
 
-/** The device login in progress. `onCancel` is called once when the user gives up. */
-export function devicePanel(started: DeviceLoginStarted, onCancel: () => Promise<void>, expiry: DeviceCodeExpiry): HTMLElement {
+/** The line under a sign-in panel's heading that names the backend (words.ts `signingInToWords`). */
+function targetLine(target: string): HTMLElement {
+  return h('p', { class: 'sign-in-target' }, wrapLongWords(target));
+}
+
+/** The device login in progress, for `target` (which backend). `onCancel` is called once when the user gives up. */
+export function devicePanel(started: DeviceLoginStarted, target: string, onCancel: () => Promise<void>, expiry: DeviceCodeExpiry): HTMLElement {
   const pageUrl = started.verificationUriComplete ?? started.verificationUri;
   const open = onAction(h('button', { type: 'button', class: 'btn primary' }, 'Open in browser'), 'Opening…', async () => {
     const result = await window.openeoAuth.openExternal(pageUrl);
@@ -85,6 +92,7 @@ export function devicePanel(started: DeviceLoginStarted, onCancel: () => Promise
   });
   replace(root,
     heading,
+    targetLine(target),
     h('div', { class: 'device-grid' },
       h('div', { class: 'device-steps' },
         steps,
@@ -97,26 +105,38 @@ export function devicePanel(started: DeviceLoginStarted, onCancel: () => Promise
   return root;
 }
 
-/** The browser login in progress. */
-export function browserPanel(providerTitle: string, onCancel: () => Promise<void>): HTMLElement {
+/**
+ * The browser login in progress, for `target`: its sign-in page can be opened again (a closed
+ * tab) or copied into another browser; when the system opened no browser, the panel says so.
+ */
+export function browserPanel(started: BrowserLoginStarted, target: string, providerTitle: string, onCancel: () => Promise<void>): HTMLElement {
   const cancel = onAction(h('button', { type: 'button', class: 'btn' }, 'Cancel'), 'Cancelling…', onCancel);
+  const again = onAction(h('button', { type: 'button', class: started.browserOpened ? 'btn' : 'btn primary' }, started.browserOpened ? 'Open it again' : 'Open the sign-in page'),
+    'Opening…', async () => {
+      const result = await window.openeoAuth.openExternal(started.signInUrl);
+      if (!result.ok) announceFailure(result);
+    });
+  const copy = copyButton('the sign-in page address', () => started.signInUrl, 'Copy link');
   return h('div', { class: 'panel' },
-    panelHeading('Finish signing in in your browser'),
-    h('p', {}, `Your browser has opened the sign-in page of ${providerTitle}. Sign in there; this window notices by itself when you are done.`),
-    h('p', { class: 'muted' }, 'No browser window? Cancel and choose “With a code” instead.'),
+    panelHeading('Continue in your browser'),
+    targetLine(target),
+    h('p', {}, started.browserOpened
+      ? `Your browser shows the sign-in page of ${providerTitle}. Sign in there; this window notices by itself when you are done.`
+      : `The browser did not open by itself. Open the sign-in page of ${providerTitle} with the button below, or copy its address into a browser on this computer.`),
+    h('p', { class: 'muted small sign-in-url' }, 'Sign-in page at ', h('span', { class: 'url' }, breakable(hostOf(started.signInUrl)))),
+    h('div', { class: 'actions' }, again, copy),
+    h('p', { class: 'muted' }, 'No browser window, or it shows nothing? Cancel and choose “With a code” instead.'),
     h('div', { class: 'panel-foot' }, waiting('Waiting for the browser…'), h('div', { class: 'actions' }, cancel)));
 }
 
-/** The login worked: what the identity is now, and where to go next. */
+/** The login worked: what the identity is now, what it does from now on, and where to go next. */
 export function successPanel(identity: IdentityStatus | undefined, fallbackLabel: string, actions: Child[]): HTMLElement {
   const label = identity?.label ?? fallbackLabel;
-  const details = identity
-    ? `${kindWords(identity.kind)} on ${identity.backend}. Refresh token ${refreshTokenWords(identity, Date.now())}.`
-    : 'The login is stored in your keychain.';
+  const details = identity ? `${kindWords(identity.kind)} on ${hostOf(identity.backend)}.` : 'The login is stored in your keychain.';
   return h('div', { class: 'panel success' },
     h('div', { class: 'success-head' }, h('span', { class: 'success-icon' }, icon('check')), panelHeading(`${label} is signed in`)),
-    h('p', {}, details),
-    h('p', { class: 'muted' }, 'The login now renews by itself, and you are warned before it expires.'),
+    h('p', {}, wrapLongWords(details)),
+    identity ? h('p', { class: 'muted' }, signedInWords(identity, Date.now())) : null,
     h('div', { class: 'actions' }, ...actions));
 }
 

@@ -1,13 +1,12 @@
 /**
- * A login's scripts, on its card: what scripts did with it through the token agent, in one line,
+ * A login's scripts, in its details: what scripts did with it through the token agent, in one line,
  * and its two settings — whether scripts may use it, and whether a new script waits until the
  * person lets it in. A script's name is what it calls itself: it goes in as text (never markup),
  * is marked unverified, and wraps wherever it must.
  */
 import type { IdentityStatus, ScriptAccess, ScriptsView } from '../../shared/api.ts';
-import { h, uid } from '../dom.ts';
+import { h, uid, wrapLongWords } from '../dom.ts';
 import { announce, type Failure } from '../feedback.ts';
-import { liveText } from '../live.ts';
 import { identityStore } from '../store.ts';
 import { SCRIPT_SETTING_WORDS, scriptAccessChangedWords, scriptUseWords } from '../words.ts';
 
@@ -18,8 +17,8 @@ function accessOf(allowed: boolean, ask: boolean): ScriptAccess {
 }
 
 /**
- * The "Scripts" entry of a card's facts (its <dt> and <dd>). `onFailure` shows a failed save on
- * the card; the boxes then show what is saved again.
+ * The "Scripts" entry of an account's details (its <dt> and <dd>). `onFailure` shows a failed
+ * save on the row; the boxes then show what is saved again. A long name wraps at its separators.
  */
 export function scriptFacts(identity: IdentityStatus, scripts: ScriptsView, onFailure: (failure: Failure) => Promise<void>): HTMLElement[] {
   const key = (what: string): string => `${identity.id}:scripts:${what}`;
@@ -63,6 +62,6 @@ export function scriptFacts(identity: IdentityStatus, scripts: ScriptsView, onFa
 
   return [
     h('dt', {}, 'Scripts'),
-    h('dd', { class: 'scripts' }, liveText(h('p', { class: 'script-use' }), (now) => scriptUseWords(scripts, now)), group),
+    h('dd', { class: 'scripts' }, h('p', { class: 'script-use' }, wrapLongWords(scriptUseWords(scripts, Date.now()))), group),
   ];
 }

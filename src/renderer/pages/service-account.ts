@@ -1,8 +1,9 @@
 /**
- * The service-account (client credentials) fields of the Add account form, with what a person
- * must know first: on CDSE it is experimental, it is a separate identity with its own jobs and
- * credits, the web editor cannot use it, and the secret belongs in no code. And the one short
- * form that "Sign in again" is for a service account: a new secret, saved.
+ * The service-account (client credentials) fields of the Add account form: the client ID and the
+ * secret first, then what a person should know, folded: on CDSE it is experimental, it is a
+ * separate identity with its own jobs and credits, the web editor cannot use it, and the secret
+ * belongs in no code. A refused client ID and secret mark both fields and keep what was typed.
+ * And the one short form that "Sign in again" is for a service account: a new secret, saved.
  */
 import type { IdentityStatus } from '../../shared/api.ts';
 import { breakable, h, replace, uid } from '../dom.ts';
@@ -11,13 +12,16 @@ import { CLIENT_ID_PATTERN, LIMITS } from '../../shared/limits.ts';
 
 /** Where a CDSE user registers an OAuth client (account settings → OAuth clients). */
 export const SENTINEL_HUB_DASHBOARD_URL = 'https://shapps.dataspace.copernicus.eu/dashboard/#/account/settings';
+const CDSE_HELP_CENTER = 'https://helpcenter.dataspace.copernicus.eu/hc/en-gb/requests/new';
 
 export interface ServiceAccountFields {
   readonly root: HTMLElement;
-  /** Reads both fields and empties the secret field at once, so the secret stays in the DOM no longer than needed. */
+  /** Reads both fields; a problem with what was typed comes back as a Failure. */
   take(): { clientId: string; clientSecret: string } | Failure;
-  /** Shows why the last try failed right under the field it concerns, and puts focus there. */
+  /** Shows why the last try failed under the field(s) it concerns, and puts focus on the first. */
   showProblem(failure: Failure): void;
+  /** Empties the secret field (once it is saved, or the form is left). */
+  clearSecret(): void;
 }
 
 /** A link that opens in the system browser (the window itself never navigates). */
@@ -28,39 +32,39 @@ export function externalLink(label: string, url: string): HTMLButtonElement {
   });
 }
 
-function field(label: string, input: HTMLInputElement, hint: string | Node, problem: HTMLElement): HTMLElement {
+function field(label: string, input: HTMLInputElement, hint: Array<string | Node>, problem: HTMLElement): HTMLElement {
   const hintId = uid('hint');
   problem.id = uid('problem');
   input.setAttribute('aria-describedby', `${hintId} ${problem.id}`);
-  return h('div', { class: 'field' }, h('label', { for: input.id }, label), input, h('p', { class: 'hint', id: hintId }, hint), problem);
+  return h('div', { class: 'field' }, h('label', { for: input.id }, label), input, h('p', { class: 'hint', id: hintId }, ...hint), problem);
 }
 
-/** The problem of a failed try, said once: what happened, and that the secret must be typed again. */
-function secretProblem(failure: Failure): Failure {
-  const again = 'Enter the secret again: the field was emptied.';
+/** The problem of a failed try, with what to do: check both, or make a new secret where the client is registered. */
+function refusedProblem(failure: Failure): Failure {
   if (failure.code === 'CLIENT_CREDENTIALS_REFUSED') {
-    return { ...failure, nextStep: `${again} If it was right, create a new secret where the client is registered.` };
+    return { ...failure, nextStep: 'Check the client ID and the secret; if both are right, create a new secret where the client is registered.' };
   }
-  return { ...failure, nextStep: failure.nextStep ? `${failure.nextStep} ${again}` : again };
+  return failure;
 }
 
-/** Whether a failure is about what was typed (and belongs under the fields) rather than the network. */
-function aboutInput(failure: Failure): 'client-id' | 'secret' {
-  return failure.code === 'INVALID_ARGUMENT' && /client ID/.test(failure.message) ? 'client-id' : 'secret';
+/** Which fields a failure is about: the client ID, the secret, both (a refusal names both), or neither (the network). */
+function fieldsOf(failure: Failure): Array<'client-id' | 'secret'> {
+  if (failure.code === 'CLIENT_CREDENTIALS_REFUSED') return ['client-id', 'secret'];
+  if (failure.code === 'INVALID_ARGUMENT') return /client ID/.test(failure.message) ? ['client-id'] : ['secret'];
+  return [];
 }
 
 function problemSlot(): HTMLElement {
   return h('div', { class: 'field-problem' });
 }
 
-function setProblem(input: HTMLInputElement, slot: HTMLElement, failure: Failure | null): void {
-  if (failure) {
-    input.setAttribute('aria-invalid', 'true');
-    replace(slot, problemBox(failure));
-  } else {
-    input.removeAttribute('aria-invalid');
-    replace(slot);
+function setProblem(inputs: HTMLInputElement[], slot: HTMLElement, failure: Failure | null): void {
+  for (const input of inputs) {
+    if (failure) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
   }
+  if (failure) replace(slot, problemBox(failure));
+  else replace(slot);
 }
 
 function checkSecret(value: string): Failure | null {
@@ -78,41 +82,55 @@ export function serviceAccountFields(prefillClientId: string | undefined, isCdse
   });
   const idProblem = problemSlot();
   const secretSlot = problemSlot();
-  const caveats = h('div', { class: 'note' },
-    h('h2', {}, 'Before you add a service account'),
+  // A problem about both fields is said once, under the second; the first points to it as well.
+  const describeBoth = (): void => {
+    clientId.setAttribute('aria-describedby', `${clientId.getAttribute('aria-describedby')?.split(' ')[0] ?? ''} ${idProblem.id} ${secretSlot.id}`.trim());
+  };
+  const idHint = isCdse
+    ? ['From where the client is registered: on Copernicus Data Space, the ', externalLink('Sentinel Hub dashboard', SENTINEL_HUB_DASHBOARD_URL), ' (User settings → OAuth clients).']
+    : ['The ID of the OAuth client, as shown where you registered it.'];
+  const about = h('details', { class: 'note' },
+    h('summary', {}, 'About service accounts'),
     h('ul', {},
-      isCdse ? h('li', {}, 'On Copernicus Data Space this is experimental. Register the client in the ',
-        externalLink('Sentinel Hub dashboard', SENTINEL_HUB_DASHBOARD_URL),
-        ' (User settings → OAuth clients), or ask the ', externalLink('CDSE help center', 'https://helpcenter.dataspace.copernicus.eu/hc/en-gb/requests/new'), ' for one.') : null,
+      isCdse ? h('li', {}, 'On Copernicus Data Space they are experimental; the ', externalLink('CDSE help center', CDSE_HELP_CENTER), ' can register a client for you.') : null,
       h('li', {}, 'It is a separate account, not your personal one: its batch jobs, results and credits are its own.'),
-      h('li', {}, 'The web editor cannot sign in with it, so you cannot follow its jobs there; the Jobs page of this app shows them.'),
-      h('li', {}, 'Its credits can be linked to your personal account: the Credits & linking page of this app shows how, once it is added.'),
+      h('li', {}, 'The web editor cannot sign in with it; the Jobs page of this app shows its jobs.'),
+      h('li', {}, 'Its credits can be linked to your personal account: the Credits & linking page shows how, once it is added.'),
       h('li', {}, 'Keep the secret out of code and notebooks. This app keeps it in the system keychain only.')));
   const root = h('div', { class: 'service-account' },
-    caveats,
-    field('Client ID', clientId, 'The ID of the OAuth client, as shown where you registered it.', idProblem),
-    field('Client secret', secret, 'Goes straight to the keychain; it is never shown again.', secretSlot));
+    field('Client ID', clientId, idHint, idProblem),
+    field('Client secret', secret, ['Goes straight to the keychain; it is never shown again.'], secretSlot),
+    about);
 
   return {
     root,
     take() {
       const id = clientId.value.trim();
       const value = secret.value.trim();
-      secret.value = '';
-      setProblem(clientId, idProblem, null);
-      setProblem(secret, secretSlot, null);
+      setProblem([clientId], idProblem, null);
+      setProblem([secret], secretSlot, null);
       if (!id) return localProblem('Enter the client ID of the service account.');
       if (!CLIENT_ID_PATTERN.test(id)) return localProblem('The client ID has characters a client ID cannot have.', 'Copy it again from where you registered the client.');
       return checkSecret(value) ?? { clientId: id, clientSecret: value };
     },
     showProblem(failure) {
-      if (aboutInput(failure) === 'client-id') {
-        setProblem(clientId, idProblem, failure);
+      const about = fieldsOf(failure);
+      if (about.length === 2) {
+        setProblem([clientId, secret], secretSlot, refusedProblem(failure));
+        describeBoth();
         clientId.focus();
         return;
       }
-      setProblem(secret, secretSlot, failure.code === 'INVALID_ARGUMENT' ? failure : secretProblem(failure));
+      if (about[0] === 'client-id') {
+        setProblem([clientId], idProblem, failure);
+        clientId.focus();
+        return;
+      }
+      setProblem([secret], secretSlot, failure);
       secret.focus();
+    },
+    clearSecret() {
+      secret.value = '';
     },
   };
 }
@@ -131,15 +149,19 @@ export function newSecretForm(identity: IdentityStatus, save: (clientSecret: str
     h('dl', { class: 'facts' },
       h('dt', {}, 'Backend'), h('dd', {}, breakable(identity.backend)),
       h('dt', {}, 'Client ID'), h('dd', {}, h('code', {}, breakable(identity.clientId)))),
-    field('New client secret', secret, 'From where the client is registered. It replaces the old secret in the keychain.', slot),
+    field('New client secret', secret, ['From where the client is registered. It replaces the old secret in the keychain.'], slot),
     h('div', { class: 'actions' }, submit));
   onAction(submit, 'Checking the secret…', async () => {
     const value = secret.value.trim();
-    secret.value = '';
-    setProblem(secret, slot, null);
+    setProblem([secret], slot, null);
     const failure = checkSecret(value) ?? await save(value);
-    if (!failure) return;
-    setProblem(secret, slot, failure.code === 'INVALID_ARGUMENT' ? failure : secretProblem(failure));
+    if (!failure) {
+      secret.value = '';
+      return;
+    }
+    // What was typed stays, to be corrected rather than typed again.
+    setProblem([secret], slot, failure.code === 'CLIENT_CREDENTIALS_REFUSED'
+      ? { ...failure, nextStep: 'Check the secret; if it is right, create a new one where the client is registered.' } : failure);
     secret.focus();
   });
   form.addEventListener('submit', (event) => {

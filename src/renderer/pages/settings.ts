@@ -1,6 +1,7 @@
 /**
  * Settings: notifications and their thresholds, clipboard clearing, start at login, keeping the
  * openEO Python client's refresh-token store in sync, and the theme. Each change is saved at once.
+ * About the app (its version, links, the logs folder) comes last.
  */
 import type { SettingsView } from '../../shared/api.ts';
 import { SETTING_RULES, THEMES, type Theme } from '../../shared/settings.ts';
@@ -10,6 +11,7 @@ import { loading, onAction, problemBox, spinner } from '../feedback.ts';
 import { pageFrame, type PageView } from '../router.ts';
 import { applyTheme } from '../theme.ts';
 import { thresholdWords } from '../words.ts';
+import { aboutSection } from './about.ts';
 
 const DAY = 86_400;
 const THRESHOLD_CHOICES = [30 * DAY, 14 * DAY, 7 * DAY, 3 * DAY, DAY, 3600];
@@ -93,7 +95,8 @@ export function settingsPage(): PageView {
         h('div', { class: 'field' }, h('label', { for: clipboardId }, 'Clear copied tokens from the clipboard'), clipboard,
           h('p', { class: 'hint', id: `${clipboardId}-hint` }, 'Only if the clipboard still holds what this app put there.'))),
       h('section', { class: 'panel', 'aria-labelledby': 'settings-general' }, h('h2', { id: 'settings-general' }, 'General'), startAtLogin.root, python.root, theme),
-      status);
+      status,
+      aboutSection());
   }
 
   async function load(showLoading = true): Promise<void> {

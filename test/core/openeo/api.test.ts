@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { getMe, jobStatus, listJobs, openEoBearer, parseJob, parseMe } from '../../../src/main/core/openeo/api.ts';
+import { getMe, jobStatus, listJobs, listJobsPage, openEoBearer, parseJob, parseMe } from '../../../src/main/core/openeo/api.ts';
 import { localServers, routes, sendJson } from '../../helpers/local-server.ts';
 import { rejectsWith, specExamples, throwsWith } from './support.ts';
 
@@ -124,6 +124,40 @@ describe('jobs', () => {
     const e = await rejectsWith(listJobs(`${s.url}/api`, BEARER), 'BACKEND_INVALID_RESPONSE');
     assert.match(e.message, /another host \(localhost:\d+\)/);
     assert.equal(other.hits.length, 0);
+  });
+
+  test('listJobsPage: one page at a time, by the backend\'s limit and its next link; each job once', async () => {
+    const s = await serve((req, res, srv) => {
+      const q = new URL(req.url ?? '/', srv.url).searchParams;
+      const limit = Number(q.get('limit'));
+      const offset = Number(q.get('offset') ?? 0);
+      const all = ['a', 'b', 'c', 'd', 'e'];
+      const jobs = all.slice(offset, offset + limit).map((id) => ({ id, status: 'finished', created: 't' }));
+      // A backend that repeats a job within a page: listed once.
+      if (offset === 0) jobs.push({ id: 'a', status: 'finished', created: 't' });
+      sendJson(res, 200, { jobs, links: offset + limit < all.length ? [{ rel: 'next', href: `jobs?limit=${limit}&offset=${offset + limit}` }] : [] });
+    });
+    const first = await listJobsPage(`${s.url}/api`, BEARER, { limit: 2 });
+    assert.deepEqual(first.jobs.map((j) => j.id), ['a', 'b']);
+    assert.equal(first.next, `${s.url}/api/jobs?limit=2&offset=2`, 'the relative link, made absolute');
+    const second = await listJobsPage(`${s.url}/api`, BEARER, { limit: 2, next: first.next });
+    assert.deepEqual(second.jobs.map((j) => j.id), ['c', 'd']);
+    const last = await listJobsPage(`${s.url}/api`, BEARER, { limit: 2, next: second.next! });
+    assert.deepEqual([last.jobs.map((j) => j.id), last.next], [['e'], null]);
+    assert.deepEqual(s.hits.map((h) => h.path), ['/api/jobs?limit=2', '/api/jobs?limit=2&offset=2', '/api/jobs?limit=2&offset=4']);
+    assert.ok(s.hits.every((h) => h.authorization === `Bearer ${BEARER}`));
+  });
+
+  test('listJobsPage follows a next link only into the login\'s own API: another host, port or path never sees the bearer', async () => {
+    const other = await serve((_req, res) => sendJson(res, 200, { jobs: [], links: [] }), { name: 'localhost' });
+    const s = await serve((_req, res) => sendJson(res, 200, { jobs: [], links: [] }));
+    for (const next of [`${other.url}/api/jobs?offset=2`, `${s.url}/api/me`, `${s.url}/api/jobsx`, `${s.url}/other/jobs`, `${s.url}/api/jobs/../me`, 'not a url']) {
+      const e = await rejectsWith(listJobsPage(`${s.url}/api`, BEARER, { limit: 2, next }), 'INVALID_ARGUMENT');
+      assert.match(e.message, /not on this account’s backend/, next);
+    }
+    assert.equal(other.hits.length + s.hits.length, 0, 'nothing was asked of anyone');
+    await listJobsPage(`${s.url}/api`, BEARER, { limit: 2, next: `${s.url}/api/jobs?page=2` });
+    assert.deepEqual(s.hits.map((h) => h.path), ['/api/jobs?page=2']);
   });
 
   test('a list of the wrong shape, and 401, are clear errors', async () => {

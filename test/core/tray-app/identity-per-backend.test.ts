@@ -52,10 +52,10 @@ test('alice at a second backend on the same IdP is a second identity; the first 
 
   // Each identity's requests go to its own backend: a job that only the first backend has.
   h.backend.addJob('alice', { id: 'only-at-the-first-backend', status: 'queued', created: '2026-01-01T00:00:00Z' });
-  const jobs = await h.api.listJobs(first.value.identityId);
+  const jobs = await h.api.listJobs(first.value.identityId, { limit: 20 });
   assert.ok(jobs.ok, JSON.stringify(jobs));
   assert.deepEqual(jobs.value.jobs.map((j) => j.id), ['only-at-the-first-backend']);
-  const otherJobs = await h.api.listJobs(other.value.identityId);
+  const otherJobs = await h.api.listJobs(other.value.identityId, { limit: 20 });
   assert.ok(otherJobs.ok, JSON.stringify(otherJobs));
   assert.deepEqual(otherJobs.value.jobs, []);
 
@@ -77,7 +77,7 @@ test('"Sign in again" as another person is refused and leaves the login as it wa
   }
   const row = (await rows()).find((r) => r.id === id);
   assert.equal(row?.userId, 'alice');
-  const token = await h.api.listJobs(id);
+  const token = await h.api.listJobs(id, { limit: 20 });
   assert.ok(token.ok, 'alice\'s tokens still work');
   assert.ok(!(await rows()).some((r) => r.userId === 'bob'), 'nothing of bob was saved');
 });

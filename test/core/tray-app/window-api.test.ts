@@ -48,7 +48,7 @@ describe('window API on the real core', () => {
     h.backend.addJob(owner, { id: 'done-1', title: 'Done', status: 'finished', created: '2025-11-29T09:00:00Z', costs: 4 });
     h.backend.addJob(owner, { id: 'run-2', status: 'running', progress: 10, created: '2025-11-29T10:00:00Z' });
     h.backend.setJobLogs(owner, 'done-1', [{ level: 'warning', message: 'Cloudy\u0007 tile.\nSkipped.', time: '2025-11-29T09:01:00Z' }, { level: 'nonsense', message: 'x' }]);
-    const list = await h.api.listJobs(robot);
+    const list = await h.api.listJobs(robot, { limit: 20 });
     assert.ok(list.ok, JSON.stringify(list));
     assert.equal(list.value.currency, 'credits');
     assert.deepEqual(list.value.jobs.map((j) => j.id).sort(), ['done-1', 'run-2']);
@@ -96,7 +96,7 @@ describe('window API on the real core', () => {
     const sa = credits.value.serviceAccount!;
     assert.deepEqual(sa.batchJobs, { started: 2, finished: 1 });
     assert.equal(sa.personalUserId, 'alice');
-    assert.deepEqual(sa.support, { name: `the operators of 127.0.0.1`, url: null }, 'no address is made up for a backend that names none');
+    assert.deepEqual(sa.support, { name: `the operators of ${new URL(h.backend.url).host}`, url: null }, 'no address is made up for a backend that names none');
     assert.match(sa.supportMessage, /The service account’s job list shows 2 batch jobs that were started \(1 finished\)\./);
 
     // The job list cannot be read: the message leaves the jobs out rather than guess.
@@ -109,6 +109,73 @@ describe('window API on the real core', () => {
     } finally {
       h.backend.override('GET', '/openeo/1.2/jobs', null);
     }
+  });
+
+  test('listJobs pages by the backend\'s limit and next link; refreshJobs reads the jobs named again, leaving out what is gone', async () => {
+    const robot = h.core.statuses().find((r) => r.kind === 'client-credentials')!.id;
+    const owner = `service-account-${h.idp.serviceClient.id}`;
+    for (let i = 0; i < 5; i++) h.backend.addJob(owner, { id: `page-${i}`, status: 'queued', created: `2025-11-2${i}T10:00:00Z` });
+    const seen: string[] = [];
+    let next: string | undefined;
+    let pages = 0;
+    do {
+      const page = await h.api.listJobs(robot, { limit: 3, ...(next ? { next } : {}) });
+      assert.ok(page.ok, JSON.stringify(page));
+      assert.ok(page.value.jobs.length <= 3);
+      seen.push(...page.value.jobs.map((j) => j.id));
+      next = page.value.next ?? undefined;
+      pages++;
+    } while (next);
+    assert.equal(pages, Math.ceil(seen.length / 3), 'pages of three until the backend gives no next link');
+    assert.equal(new Set(seen).size, seen.length, 'no job twice');
+    assert.ok(['page-0', 'page-4', 'done-1', 'run-2'].every((id) => seen.includes(id)));
+
+    const elsewhere = await h.api.listJobs(robot, { limit: 3, next: 'https://openeo.example/openeo/1.2/jobs?offset=3' });
+    assert.equal(elsewhere.ok || elsewhere.code, 'INVALID_ARGUMENT', 'a next link outside the login\'s API is not followed');
+
+    const again = await h.api.refreshJobs(robot, ['run-2', 'no-such-job']);
+    assert.ok(again.ok, JSON.stringify(again));
+    assert.deepEqual(again.value.jobs.map((j) => [j.id, j.status]), [['run-2', 'running']]);
+    const none = await h.api.refreshJobs(robot, ['no-such-job']);
+    assert.equal(none.ok, false, 'nothing could be read: said, not an empty answer');
+  });
+
+  test('renameIdentity: the new name in the row, the tray and the file; a name taken by another login is refused', async () => {
+    const rows = h.core.statuses();
+    const [first, second] = [rows[0]!, rows[1]!];
+    let changes = 0;
+    const off = h.core.onChange(() => changes++);
+    try {
+      const renamed = await h.api.renameIdentity(first.id, ' Nightly robot ');
+      assert.ok(renamed.ok, JSON.stringify(renamed));
+      assert.equal(renamed.value.label, 'Nightly robot');
+      assert.equal(h.core.statuses().find((r) => r.id === first.id)?.label, 'Nightly robot');
+      assert.ok(h.core.trayMenu().some((item) => item.label.includes('Nightly robot')), 'the tray shows it');
+      assert.ok(changes > 0, 'the window and the tray are told');
+      const taken = await h.api.renameIdentity(second.id, 'nightly ROBOT');
+      assert.equal(taken.ok, false);
+      if (!taken.ok) {
+        assert.equal(taken.code, 'INVALID_ARGUMENT');
+        assert.equal(taken.message, 'Another login is already called “Nightly robot”.');
+        assert.equal(taken.nextStep, 'Choose another name.');
+      }
+      assert.equal(h.core.statuses().find((r) => r.id === second.id)?.label, second.label, 'unchanged');
+    } finally {
+      off();
+    }
+  });
+
+  test('startBrowserLogin answers with the sign-in page the browser was sent to', async () => {
+    const started = await h.api.startBrowserLogin({ backendUrl: h.backend.url });
+    assert.ok(started.ok, JSON.stringify(started));
+    assert.equal(started.value.signInUrl, h.opened.at(-1), 'the page the app opened');
+    assert.equal(started.value.browserOpened, true);
+    const page = new URL(started.value.signInUrl);
+    assert.equal(page.searchParams.get('code_challenge_method'), 'S256');
+    assert.ok(!page.searchParams.has('code_verifier'), 'no secret in it');
+    await h.api.cancelLogin(started.value.loginId);
+    const outcome = await h.api.awaitLogin(started.value.loginId);
+    assert.equal(outcome.ok || outcome.code, 'LOGIN_CANCELLED');
   });
 
   test('the job id is guarded at the boundary', async () => {

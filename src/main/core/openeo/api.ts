@@ -139,22 +139,59 @@ export async function listJobs(
   const origin = new URL(apiUrl).origin;
   const jobs = new Map<string, ListedBatchJob>();
   const visited = new Set<string>();
-  let next: string | undefined = limit === undefined ? `${apiUrl}/jobs` : `${apiUrl}/jobs?limit=${Math.max(1, Math.floor(limit))}`;
+  let next: string | undefined = firstPageUrl(apiUrl, limit);
   while (next !== undefined && visited.size < maxPages && !visited.has(next)) {
     visited.add(next);
-    const res = await getJson(next, { ...http, peer: 'backend', headers: authorization(bearer) });
-    const here = new URL(res.url);
-    const page = withShapeCheck(
-      () => {
-        const doc = expectRecord(res.body, 'the document');
-        return { jobs: expectArray(doc['jobs'], 'jobs').map((j, i) => readJob(j, `jobs[${i}]`)), links: lenientLinks(doc['links']) };
-      },
-      { source: describePeer('backend', here), document: 'a list of batch jobs (GET /jobs)' },
-    );
+    const page = await readJobsPage(next, bearer, http, origin);
     for (const job of page.jobs) if (!jobs.has(job.id)) jobs.set(job.id, job);
-    next = nextPage(page.links, here, origin);
+    next = page.next ?? undefined;
   }
   return [...jobs.values()];
+}
+
+/**
+ * One page of `GET /jobs`, for a person paging through: the first (`limit` jobs at most), or the
+ * one `next` names — a link the backend gave with the previous page, followed only into this
+ * login's own API, where its bearer may go. Returns the page's jobs (each once) and its `next` link.
+ * @throws AuthTrayError `INVALID_ARGUMENT` for a `next` outside the API, and as {@link listJobs}.
+ */
+export async function listJobsPage(
+  apiUrl: string,
+  bearer: string,
+  page: { limit: number; next?: string },
+  deps: HttpDeps = {},
+): Promise<{ jobs: ListedBatchJob[]; next: string | null }> {
+  const api = new URL(apiUrl);
+  let url = firstPageUrl(apiUrl, page.limit);
+  if (page.next !== undefined) {
+    const target = URL.canParse(page.next) ? new URL(page.next) : null;
+    if (!target || target.origin !== api.origin || !`${target.pathname}/`.startsWith(`${api.pathname.replace(/\/$/, '')}/jobs/`)) {
+      throw new AuthTrayError('INVALID_ARGUMENT', 'That page of jobs is not on this account’s backend, so it was not asked for.', {
+        nextStep: 'Reload the list of jobs.',
+      });
+    }
+    url = target.href;
+  }
+  const read = await readJobsPage(url, bearer, deps, api.origin);
+  const seen = new Set<string>();
+  return { jobs: read.jobs.filter((j) => !seen.has(j.id) && seen.add(j.id)), next: read.next };
+}
+
+function firstPageUrl(apiUrl: string, limit: number | undefined): string {
+  return limit === undefined ? `${apiUrl}/jobs` : `${apiUrl}/jobs?limit=${Math.max(1, Math.floor(limit))}`;
+}
+
+async function readJobsPage(url: string, bearer: string, http: HttpDeps, origin: string): Promise<{ jobs: ListedBatchJob[]; next: string | null }> {
+  const res = await getJson(url, { ...http, peer: 'backend', headers: authorization(bearer) });
+  const here = new URL(res.url);
+  const page = withShapeCheck(
+    () => {
+      const doc = expectRecord(res.body, 'the document');
+      return { jobs: expectArray(doc['jobs'], 'jobs').map((j, i) => readJob(j, `jobs[${i}]`)), links: lenientLinks(doc['links']) };
+    },
+    { source: describePeer('backend', here), document: 'a list of batch jobs (GET /jobs)' },
+  );
+  return { jobs: page.jobs, next: nextPage(page.links, here, origin) ?? null };
 }
 
 function nextPage(links: Array<{ href: string; rel?: string }>, here: URL, origin: string): string | undefined {

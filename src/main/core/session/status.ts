@@ -46,6 +46,7 @@ export function identityStatuses(
       refreshTokenExpiry: identity.refreshTokenExpiry,
       refreshTokenObtainedAt: identity.refreshTokenObtainedAt,
       lastRenewedAt: identity.kind === 'personal' ? identity.accessTokenObtainedAt : null,
+      accessTokenObtainedAt: identity.accessTokenObtainedAt,
       offlineSince: runtime.offlineSince ?? null,
       problem: problem ? { code: problem.code, message: problem.message } : null,
       warnWithinMs,

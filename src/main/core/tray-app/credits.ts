@@ -14,9 +14,10 @@ export const CDSE_BILLING_URL = 'https://marketplace-portal.dataspace.copernicus
 /** CDSE's support desk, linked as "support" from CDSE's own openEO documentation. */
 export const CDSE_HELP_CENTER_URL = 'https://helpcenter.dataspace.copernicus.eu/hc/en-gb/requests/new';
 
+/** The backend's host with its port, when it has one ("127.0.0.1:8080"): the address a person can find it at. */
 function host(url: string): string {
   try {
-    return new URL(url).hostname;
+    return new URL(url).host;
   } catch {
     return '';
   }
@@ -98,7 +99,8 @@ export async function creditsView(s: AppServices, identityId: string): Promise<C
   const me = await getMe(identity.apiUrl, bearer, tokens.http());
   if (!identity.userId && me.userId) await s.store().updateIdentity(identityId, { userId: me.userId });
   const payment = me.links.find((l) => l.rel === 'payment')?.href ?? null;
-  const billingUrl = host(identity.backendUrl) === CDSE_HOST ? CDSE_BILLING_URL : payment;
+  const cdse = host(identity.backendUrl) === CDSE_HOST;
+  const billingUrl = cdse ? CDSE_BILLING_URL : payment;
   const view: CreditsView = {
     identityId,
     kind: identity.kind,
@@ -125,6 +127,7 @@ export async function creditsView(s: AppServices, identityId: string): Promise<C
       personalLabel: personal?.label ?? null,
       supportMessage: supportMessage(identity, serviceUserId, personal, jobs),
       support: supportDesk(identity.backendUrl, facts.aboutUrl),
+      process: cdse ? 'cdse' : 'ask-operators',
       batchJobs: jobs,
     },
   };

@@ -33,6 +33,8 @@ export interface AppCoreDeps {
   openExternal(url: string): Promise<void>;
   notify(n: TrayNotification): void;
   setStartAtLogin(enabled: boolean): void;
+  /** Opens the app's log folder in the system's file manager (the Electron layer's shell.openPath); absent where there is none. */
+  openLogFolder?(): Promise<void>;
   /** The Python client's store; default: its own location rules. */
   pythonStorePath?: string;
   env?: NodeJS.ProcessEnv;

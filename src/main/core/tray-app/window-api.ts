@@ -2,7 +2,7 @@
  * The window's API (src/shared/api.ts) on the real core. Every method resolves with a Result:
  * errors are converted once here, with the raw error going to the log.
  */
-import type { BackendChoice, CopyWhat, CreditsView, ForwardList, ForwardView, JobDetails, JobList, OpenEoAuthApi, SettingsView } from '../../../shared/api.ts';
+import type { BackendChoice, BrowserLoginStarted, CopyWhat, CreditsView, ForwardList, ForwardView, IdentityStatus, OpenEoAuthApi, SettingsView } from '../../../shared/api.ts';
 import type { Result } from '../../../shared/result.ts';
 import { AuthTrayError, toAuthTrayError } from '../errors.ts';
 import { secretKey, type Identity } from '../../../shared/model.ts';
@@ -10,8 +10,10 @@ import { isOpenableUrl } from '../external-url.ts';
 import { addServiceAccount, browserIdentityLogin, defaultIdentityLabel, startDeviceIdentityLogin, type LoginRequest } from '../session/login.ts';
 import { identityNotFound } from '../session/identity-records.ts';
 import { signOut } from '../session/sign-out.ts';
+import { renameIdentity } from '../session/rename.ts';
 import { pythonSnippet } from '../tray/python-snippet.ts';
-import { backendFacts, creditsView } from './credits.ts';
+import { creditsView } from './credits.ts';
+import { jobsApi } from './jobs-api.ts';
 import { appAgent, forwardList, forwardView } from './forwards.ts';
 import { scriptsSetting } from '../agent/script-access.ts';
 import type { AppServices } from './services.ts';
@@ -46,6 +48,12 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
     s.announce({ type: 'login-completed', identityId: identity.id });
     s.changed();
   };
+  const row = (identityId: string): IdentityStatus => {
+    const found = s.statuses().find((r) => r.id === identityId);
+    if (!found) throw identityNotFound(identityId);
+    return found;
+  };
+  const jobs = jobsApi(s);
   const tokenText = async (identityId: string, what: CopyWhat): Promise<string> => {
     const service = tokens();
     if (what === 'python-snippet') {
@@ -100,14 +108,25 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
       const a = handle.authorization;
       return { loginId, verificationUri: a.verificationUri, verificationUriComplete: a.verificationUriComplete, userCode: a.userCode, expiresAt: a.expiresAt, interval: a.interval, ...(a.warning ? { warning: a.warning } : {}) };
     }),
-    startBrowserLogin: (request) => guard('starting a browser login', async () => {
+    startBrowserLogin: (request) => guard('starting a browser login', async (): Promise<BrowserLoginStarted> => {
       const abort = new AbortController();
+      let sent!: (to: { url: string; opened: boolean }) => void;
+      const sentTo = new Promise<{ url: string; opened: boolean }>((resolve) => { sent = resolve; });
       const done = browserIdentityLogin(s.session(), {
         ...loginRequest(request),
         signal: abort.signal,
-        openBrowser: (url) => deps.openExternal(url),
+        // A browser that does not open is no reason to give up: the window offers the page to open or copy.
+        openBrowser: (url) => deps.openExternal(url).then(() => sent({ url, opened: true }), (e: unknown) => {
+          deps.log('warn', 'the browser did not open for a sign-in', e);
+          sent({ url, opened: false });
+        }),
       });
-      return { loginId: s.logins.add(abort, done, request.identityId) };
+      done.catch(() => undefined); // observed through awaitLogin
+      // The sign-in page exists once the app listens for the browser's answer; what fails before is said now.
+      const to = await Promise.race([sentTo, done.then(() => sentTo)]);
+      const loginId = s.logins.add(abort, done, request.identityId);
+      if (request.identityId) s.changed();
+      return { loginId, signInUrl: to.url, browserOpened: to.opened };
     }),
     awaitLogin: (loginId) => guard('signing in', async () => {
       try {
@@ -137,9 +156,7 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
       } finally {
         s.changed();
       }
-      const row = s.statuses().find((r) => r.id === identityId);
-      if (!row) throw identityNotFound(identityId);
-      return row;
+      return row(identityId);
     }),
     signOut: (identityId, revoke) => guard('signing out', async () => {
       const outcome = await signOut(s.session(), identityId, { revoke });
@@ -148,6 +165,11 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
       s.lifecycle().reevaluate();
       s.changed();
       return null;
+    }),
+    renameIdentity: (identityId, label) => guard('renaming a login', async () => {
+      await renameIdentity(s.store(), identityId, label);
+      s.changed();
+      return row(identityId);
     }),
     copy: (identityId, what) => guard('copying', async () => {
       const text = await tokenText(identityId, what);
@@ -163,40 +185,9 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
       return { clearsInSeconds: 0 };
     }),
     getCredits: (identityId) => guard('reading credits', async (): Promise<CreditsView> => creditsView(s, identityId)),
-    listJobs: (identityId) => guard('listing batch jobs', async (): Promise<JobList> => {
-      const service = tokens();
-      const token = await service.accessToken(identityId);
-      const { listJobs } = await import('../openeo/api.ts');
-      const http = service.http();
-      const [jobs, facts] = await Promise.all([
-        listJobs(token.identity.apiUrl, service.bearer(token.identity, token.accessToken), http),
-        backendFacts(s, token.identity.apiUrl),
-      ]);
-      return { jobs: jobs.map(({ reportedStatus: _reported, ...job }) => job), currency: facts.currency };
-    }),
-    getJob: (identityId, jobId) => guard('reading a batch job', async (): Promise<JobDetails> => {
-      const service = tokens();
-      const token = await service.accessToken(identityId);
-      const { getJob, getJobLogs, getJobResults } = await import('../openeo/job-details.ts');
-      const http = service.http();
-      const apiUrl = token.identity.apiUrl;
-      const bearer = service.bearer(token.identity, token.accessToken);
-      const [job, facts] = await Promise.all([getJob(apiUrl, bearer, jobId, http), backendFacts(s, apiUrl)]);
-      // Logs and results are extras: a backend without them still shows the job.
-      const part = async <T>(what: string, read: () => Promise<T>): Promise<({ ok: true } & T) | { ok: false; message: string }> => {
-        try {
-          return { ok: true, ...(await read()) };
-        } catch (e) {
-          deps.log('info', `${what} of job ${jobId} failed`, e);
-          return { ok: false, message: toAuthTrayError(e).message };
-        }
-      };
-      const [logs, results] = await Promise.all([
-        part('reading the logs', () => getJobLogs(apiUrl, bearer, jobId, http)),
-        job.status === 'finished' ? part('reading the results', () => getJobResults(apiUrl, bearer, jobId, http)) : Promise.resolve(null),
-      ]);
-      return { job, currency: facts.currency, logs, results };
-    }),
+    listJobs: (identityId, page) => guard('listing batch jobs', () => jobs.listJobs(identityId, page)),
+    refreshJobs: (identityId, jobIds) => guard('refreshing batch jobs', () => jobs.refreshJobs(identityId, jobIds)),
+    getJob: (identityId, jobId) => guard('reading a batch job', () => jobs.getJob(identityId, jobId)),
     getSettings: () => guard('reading settings', async (): Promise<SettingsView> => ({ ...s.store().getSettings() })),
     updateSettings: (patch) => guard('saving settings', async (): Promise<SettingsView> => {
       const before = s.store().getSettings();
@@ -226,14 +217,17 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
       await deps.openExternal(url);
       return null;
     }),
+    openLogFolder: () => guard('opening the log folder', async () => {
+      if (!deps.openLogFolder) throw new AuthTrayError('INTERNAL', 'This app has no log folder to open.');
+      await deps.openLogFolder();
+      return null;
+    }),
     setScriptAccess: (identityId, access) => guard('changing whether scripts may use a login', async () => {
       await s.store().updateIdentity(identityId, { scripts: scriptsSetting(access) });
       // An "Allow for 1 hour" given under the old setting must not outlive it.
       s.agent()?.forgetAnswers(identityId);
       s.changed();
-      const row = s.statuses().find((r) => r.id === identityId);
-      if (!row) throw identityNotFound(identityId);
-      return row;
+      return row(identityId);
     }),
     listForwards: () => guard('listing forwards', async (): Promise<ForwardList> => forwardList(s)),
     createForward: (identityIds, forSeconds) => guard('starting a forward', async (): Promise<ForwardView> =>
