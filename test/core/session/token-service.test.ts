@@ -303,6 +303,42 @@ describe('TokenService: answering before the save (the agent)', () => {
   });
 });
 
+test('TokenService: while the save goes on, the same service hands out the renewed token, and a forced request waits for the save and gets a newer one', async (t) => {
+  const w = await world(t);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const slowKeychain = {
+    ...w.secrets,
+    get: (k: string) => w.secrets.get(k),
+    delete: (k: string) => w.secrets.delete(k),
+    health: () => w.secrets.health(),
+    async set(k: string, v: string) {
+      await gate;
+      return w.secrets.set(k, v);
+    },
+  };
+  const agent = w.service({ secrets: slowKeychain });
+  const before = await agent.accessToken(ID);
+  await w.clock.advance(S);
+  const answered = await agent.accessToken(ID, { force: true, answerBeforeSaved: true });
+  assert.ok(answered.accessToken !== before.accessToken, 'force: a new token');
+  // The settings and the keychain still hold the token before; the next script must not get it.
+  const next = await agent.accessToken(ID, { answerBeforeSaved: true });
+  assert.ok(next.accessToken === answered.accessToken, 'the next request during the save gets the renewed token, not the one before');
+  assert.equal(next.renewed, false);
+  await w.clock.advance(S);
+  const forced = agent.accessToken(ID, { force: true, answerBeforeSaved: true });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(w.refreshGrants(), 1, 'a forced request waits for the save before it refreshes');
+  release();
+  const newer = await forced;
+  await agent.idle();
+  assert.ok(newer.accessToken !== answered.accessToken, 'force: newer than the request');
+  assert.equal(w.refreshGrants(), 2);
+  const after = await agent.accessToken(ID);
+  assert.ok(after.accessToken === newer.accessToken, 'then the newest token is the cached one');
+});
+
 describe('TokenService: the refresh lock between processes', () => {
   test('two services on one lock folder: the second waits, finds the first one\'s token, and spends nothing', { timeout: 30_000 }, async (t) => {
     const w = await world(t);

@@ -124,6 +124,12 @@ export class TokenService {
   /** Refreshes still saving (their tokens may already be handed out): `idle()` waits for them. */
   private readonly saving = new Set<Promise<unknown>>();
   /**
+   * Per identity, while its save goes on: the renewed token already handed out and the save. A
+   * caller meanwhile gets that token (the settings and keychain still hold the one before), or
+   * waits for the save when it needs more.
+   */
+  private readonly handedOut = new Map<string, { token: AccessToken; saved: Promise<unknown> }>();
+  /**
    * Rotated refresh tokens the keychain refused to store (locked at that moment). The one the
    * keychain holds is already spent, so these are the live ones: saved first at the next refresh.
    */
@@ -164,6 +170,14 @@ export class TokenService {
     const identity = this.identity(id);
     const minValidMs = opts.minValidMs ?? freshEnoughMs(identity);
     if (opts.refused !== undefined) return this.afterRefusal(identity, opts.refused);
+    const unsaved = this.handedOut.get(id);
+    if (unsaved) {
+      const { token, saved } = unsaved;
+      if (!opts.force && token.expiresAt !== null && token.expiresAt - this.deps.clock.now() >= minValidMs) return { ...token, renewed: false };
+      // More than that token gives: ask once it is saved, from what is saved.
+      await saved.catch(() => undefined);
+      return this.accessToken(id, opts);
+    }
     if (!opts.force) {
       const cached = await this.cached(identity, minValidMs);
       if (cached) return cached;
@@ -173,13 +187,21 @@ export class TokenService {
     const requestedAt = this.deps.clock.now();
     const whileSaving = this.deps.whileSaving ?? ((work) => work());
     let answerEarly: ((token: AccessToken) => void) | undefined;
-    const early = opts.answerBeforeSaved ? new Promise<AccessToken>((resolve) => (answerEarly = resolve)) : null;
+    const early = opts.answerBeforeSaved
+      ? new Promise<AccessToken>((resolve) => {
+          answerEarly = (token) => {
+            this.handedOut.set(id, { token, saved: done });
+            resolve(token);
+          };
+        })
+      : null;
     const work = this.underRefreshLock(id, () => whileSaving(() => this.renewLocked(id, minValidMs, opts.force === true, requestedAt, answerEarly)));
     // The answer: the renewed token as soon as there is one (early), else whatever the work ends with.
     const answer = early ? Promise.race([early, work]) : work;
-    const done = work.finally(() => {
+    const done: Promise<AccessToken> = work.finally(() => {
       this.inFlight.delete(id);
       this.saving.delete(done);
+      this.handedOut.delete(id);
     });
     this.saving.add(done);
     // The caller hears of a failure through `answer`; one after the token was handed out (a save
@@ -188,8 +210,9 @@ export class TokenService {
       if (early) this.deps.log?.('warn', `${id}: saving a renewed token failed`, e);
     });
     this.inFlight.set(id, answer);
-    // Handed out: a caller from now on asks anew (after the save, under the lock) rather than
-    // sharing this answer, so that `force` always means a token newer than its request.
+    // Handed out: a caller from now on gets that token from `handedOut` until it is saved, or asks
+    // anew after the save (under the lock) rather than sharing this answer, so that `force`
+    // always means a token newer than its request.
     void early?.then(() => {
       if (this.inFlight.get(id) === answer) this.inFlight.delete(id);
     });
@@ -294,6 +317,7 @@ export class TokenService {
   /** Forgets what this service holds in memory for an identity (signed out). */
   forget(id: string): void {
     this.known.delete(id);
+    this.handedOut.delete(id);
     this.unsaved.delete(id);
   }
 
