@@ -79,7 +79,7 @@ print(json.dumps({"by_bridge": by_bridge, "control": spawned[len(by_bridge):], "
 
 def test_over_the_agent_a_script_runs_three_lifetimes_without_node_the_cli_or_any_subprocess(agent_world, empty_dir):
     agent_world.sign_in()
-    env = agent_world.env(PYTHONPATH=str(REPO / "python"), PATH=empty_dir)
+    env = agent_world.env(PATH=empty_dir)
     for name in ("OPENEO_AUTH_TRAY_CLI", "OPENEO_AUTH_TRAY_NODE", "OPENEO_AUTH_TRAY_SOCK"):
         env.pop(name, None)  # and the agent is found at its default place (the world's XDG_RUNTIME_DIR)
     before = refreshes(agent_world)
@@ -97,7 +97,7 @@ def test_over_the_agent_a_script_runs_three_lifetimes_without_node_the_cli_or_an
 def test_three_processes_and_eight_threads_through_the_agent_cost_one_refresh_per_token(agent_world, empty_dir):
     agent_world.sign_in()
     seconds = 2.6 * TTL
-    env = agent_world.env(PYTHONPATH=str(REPO / "python"), PATH=empty_dir)
+    env = agent_world.env(PATH=empty_dir)
     del env["OPENEO_AUTH_TRAY_CLI"]
     before = refreshes(agent_world)
     started = time.monotonic()
