@@ -20,6 +20,7 @@ import { logProcessFailures, setupLogging } from './logging.ts';
 import { startTrayApp, type TrayAppElectron } from './start.ts';
 import { headlessRelaunchArgs, launchMode, userArgs } from './launch.ts';
 import { runCliMode } from './cli-mode.ts';
+import { electronUpdaterPort, loadElectronUpdater } from './updater.ts';
 
 // Compile-time proof that the parts the app is written against are Electron's own.
 const electron = {
@@ -62,6 +63,10 @@ function startApp(): void {
     argv: process.argv,
     execPath: process.execPath,
     Store: ElectronStore,
+    loadUpdater: async () => {
+      const updater = await loadElectronUpdater(log);
+      return updater ? electronUpdaterPort(updater) : null;
+    },
   }).then(() => {
     ipcMain.removeAllListeners(ELECTRON_STORE_CHANNEL);
   }).catch((e: unknown) => {
