@@ -183,9 +183,9 @@ describe('electron-builder.yml', () => {
     assert.ok(!unpack.some((p) => minimatch('dist/main/index.js', p, { dot: true })), 'app code stays inside the asar');
   });
 
-  test('macOS: a tray-only app (LSUIElement), dmg, developer tools', () => {
+  test('macOS: a tray-only app (LSUIElement), dmg and zip, developer tools', () => {
     assert.equal(raw.mac.extendInfo.LSUIElement, true);
-    assert.equal(raw.mac.target, 'dmg');
+    assert.deepEqual(raw.mac.target, ['dmg', 'zip'], 'the dmg to install, the zip for electron-updater');
     assert.equal(raw.mac.category, 'public.app-category.developer-tools');
   });
 
