@@ -86,7 +86,8 @@ def test_over_the_agent_a_script_runs_three_lifetimes_without_node_the_cli_or_an
     run = subprocess.run([sys.executable, "-c", NO_CHILDREN, str(3.2 * TTL)], env=env, capture_output=True, text=True, timeout=180)
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout.strip().splitlines()[-1])
-    assert out["control"] == ["subprocess.Popen"], "the audit hook sees a process being started"
+    # Python 3.13 reports the posix_spawn under subprocess.Popen as well.
+    assert out["control"][0] == "subprocess.Popen" and set(out["control"]) <= {"subprocess.Popen", "os.posix_spawn"}, "the audit hook sees a process being started"
     assert out["by_bridge"] == [], "the bridge started no process at all"
     assert out["tokens"] >= 3 and out["renewals"] >= 2, f"renewed across lifetimes: {out}"
     assert refreshes(agent_world) - before >= 2, "the agent refreshed at the IdP"
