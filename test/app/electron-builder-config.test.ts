@@ -267,3 +267,29 @@ describe('tray icons in assets/', () => {
     assert.equal(r.status, 0, r.stderr);
   });
 });
+
+describe('the .deb puts the command on the PATH with electron-builder\'s own maintainer scripts', () => {
+  // electron-builder cannot make the .deb here (it downloads fpm from GitHub), so its own
+  // after-install and after-remove templates are rendered with this configuration's values, as
+  // its FpmTarget does, and read: the command is the link they make.
+  const render = (file: string): string => {
+    const template = readFileSync(join(builderLibDir, 'templates', 'linux', file), 'utf8');
+    const values: Record<string, string> = { executable: raw.executableName, sanitizedProductName: raw.productName };
+    return template.replace(/\$\{([a-zA-Z]+)\}/g, (whole, name: string) => values[name] ?? whole);
+  };
+
+  test('no own maintainer scripts, and the executable is named like the command', () => {
+    assert.equal(raw.executableName, 'openeo-auth-tray');
+    assert.equal(raw.deb.afterInstall, undefined);
+    assert.equal(raw.deb.afterRemove, undefined);
+  });
+
+  test('after install: /usr/bin/openeo-auth-tray links to the app\'s binary; after removal it is gone', () => {
+    const install = render('after-install.tpl');
+    assert.match(install, /update-alternatives --install '\/usr\/bin\/openeo-auth-tray' 'openeo-auth-tray' '\/opt\/openEO Auth Tray\/openeo-auth-tray' 100/);
+    assert.match(install, /ln -sf '\/opt\/openEO Auth Tray\/openeo-auth-tray' '\/usr\/bin\/openeo-auth-tray'/);
+    const remove = render('after-remove.tpl');
+    assert.match(remove, /update-alternatives --remove 'openeo-auth-tray' '\/opt\/openEO Auth Tray\/openeo-auth-tray'|rm -f '\/usr\/bin\/openeo-auth-tray'/);
+    assert.doesNotMatch(`${install}${remove}`, /\$\{(executable|sanitizedProductName)\}/, 'every value filled in');
+  });
+});
