@@ -35,7 +35,8 @@ const launch = launchMode(args);
 const relaunch = headlessRelaunchArgs(launch, args, process.env, process.platform);
 if (relaunch) {
   // Synchronously, before Chromium looks for a display it would not find (see launch.ts).
-  const again = spawnSync(process.execPath, relaunch, { stdio: 'inherit' });
+  // (In development the app's folder comes first, as `electron <folder>` was given it.)
+  const again = spawnSync(process.execPath, [...process.argv.slice(1, app.isPackaged ? 1 : 2), ...relaunch], { stdio: 'inherit' });
   process.exit(again.status ?? 1);
 } else if (launch.mode === 'cli') {
   void runCliMode(app, {
