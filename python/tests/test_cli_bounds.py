@@ -155,8 +155,11 @@ SCRIPT_ASKING = textwrap.dedent("""
 def test_ctrl_c_in_the_terminal_reaches_the_script_and_not_the_cli(tmp_path):
     cli = executable(tmp_path / "cli", INTERRUPTIBLE_CLI.format(python=sys.executable, dir=str(tmp_path), token=TOKEN_LINE))
     env = dict(os.environ)
-    # The script as a terminal runs it: the foreground process group, which Ctrl-C signals as a whole.
-    script = subprocess.Popen([sys.executable, "-c", SCRIPT_ASKING, cli], env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    # The script as a terminal runs it: the foreground process group, which Ctrl-C signals as a whole,
+    # with Ctrl-C's default meaning (a test runner started in the background, as `cmd &` in a
+    # script, has SIGINT ignored, and its children would inherit that).
+    script = subprocess.Popen([sys.executable, "-c", SCRIPT_ASKING, cli], env=env, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         wait_until((tmp_path / "started").exists, 30, "the CLI starting")
         os.killpg(script.pid, signal.SIGINT)
