@@ -74,7 +74,8 @@ const parts = [];
   parts.push(part('main', (out) => build({
     entryPoints: { index: at('src/main/app/index.ts') },
     outdir: out, bundle: true, splitting: true, format: 'esm', platform: 'node',
-    target: 'node22', external: nodeExternal, banner: { js: requireShim },
+    // electron-updater is loaded at run time by name (src/main/app/updater.ts), from the app's node_modules.
+    target: 'node22', external: [...nodeExternal, 'electron-updater'], banner: { js: requireShim },
     chunkNames: 'chunks/[name]-[hash]', sourcemap: 'linked', logLevel: 'warning',
   })));
 }

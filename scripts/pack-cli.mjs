@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** What the CLI bundle requires from node_modules (everything else is bundled into it). */
 export const CLI_RUNTIME_DEPENDENCIES = ['keytar', 'conf'];
-const FILES = ['dist/cli/openeo-auth-tray.cjs', 'dist/cli/openid-client.cjs', 'docs/agent-protocol.md', 'docs/agent-protocol.schema.json', 'README.md'];
+const FILES = ['dist/cli/openeo-auth-tray.cjs', 'dist/cli/openid-client.cjs', 'docs/agent-protocol.md', 'docs/agent-protocol.schema.json', 'README.md', 'LICENSE'];
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 for (const f of FILES) {
@@ -32,6 +32,11 @@ try {
     version: pkg.version,
     description: 'The command line of openEO Auth Tray: openEO logins kept alive in the OS keychain, tokens for scripts, and a token agent that oidc-agent clients can ask.',
     license: pkg.license,
+    homepage: pkg.homepage,
+    // npm's provenance (the release workflow publishes with --provenance) checks that this names
+    // the repository the package was built from.
+    repository: pkg.repository,
+    bugs: pkg.bugs,
     bin: pkg.bin,
     engines: pkg.engines,
     files: FILES,

@@ -43,7 +43,9 @@ from .errors import (
     NoTokenSource,
     ScriptAccessDenied,
     Unreachable,
+    UpdateRequired,
 )
+from ._version import __version__
 
 __all__ = [
     "connect",
@@ -56,9 +58,10 @@ __all__ = [
     "ScriptAccessDenied",
     "NoTokenSource",
     "CliNotFound",
+    "UpdateRequired",
     "TrayBearerAuth",
+    "__version__",
 ]
-__version__ = "0.1.0"
 
 ENV_IDENTITY = "OPENEO_AUTH_TRAY_IDENTITY"
 
@@ -74,8 +77,8 @@ def connect(url: Optional[str] = None, *, identity: Optional[str] = None, **conn
     with tokens that renew themselves. ``connect_kwargs`` go to ``openeo.connect()``.
 
     Raises :class:`LoginRequired`, :class:`KeychainUnavailable`, :class:`Unreachable`,
-    :class:`IdentityNotFound`, :class:`ScriptAccessDenied`, :class:`NoTokenSource` or
-    :class:`CliNotFound` (all :class:`AuthTrayError`)."""
+    :class:`IdentityNotFound`, :class:`ScriptAccessDenied`, :class:`NoTokenSource`,
+    :class:`CliNotFound` or :class:`UpdateRequired` (all :class:`AuthTrayError`)."""
     import openeo
 
     source = _sources.get(TokenChain(), _identity(identity), url)

@@ -203,6 +203,17 @@ def error_from(path: str, answer: Dict[str, Any]) -> AuthTrayError:
     return error_class(code, exit_code)(message, code=code, exit_code=exit_code)
 
 
+def request_info(path: str, *, timeout: float) -> Dict[str, Any]:
+    """The agent's ``openeo-auth-tray/info`` answer (what it is: ``version``, ``protocol``), as
+    parsed JSON; :class:`AgentAbsent` when no agent is there. An agent too old to know the request
+    answers a failure, which the caller reads as "older than needed"."""
+    raw = _exchange(path, {"request": "openeo-auth-tray/info"}, timeout)
+    try:
+        return parse_answer(raw)
+    except ValueError as e:
+        raise AuthTrayError(f"The openEO Auth Tray agent at {clean_line(path)} answered something that is not an answer ({clean_line(str(e))}).", code="INVALID_ANSWER") from None
+
+
 def request_token(
     path: str,
     *,

@@ -21,7 +21,7 @@ import sys
 import tempfile
 from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 
-from . import _agent, _cli
+from . import _agent, _app_version, _cli
 from ._token import Token
 from .errors import CliNotFound, NoTokenSource
 
@@ -159,6 +159,8 @@ class TokenChain:
         self.default = agent_socket_path(env, platform)
         self.timeout = _cli.default_timeout(env)
         self.key = (self.sock, self.default, tuple(self._folders or ()), env.get(_cli.ENV_CLI, "").strip())
+        #: Agent sockets (path, device, inode, change time) whose agent said it is new enough: asked once each.
+        self._current_agents: set = set()
 
     def _agents(self):
         """The agent sockets to try, in order, with their origin; forwards only when needed."""
@@ -185,6 +187,7 @@ class TokenChain:
         absent: List[Tuple[str, _agent.AgentAbsent]] = []
         for path, origin in self._agents():
             try:
+                self._check_agent(path)
                 return _agent.request_token(path, identity=identity, backend=backend, min_valid=min_valid, refused=refused, timeout=self.timeout)
             except _agent.AgentAbsent as e:
                 absent.append((origin, e))
@@ -192,6 +195,20 @@ class TokenChain:
         if cli is not None:
             return _cli.request_token(cli, identity=identity, backend=backend, min_valid=min_valid, refused=refused, timeout=self.timeout)
         raise self._nothing(absent)
+
+    def _check_agent(self, path: str) -> None:
+        """Asks the agent at ``path`` what it is, once per socket (a restarted agent's socket is a
+        new one, told apart by its inode and change time: a freed inode is soon reused):
+        :class:`UpdateRequired` when it is older than this package needs."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return  # nothing there: the token request says so (AgentAbsent)
+        key = (path, st.st_dev, st.st_ino, st.st_ctime_ns)
+        if key in self._current_agents:
+            return
+        _app_version.check_agent_info(_agent.request_info(path, timeout=self.timeout), _cli.clean_line(path))
+        self._current_agents.add(key)
 
     def _nothing(self, absent: List[Tuple[str, "_agent.AgentAbsent"]]) -> NoTokenSource:
         no_cli = f"the {_cli.CLI_NAME} command is not on the PATH (or set {_cli.ENV_CLI} to the command that runs it)"

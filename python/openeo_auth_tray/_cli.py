@@ -15,6 +15,7 @@ import math
 from datetime import datetime
 from typing import Callable, List, Mapping, Optional, Sequence
 
+from . import _app_version
 from ._process import MAX_OUTPUT, BoundedRun
 from ._token import Token
 from .errors import AuthTrayError, CliNotFound, Unreachable, error_class
@@ -141,6 +142,23 @@ def error_from(exit_code: int, stdout: str, stderr: str, secrets: Sequence[str] 
     return error_class(code, exit_code)(message, code=code, exit_code=exit_code)
 
 
+#: The CLI's exit code for a usage error (an unknown option among them).
+USAGE_EXIT_CODE = 2
+
+
+def check_version(cli: Sequence[str], timeout: float) -> None:
+    """Runs ``--version``: :class:`UpdateRequired` when the CLI is older than this package needs.
+    Returns quietly when it is new enough (the caller's error stands) or cannot say in time."""
+    try:
+        call = BoundedRun([*cli, "--version"])
+    except OSError:
+        return
+    if call.finish(min(timeout, 30.0)) != "done":
+        return
+    stdout = bytes(call.stdout.data).decode("utf-8", "replace")
+    _app_version.check_cli_version(stdout, cli)
+
+
 def request_token(
     cli: Sequence[str],
     *,
@@ -182,10 +200,13 @@ def request_token(
     stdout = bytes(call.stdout.data).decode("utf-8", "replace")
     stderr = bytes(call.stderr.data).decode("utf-8", "replace")
     if call.returncode != 0:
+        if call.returncode == USAGE_EXIT_CODE:  # an option it does not know: an older CLI?
+            check_version(cli, timeout)
         raise error_from(call.returncode, stdout, stderr)
     try:
         return parse_token(stdout)
     except ValueError:
+        check_version(cli, timeout)
         raise AuthTrayError(
             f"{CLI_NAME} answered something that is not a token (is {' '.join(cli)} openEO Auth Tray 0.1 or later?).",
             code="INVALID_ANSWER",

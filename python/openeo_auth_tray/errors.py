@@ -64,6 +64,12 @@ class NoTokenSource(AuthTrayError):
     looked."""
 
 
+class UpdateRequired(AuthTrayError):
+    """The agent or the CLI this package talks to is an openEO Auth Tray older than it needs (it
+    would not understand what is asked): update openEO Auth Tray. ``code`` is
+    ``"APP_UPDATE_REQUIRED"``."""
+
+
 #: The class for a failure by the CLI's exit code (3 sign in again, 4 keychain, 5 unreachable).
 _BY_EXIT_CODE = {3: LoginRequired, 4: KeychainUnavailable, 5: Unreachable}
 #: ... refined by the stable error code, where one says more than the exit code does.

@@ -191,7 +191,6 @@ def in_world(world, monkeypatch):
 def run_script(world: World, code: str, *args: str, env: Optional[Dict[str, str]] = None, timeout: float = 180) -> subprocess.CompletedProcess:
     """Runs a Python script in its own process, in the world's environment."""
     full_env = world.env(**(env or {}))
-    full_env["PYTHONPATH"] = os.pathsep.join([str(REPO / "python"), full_env.get("PYTHONPATH", "")])
     return subprocess.run([sys.executable, "-c", code, *args], env=full_env, capture_output=True, text=True, timeout=timeout)
 
 

@@ -79,14 +79,15 @@ print(json.dumps({"by_bridge": by_bridge, "control": spawned[len(by_bridge):], "
 
 def test_over_the_agent_a_script_runs_three_lifetimes_without_node_the_cli_or_any_subprocess(agent_world, empty_dir):
     agent_world.sign_in()
-    env = agent_world.env(PYTHONPATH=str(REPO / "python"), PATH=empty_dir)
+    env = agent_world.env(PATH=empty_dir)
     for name in ("OPENEO_AUTH_TRAY_CLI", "OPENEO_AUTH_TRAY_NODE", "OPENEO_AUTH_TRAY_SOCK"):
         env.pop(name, None)  # and the agent is found at its default place (the world's XDG_RUNTIME_DIR)
     before = refreshes(agent_world)
     run = subprocess.run([sys.executable, "-c", NO_CHILDREN, str(3.2 * TTL)], env=env, capture_output=True, text=True, timeout=180)
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout.strip().splitlines()[-1])
-    assert out["control"] == ["subprocess.Popen"], "the audit hook sees a process being started"
+    # Python 3.13 reports the posix_spawn under subprocess.Popen as well.
+    assert out["control"][0] == "subprocess.Popen" and set(out["control"]) <= {"subprocess.Popen", "os.posix_spawn"}, "the audit hook sees a process being started"
     assert out["by_bridge"] == [], "the bridge started no process at all"
     assert out["tokens"] >= 3 and out["renewals"] >= 2, f"renewed across lifetimes: {out}"
     assert refreshes(agent_world) - before >= 2, "the agent refreshed at the IdP"
@@ -97,7 +98,7 @@ def test_over_the_agent_a_script_runs_three_lifetimes_without_node_the_cli_or_an
 def test_three_processes_and_eight_threads_through_the_agent_cost_one_refresh_per_token(agent_world, empty_dir):
     agent_world.sign_in()
     seconds = 2.6 * TTL
-    env = agent_world.env(PYTHONPATH=str(REPO / "python"), PATH=empty_dir)
+    env = agent_world.env(PATH=empty_dir)
     del env["OPENEO_AUTH_TRAY_CLI"]
     before = refreshes(agent_world)
     started = time.monotonic()

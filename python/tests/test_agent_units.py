@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from openeo_auth_tray import _agent, _chain, _cli
+from openeo_auth_tray import __version__, _agent, _chain, _cli
 from openeo_auth_tray.errors import (
     AuthTrayError,
     CliNotFound,
@@ -24,6 +24,7 @@ from openeo_auth_tray.errors import (
     NoTokenSource,
     ScriptAccessDenied,
     Unreachable,
+    UpdateRequired,
 )
 from conftest import REPO, node
 
@@ -38,12 +39,21 @@ def success(identity="cdse-1a2b3c", token=SECRET, **more):
     return json.dumps(answer).encode()
 
 
+def info(version=__version__, protocol=1):
+    """The agent's answer to ``openeo-auth-tray/info``."""
+    return json.dumps({"status": "success", "name": "openeo-auth-tray", "version": version, "protocol": protocol, "pid": 1, "served_by": "app"}).encode()
+
+
 class ScriptedAgent:
     """Listens at ``path``; ``reply(request) -> bytes | None`` answers each connection (None: close
-    without a word); ``hold`` keeps the connection open without answering."""
+    without a word); ``hold`` keeps the connection open without answering. ``openeo-auth-tray/info``
+    is answered with ``about`` (this package's version) unless ``reply`` is to answer it too
+    (``about=None``)."""
 
-    def __init__(self, path, reply=None, hold=False):
-        self.path, self.reply, self.hold = path, reply or (lambda request: success()), hold
+    def __init__(self, path, reply=None, hold=False, about=info()):
+        answer = reply or (lambda request: success())
+        self.path, self.hold = path, hold
+        self.reply = answer if about is None else (lambda r: about if isinstance(r, dict) and r.get("request") == "openeo-auth-tray/info" else answer(r))
         self.requests = []
         self.sent_all = threading.Event()
         self.cut_off = threading.Event()
@@ -242,7 +252,8 @@ def test_the_chain_asks_sock_then_the_default_then_forwards_then_the_cli(agent_a
     with pytest.raises(NoTokenSource):
         # With OPENEO_AUTH_TRAY_SOCK set, nothing is looked for in /tmp: that variable says where.
         fetch(_chain.TokenChain(chain_env(folder, OPENEO_AUTH_TRAY_SOCK=env_sock.path), folders=[fwd]))
-    assert forwarded.requests and all(r["request"] == "access_token" for r in forwarded.requests)
+    asked = [r["request"] for r in forwarded.requests]
+    assert asked == ["openeo-auth-tray/info", "access_token"], "what it is once, then the token"
 
 
 def test_the_cli_after_absent_agents_and_never_after_a_refusal(agent_at, folder, tmp_path):

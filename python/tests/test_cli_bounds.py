@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import openeo_auth_tray
-from conftest import REPO, wait_until
+from conftest import wait_until
 
 TOKEN_LINE = json.dumps({"access_token": "t", "expires_at": None, "bearer": "oidc/P/t", "identity": "i", "provider_id": "P",
                          "backend": "https://b", "kind": "personal"})
@@ -29,7 +29,7 @@ def executable(path: Path, text: str) -> str:
 def run_python(code: str, *args: str, timeout: float) -> dict:
     """Runs ``code`` in a Python of its own (so a call that never returns cannot hang the tests);
     returns the JSON object it printed last."""
-    env = {**os.environ, "PYTHONPATH": str(REPO / "python")}
+    env = dict(os.environ)
     try:
         run = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -154,9 +154,12 @@ SCRIPT_ASKING = textwrap.dedent("""
 
 def test_ctrl_c_in_the_terminal_reaches_the_script_and_not_the_cli(tmp_path):
     cli = executable(tmp_path / "cli", INTERRUPTIBLE_CLI.format(python=sys.executable, dir=str(tmp_path), token=TOKEN_LINE))
-    env = {**os.environ, "PYTHONPATH": str(REPO / "python")}
-    # The script as a terminal runs it: the foreground process group, which Ctrl-C signals as a whole.
-    script = subprocess.Popen([sys.executable, "-c", SCRIPT_ASKING, cli], env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    env = dict(os.environ)
+    # The script as a terminal runs it: the foreground process group, which Ctrl-C signals as a whole,
+    # with Ctrl-C's default meaning (a test runner started in the background, as `cmd &` in a
+    # script, has SIGINT ignored, and its children would inherit that).
+    script = subprocess.Popen([sys.executable, "-c", SCRIPT_ASKING, cli], env=env, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         wait_until((tmp_path / "started").exists, 30, "the CLI starting")
         os.killpg(script.pid, signal.SIGINT)

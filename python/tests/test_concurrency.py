@@ -7,13 +7,13 @@ import subprocess
 import sys
 from collections import Counter
 
-from conftest import HAMMER, REPO, TTL
+from conftest import HAMMER, TTL
 
 
 def test_three_processes_and_eight_threads_on_one_rotating_login(world):
     world.sign_in()
     seconds = 2.6 * TTL
-    env = world.env(PYTHONPATH=str(REPO / "python"))
+    env = world.env()
     procs = [
         subprocess.Popen([sys.executable, "-c", HAMMER, "8", str(seconds)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(3)

@@ -18,7 +18,7 @@ import pytest
 
 import openeo_auth_tray
 from openeo_auth_tray._session import TokenSources
-from conftest import REPO, enter, wait_until
+from conftest import enter, wait_until
 from test_units import token
 
 #: Longest a forked child may take for its token: a few CLI calls on a busy machine. A child that
@@ -188,7 +188,7 @@ def test_a_spawn_pool_works_with_a_pickled_bridged_connection(any_world, tmp_pat
     any_world.sign_in()
     script = tmp_path / "pool_job.py"
     script.write_text(SPAWN_POOL)
-    env = any_world.env(PYTHONPATH=str(REPO / "python"))
+    env = any_world.env()
     run = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=180)
     assert run.returncode == 0, run.stderr[-3000:]
     out = json.loads(run.stdout.strip().splitlines()[-1])

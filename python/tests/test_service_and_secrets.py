@@ -45,8 +45,7 @@ print(repr(connection), repr(connection.auth), repr(connection._oidc_auth_renewe
 print(json.dumps(sorted(seen)))
 """
     env = world.env(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), XDG_DATA_HOME=str(home / ".local/share"),
-                    XDG_CACHE_HOME=str(home / ".cache"), TMPDIR=str(tmp_path / "tmp"), PYTHONDONTWRITEBYTECODE="1",
-                    PYTHONPATH=str(REPO / "python"))
+                    XDG_CACHE_HOME=str(home / ".cache"), TMPDIR=str(tmp_path / "tmp"), PYTHONDONTWRITEBYTECODE="1")
     (tmp_path / "tmp").mkdir()
     run = subprocess.run([sys.executable, "-c", script, str(1.5 * TTL)], cwd=work, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
@@ -69,7 +68,7 @@ def test_exec_hands_the_identity_to_a_bridge_script_with_no_arguments(world):
     personal = world.sign_in()
     service = world.service_account()
     code = "import openeo_auth_tray; print(openeo_auth_tray.connect().describe_account()['user_id'])"
-    env = world.env(PYTHONPATH=str(REPO / "python"))
+    env = world.env()
     del env["OPENEO_AUTH_TRAY_CLI"]  # exec tells the child how to reach the CLI (not on this PATH)
     cli = world.info["cli"]
     for identity, user in ((personal, "alice"), (service, "service-account-openeo-service")):

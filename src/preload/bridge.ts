@@ -64,6 +64,10 @@ export function createBridge(ipc: BridgeIpc) {
     listForwards: () => invoke('listForwards'),
     createForward: (identityIds: string[], forSeconds: number) => invoke('createForward', identityIds, forSeconds),
     stopForward: (forwardId: string) => invoke('stopForward', forwardId),
+    getAbout: () => invoke('getAbout'),
+    checkForUpdates: () => invoke('checkForUpdates'),
+    installUpdate: () => invoke('installUpdate'),
+    installCommandLine: () => invoke('installCommandLine'),
     onIdentitiesChanged: (listener: Parameters<OpenEoAuthApi['onIdentitiesChanged']>[0]) =>
       subscribe(PUSH_CHANNELS.identitiesChanged, listener),
     onNavigate: (listener: Parameters<OpenEoAuthApi['onNavigate']>[0]) => subscribe(PUSH_CHANNELS.navigate, listener),

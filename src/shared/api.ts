@@ -147,6 +147,37 @@ export interface ForwardList {
   forwards: ForwardView[];
 }
 
+/**
+ * The app's updates (electron-updater, from the project's GitHub Releases). `automatic`: the
+ * `checkForUpdates` setting (a daily look). `lastCheckedAt`: epoch ms.
+ */
+export type UpdateView =
+  /** `development`: not an installed app (`npm start`); `unavailable`: this build cannot update itself. */
+  | { kind: 'off'; reason: 'development' | 'unavailable'; message: string }
+  | { kind: 'idle'; automatic: boolean; lastCheckedAt: number | null }
+  | { kind: 'checking'; automatic: boolean; lastCheckedAt: number | null }
+  | { kind: 'up-to-date'; automatic: boolean; lastCheckedAt: number }
+  /** A newer release was found and is being downloaded; `notes` are its release notes as plain text. */
+  | { kind: 'downloading'; automatic: boolean; lastCheckedAt: number; version: string; notes: string }
+  /** Downloaded: `installUpdate()` shows the notes and restarts when the person agrees. */
+  | { kind: 'ready'; automatic: boolean; lastCheckedAt: number; version: string; notes: string }
+  | { kind: 'failed'; automatic: boolean; lastCheckedAt: number; message: string };
+
+/** The `openeo-auth-tray` command of this installed app (docs/command-line-install.md). */
+export type CommandLineView =
+  /** The app does not put it on the PATH itself: `how` says where it is (the .deb, Windows) or how to get it. */
+  | { offered: false; how: string }
+  /** macOS and the AppImage: "Install command line tool…" writes `path`; `state` of what is there now. */
+  | { offered: true; state: 'installed' | 'missing' | 'outdated' | 'other'; path: string; onPath: boolean };
+
+/** What the window's About shows. */
+export interface AboutView {
+  /** package.json's version, as the CLI's `--version` and the agent's info say it. */
+  version: string;
+  updates: UpdateView;
+  commandLine: CommandLineView;
+}
+
 export type Page = 'accounts' | 'add' | 'credits' | 'jobs' | 'settings';
 export interface Navigation {
   page: Page;
@@ -191,6 +222,17 @@ export interface OpenEoAuthApi {
   createForward(identityIds: string[], forSeconds: number): Promise<Result<ForwardView>>;
   /** Ends a forward; `stopped` is false when it had ended already. */
   stopForward(forwardId: string): Promise<Result<{ stopped: boolean }>>;
+  /** The version, the updates' state and the command line's, for About. */
+  getAbout(): Promise<Result<AboutView>>;
+  /** Looks for an update now (also when the daily look is off); resolves after the look. */
+  checkForUpdates(): Promise<Result<UpdateView>>;
+  /**
+   * For a downloaded update: the app shows its notes in a native dialog and restarts into it when
+   * the person agrees (`restarting`); false when they chose Later or nothing is ready.
+   */
+  installUpdate(): Promise<Result<{ restarting: boolean }>>;
+  /** macOS and the AppImage: puts `openeo-auth-tray` on the PATH (macOS asks for an administrator). */
+  installCommandLine(): Promise<Result<CommandLineView>>;
   /** Main pushes status changes and navigation requests (from the tray or a notification). */
   onIdentitiesChanged(listener: (identities: IdentityStatus[]) => void): () => void;
   onNavigate(listener: (to: Navigation) => void): () => void;

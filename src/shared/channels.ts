@@ -36,6 +36,10 @@ export const CHANNELS = {
   listForwards: 'forwards:list',
   createForward: 'forwards:create',
   stopForward: 'forwards:stop',
+  getAbout: 'about:get',
+  checkForUpdates: 'updates:check',
+  installUpdate: 'updates:install',
+  installCommandLine: 'command-line:install',
 } as const satisfies Record<InvokeMethod, string>;
 
 export type InvokeChannel = (typeof CHANNELS)[InvokeMethod];

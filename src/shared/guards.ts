@@ -240,6 +240,10 @@ export const ARG_GUARDS: { readonly [M in InvokeMethod]: ArgGuard<M> } = Object.
   listForwards: guard(tuple<[]>()),
   createForward: guard(tuple(forwardLogins, integer(FORWARD_SECONDS.min, FORWARD_SECONDS.max))),
   stopForward: guard(tuple(forwardId)),
+  getAbout: guard(tuple<[]>()),
+  checkForUpdates: guard(tuple<[]>()),
+  installUpdate: guard(tuple<[]>()),
+  installCommandLine: guard(tuple<[]>()),
 });
 
 /** Runs the guard of `method` on raw IPC arguments. */

@@ -43,6 +43,11 @@ export const SETTING_RULES = {
   /** Mirror logins into the openEO Python client's token store. */
   pythonSync: { kind: 'flag', default: false },
   theme: { kind: 'choice', default: 'system', values: THEMES },
+  /**
+   * Look for a new release once a day (and download it; it is installed only after the person
+   * read its notes and agreed). Off: only the About page's "Check for updates" looks.
+   */
+  checkForUpdates: { kind: 'flag', default: true },
 } as const satisfies Record<string, SettingRule>;
 
 export type SettingKey = keyof typeof SETTING_RULES;

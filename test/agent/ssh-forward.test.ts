@@ -260,12 +260,11 @@ test('the Python bridge on the far side of ssh -R: an openEO connection that ren
   assert.equal(made.code, 0, made.stderr);
   const forward = JSON.parse(made.stdout) as { id: string; socket: string; remote_socket: string };
   defer(() => rmSync(forward.remote_socket, { force: true }));
-  const { PYTHON_DIR } = await import('../helpers/python.ts');
   const seconds = 3 * ACCESS_TOKEN_TTL_S + 2;
   // The remote login shell knows nothing of this test: the forwarded socket comes in
   // OPENEO_AUTH_TRAY_SOCK (the README's ~/.profile line), and no CLI is on its PATH.
   const b64 = Buffer.from(BRIDGE_SCRIPT).toString('base64');
-  const command = ['env', `OPENEO_AUTH_TRAY_SOCK=${forward.remote_socket}`, `PYTHONPATH=${PYTHON_DIR}`, 'PATH=/usr/bin:/bin', 'PYTHONDONTWRITEBYTECODE=1',
+  const command = ['env', `OPENEO_AUTH_TRAY_SOCK=${forward.remote_socket}`, 'PATH=/usr/bin:/bin', 'PYTHONDONTWRITEBYTECODE=1',
     lib.python!, '-c', 'import base64, sys; exec(base64.b64decode(sys.argv.pop(1)))', b64, world.backend.url, id, String(seconds), String(ACCESS_TOKEN_TTL_S)].map(shellWord).join(' ');
   const child = sshd.spawn(command, { forwards: [{ remote: forward.remote_socket, local: forward.socket }], keepStdin: true });
   defer(() => child.kill('SIGKILL'));

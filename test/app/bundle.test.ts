@@ -75,3 +75,22 @@ test('the built main process starts, opens its first window, builds the tray, an
     rmSync(home, { recursive: true, force: true });
   }
 });
+
+test('the built main process started as the command line runs it and exits with its code, before any window or tray', { timeout: 60_000 }, () => {
+  const home = mkdtempSync(join(tmpdir(), 'openeo-auth-tray-bundle-cli-'));
+  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  try {
+    const run = (args: string[]) => spawnSync(join(root, 'scripts/with-private-keyring.sh'), [
+      process.execPath, '--import', 'tsx', '--import', './test/app/bundle/resolve-electron.ts', bundle, ...args,
+    ], { cwd: root, encoding: 'utf8', timeout: 45_000, env: { ...process.env, OPENEO_AUTH_TRAY_HOME: join(home, 'settings'), OPENEO_AUTH_TRAY_AGENT_DIR: join(home, 'agent'), DISPLAY: ':0' } });
+    const v = run(['--cli', '--version']);
+    assert.equal(v.status, 0, v.stderr);
+    assert.equal(v.stdout, `openeo-auth-tray ${version}\n`, 'nothing but the CLI\'s answer: no tray report from the stand-in');
+    const status = run(['status', '--json']);
+    assert.equal(status.status, 0, status.stderr);
+    assert.deepEqual(JSON.parse(status.stdout), []);
+    assert.equal(run(['--cli', 'statsu']).status, 2);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});

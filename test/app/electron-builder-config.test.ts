@@ -183,9 +183,9 @@ describe('electron-builder.yml', () => {
     assert.ok(!unpack.some((p) => minimatch('dist/main/index.js', p, { dot: true })), 'app code stays inside the asar');
   });
 
-  test('macOS: a tray-only app (LSUIElement), dmg, developer tools', () => {
+  test('macOS: a tray-only app (LSUIElement), dmg and zip, developer tools', () => {
     assert.equal(raw.mac.extendInfo.LSUIElement, true);
-    assert.equal(raw.mac.target, 'dmg');
+    assert.deepEqual(raw.mac.target, ['dmg', 'zip'], 'the dmg to install, the zip for electron-updater');
     assert.equal(raw.mac.category, 'public.app-category.developer-tools');
   });
 
@@ -265,5 +265,31 @@ describe('tray icons in assets/', () => {
   test('the committed icons are what scripts/make-icons.mjs draws', () => {
     const r = spawnSync(process.execPath, [join(root, 'scripts/make-icons.mjs'), '--check'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
+  });
+});
+
+describe('the .deb puts the command on the PATH with electron-builder\'s own maintainer scripts', () => {
+  // electron-builder cannot make the .deb here (it downloads fpm from GitHub), so its own
+  // after-install and after-remove templates are rendered with this configuration's values, as
+  // its FpmTarget does, and read: the command is the link they make.
+  const render = (file: string): string => {
+    const template = readFileSync(join(builderLibDir, 'templates', 'linux', file), 'utf8');
+    const values: Record<string, string> = { executable: raw.executableName, sanitizedProductName: raw.productName };
+    return template.replace(/\$\{([a-zA-Z]+)\}/g, (whole, name: string) => values[name] ?? whole);
+  };
+
+  test('no own maintainer scripts, and the executable is named like the command', () => {
+    assert.equal(raw.executableName, 'openeo-auth-tray');
+    assert.equal(raw.deb.afterInstall, undefined);
+    assert.equal(raw.deb.afterRemove, undefined);
+  });
+
+  test('after install: /usr/bin/openeo-auth-tray links to the app\'s binary; after removal it is gone', () => {
+    const install = render('after-install.tpl');
+    assert.match(install, /update-alternatives --install '\/usr\/bin\/openeo-auth-tray' 'openeo-auth-tray' '\/opt\/openEO Auth Tray\/openeo-auth-tray' 100/);
+    assert.match(install, /ln -sf '\/opt\/openEO Auth Tray\/openeo-auth-tray' '\/usr\/bin\/openeo-auth-tray'/);
+    const remove = render('after-remove.tpl');
+    assert.match(remove, /update-alternatives --remove 'openeo-auth-tray' '\/opt\/openEO Auth Tray\/openeo-auth-tray'|rm -f '\/usr\/bin\/openeo-auth-tray'/);
+    assert.doesNotMatch(`${install}${remove}`, /\$\{(executable|sanitizedProductName)\}/, 'every value filled in');
   });
 });

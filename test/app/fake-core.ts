@@ -59,10 +59,10 @@ export class FakeCore implements AppCore {
       refreshJobs: (...a) => record('refreshJobs', a, { jobs: [] }),
       getJob: (...a) => record('getJob', a, { job: { id: a[1], status: 'created', created: '2025-01-01T00:00:00Z' }, currency: null, logs: { ok: true, entries: [], more: false }, results: null }),
       getSettings: () => record('getSettings', [], {
-        notificationsEnabled: true, warningThresholds: [604_800], clipboardClearSeconds: 30, startAtLogin: false, pythonSync: false, theme: 'system',
+        notificationsEnabled: true, warningThresholds: [604_800], clipboardClearSeconds: 30, startAtLogin: false, pythonSync: false, theme: 'system', checkForUpdates: true,
       }),
       updateSettings: (...a) => record('updateSettings', a, {
-        notificationsEnabled: true, warningThresholds: [604_800], clipboardClearSeconds: 30, startAtLogin: false, pythonSync: false, theme: 'system',
+        notificationsEnabled: true, warningThresholds: [604_800], clipboardClearSeconds: 30, startAtLogin: false, pythonSync: false, theme: 'system', checkForUpdates: true,
       }),
       openExternal: (...a) => {
         this.apiCalls.push({ method: 'openExternal', args: a });
@@ -71,6 +71,10 @@ export class FakeCore implements AppCore {
       openLogFolder: () => record('openLogFolder', [], null),
       setScriptAccess: (...a) => record('setScriptAccess', a, this.rows[0]!),
       listForwards: () => record('listForwards', [], { running: true, problem: null, forwards: [] }),
+      getAbout: () => record('getAbout', [], { version: '0.1.0', updates: { kind: 'off', reason: 'development', message: 'Updates are off in a development run.' }, commandLine: { offered: false, how: 'npm link' } }),
+      checkForUpdates: () => record('checkForUpdates', [], { kind: 'off', reason: 'development', message: 'Updates are off in a development run.' }),
+      installUpdate: () => record('installUpdate', [], { restarting: false }),
+      installCommandLine: () => record('installCommandLine', [], { offered: false, how: 'npm link' }),
       createForward: (...a) => record('createForward', a, { id: '0a1b2c3d', identities: [], until: NOW + 3_600_000, ssh: 'ssh -R /tmp/x.sock:/tmp/y.sock HOST' }),
       stopForward: (...a) => record('stopForward', a, { stopped: true }),
       onIdentitiesChanged: () => () => {},

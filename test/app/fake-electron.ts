@@ -105,6 +105,7 @@ export class FakeApp extends FakeEmitter implements AppPort {
   }
 
   requestSingleInstanceLock(): boolean {
+    this.lockRequests += 1;
     return this.hasLock;
   }
   quit(): void {
@@ -161,6 +162,18 @@ export class FakeApp extends FakeEmitter implements AppPort {
   focus(): void {
     this.focused += 1;
   }
+  hardwareAccelerationDisabled = false;
+  disableHardwareAcceleration(): void {
+    if (this.readyCalled) throw new Error('disableHardwareAcceleration after the app is ready'); // as Electron
+    this.hardwareAccelerationDisabled = true;
+  }
+  /** The code of `app.exit()`, once called (Electron ends the process at once, without quit events). */
+  exitCode: number | undefined;
+  exit(exitCode?: number): void {
+    this.exitCode = exitCode ?? 0;
+  }
+  /** How often the single-instance lock was asked for. */
+  lockRequests = 0;
 }
 
 export class FakeTray extends FakeEmitter implements TrayIcon {

@@ -12,6 +12,7 @@ import { createMemorySecretStore } from '../helpers/memory-store.ts';
 import { createLogger, type Logger } from '../../src/main/core/log.ts';
 import type { IdentityStatus } from '../../src/shared/model.ts';
 import type { FetchLike, SecretStore } from '../../src/main/core/ports.ts';
+import type { UpdaterPort } from '../../src/main/core/updates/updater-port.ts';
 import { startTrayApp, type TrayApp } from '../../src/main/app/start.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { createFakeElectron, type FakeBrowserWindow, type FakeElectron, type FakeMenu, type FakeTray } from './fake-electron.ts';
@@ -57,6 +58,10 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   secrets?: () => SecretStore;
   fetch?: FetchLike;
+  /** The updater an installed app would load (start.ts asks only when `app.isPackaged`). */
+  loadUpdater?: () => Promise<UpdaterPort | null>;
+  /** The home folder (the AppImage's command goes to its ~/.local/bin); default: the test's folder. */
+  home?: string;
   /** Runs on the fakes before the app starts (e.g. to set how the app was launched). */
   beforeStart?: (fake: FakeElectron, ctx: { env: NodeJS.ProcessEnv; clock: FakeClock }) => void | Promise<void>;
 }
@@ -91,6 +96,8 @@ export async function startOnFakes<C extends AppCore = FakeCore>(opts: StartOpti
     execPath: '/usr/lib/electron/electron',
     clock,
     timers: clock,
+    home: opts.home ?? join(home, 'home'),
+    ...(opts.loadUpdater ? { loadUpdater: opts.loadUpdater } : {}),
   });
   const tray = (): FakeTray => {
     const only = fake.world.trays[0];

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; engines: { node: string } };
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; engines: { node: string }; repository: unknown };
 
 test('npm run pack:cli: the CLI alone; npm install -g of it gives a working command', { timeout: 5 * 60_000 }, (t) => {
   const packed = spawnSync(process.execPath, ['scripts/pack-cli.mjs'], { cwd: ROOT, encoding: 'utf8' });
@@ -21,7 +21,7 @@ test('npm run pack:cli: the CLI alone; npm install -g of it gives a working comm
   t.after(() => rmSync(tarball, { force: true }));
   const files = spawnSync('tar', ['tzf', tarball], { encoding: 'utf8' }).stdout.trim().split('\n').sort();
   assert.deepEqual(files, [
-    'package/README.md', 'package/dist/cli/openeo-auth-tray.cjs', 'package/dist/cli/openid-client.cjs',
+    'package/LICENSE', 'package/README.md', 'package/dist/cli/openeo-auth-tray.cjs', 'package/dist/cli/openid-client.cjs',
     'package/docs/agent-protocol.md', 'package/docs/agent-protocol.schema.json', 'package/package.json',
   ]);
   const manifest = JSON.parse(spawnSync('tar', ['xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }).stdout) as Record<string, unknown>;
@@ -29,6 +29,7 @@ test('npm run pack:cli: the CLI alone; npm install -g of it gives a working comm
   assert.deepEqual(Object.keys(manifest.dependencies as object).sort(), ['conf', 'keytar'], 'only what the CLI loads at run time');
   assert.deepEqual(manifest.engines, PKG.engines);
   assert.equal(manifest.devDependencies, undefined);
+  assert.deepEqual(manifest.repository, PKG.repository, 'npm provenance needs the repository it was built from');
 
   const prefix = mkdtempSync(join(tmpdir(), 'oat-npm-prefix-'));
   const home = mkdtempSync(join(tmpdir(), 'oat-npm-home-'));

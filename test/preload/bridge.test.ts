@@ -59,6 +59,10 @@ const ARGS: { [M in InvokeMethod]: Parameters<OpenEoAuthApi[M]> } = {
   openLogFolder: [],
   setScriptAccess: ['cdse-1', 'deny'],
   listForwards: [],
+  getAbout: [],
+  checkForUpdates: [],
+  installUpdate: [],
+  installCommandLine: [],
   createForward: [['cdse-1'], 3600],
   stopForward: ['0a1b2c3d'],
 };

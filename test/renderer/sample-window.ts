@@ -126,7 +126,7 @@ const titleOf = (url: string): string => (url.includes('openeo.cloud') ? 'openEO
 /** The canned API; `jobs` is what every account's job list holds (the backend pages it by `limit`). */
 export function fakeApi(initial: IdentityStatus[], jobs: BatchJob[] = JOBS) {
   let identities = [...initial];
-  let settings: SettingsView = { notificationsEnabled: true, warningThresholds: [604800, 86400, 3600], clipboardClearSeconds: 30, startAtLogin: false, pythonSync: true, theme: 'system' };
+  let settings: SettingsView = { notificationsEnabled: true, warningThresholds: [604800, 86400, 3600], clipboardClearSeconds: 30, startAtLogin: false, pythonSync: true, theme: 'system', checkForUpdates: true };
   const changed = new Set<(list: IdentityStatus[]) => void>();
   const navigateListeners = new Set<(to: Navigation) => void>();
   const pending = new Map<string, (r: Result<{ identityId: string }>) => void>();
@@ -250,6 +250,11 @@ export function fakeApi(initial: IdentityStatus[], jobs: BatchJob[] = JOBS) {
       return { ok: true, value: changed };
     },
     listForwards: async () => ({ ok: true, value: { running: true, problem: null, forwards } }),
+    // For About (the page is being built): the sample's version, updates and command line.
+    getAbout: async () => ({ ok: true, value: { version: '0.1.0', updates: { kind: 'up-to-date', automatic: true, lastCheckedAt: Date.now() }, commandLine: { offered: false, how: 'The .deb put openeo-auth-tray in /usr/bin.' } } }),
+    checkForUpdates: async () => ({ ok: true, value: { kind: 'up-to-date', automatic: true, lastCheckedAt: Date.now() } }),
+    installUpdate: async () => ({ ok: true, value: { restarting: false } }),
+    installCommandLine: async () => ({ ok: true, value: { offered: false, how: 'The .deb put openeo-auth-tray in /usr/bin.' } }),
     createForward: async (ids, forSeconds) => {
       const id = (0x0a1b2c3d + ++n).toString(16).padStart(8, '0');
       const forward: ForwardView = {

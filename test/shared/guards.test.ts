@@ -32,6 +32,10 @@ const VALID: { [M in InvokeMethod]: unknown[] } = {
   openLogFolder: [],
   setScriptAccess: ['cdse-3f9a1c', 'ask'],
   listForwards: [],
+  getAbout: [],
+  checkForUpdates: [],
+  installUpdate: [],
+  installCommandLine: [],
   createForward: [['cdse-3f9a1c', 'vito-0'], 3600],
   stopForward: ['0a1b2c3d'],
 };
@@ -183,9 +187,9 @@ const loginReq = (v: unknown, extra: string[] = []): boolean =>
   (v.providerId === undefined || isStr(v.providerId, 20, /^\w+$/)) && (v.label === undefined || isStr(v.label, 100)) &&
   (v.identityId === undefined || id(v.identityId));
 const patch = (v: unknown): boolean => {
-  if (!isPlain(v) || !hasOnly(v, [], ['notificationsEnabled', 'warningThresholds', 'clipboardClearSeconds', 'startAtLogin', 'pythonSync', 'theme'])) return false;
+  if (!isPlain(v) || !hasOnly(v, [], ['notificationsEnabled', 'warningThresholds', 'clipboardClearSeconds', 'startAtLogin', 'pythonSync', 'theme', 'checkForUpdates'])) return false;
   const t = v.warningThresholds;
-  return ['notificationsEnabled', 'startAtLogin', 'pythonSync'].every((k) => v[k] === undefined || typeof v[k] === 'boolean') &&
+  return ['notificationsEnabled', 'startAtLogin', 'pythonSync', 'checkForUpdates'].every((k) => v[k] === undefined || typeof v[k] === 'boolean') &&
     (v.theme === undefined || ['system', 'light', 'dark'].includes(v.theme as string)) &&
     (v.clipboardClearSeconds === undefined || (Number.isInteger(v.clipboardClearSeconds) && (v.clipboardClearSeconds as number) >= 5 && (v.clipboardClearSeconds as number) <= 600)) &&
     (t === undefined || (Array.isArray(t) && t.length <= 10 && new Set(t).size === t.length && Object.keys(t).length === t.length &&
@@ -218,6 +222,10 @@ const WELL_FORMED: { [M in InvokeMethod]: (a: unknown[]) => boolean } = {
   openLogFolder: (a) => a.length === 0,
   setScriptAccess: (a) => a.length === 2 && id(a[0]) && ['allow', 'ask', 'deny'].includes(a[1] as string),
   listForwards: (a) => a.length === 0,
+  getAbout: (a) => a.length === 0,
+  checkForUpdates: (a) => a.length === 0,
+  installUpdate: (a) => a.length === 0,
+  installCommandLine: (a) => a.length === 0,
   createForward: (a) => a.length === 2 && Array.isArray(a[0]) && Object.getPrototypeOf(a[0]) === Array.prototype && a[0].length >= 1 && a[0].length <= 50 &&
     Object.keys(a[0]).length === a[0].length && a[0].every(id) && new Set(a[0]).size === a[0].length &&
     Number.isInteger(a[1]) && (a[1] as number) >= 60 && (a[1] as number) <= 7 * 86_400,

@@ -5,6 +5,8 @@
  * Electron parts as an argument (index.ts passes the real ones, tests the typed stand-in), so
  * this file never imports 'electron'.
  */
+import { execFile } from 'node:child_process';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { App, Dock, Protocol, Shell } from 'electron';
 import type { AppCore, createAppCore } from '../core/tray-app/app-core.ts';
@@ -27,6 +29,8 @@ import { denyAllPermissions, guardWebContents, isSafeExternalUrl, type Permissio
 import { PAGE_URL, registerAppScheme, serveAppFiles } from './app-protocol.ts';
 import { APP_FILES, setupWindows, type WindowController, type WindowsElectron } from './windows.ts';
 import { dialogAsk, type ScriptQuestionsElectron } from './script-questions.ts';
+import type { UpdaterPort } from '../core/updates/updater-port.ts';
+import { confirmUpdate } from './update-dialog.ts';
 
 /** Windows groups notifications and taskbar entries by this id; it is electron-builder's appId. */
 export const APP_USER_MODEL_ID = 'eu.openeo.authtray';
@@ -64,6 +68,17 @@ export interface TrayAppDeps {
   fetch?: FetchLike;
   /** The settings store class: electron-store in the app (conf's engine with Electron's defaults). */
   Store?: AppCoreDeps['Store'];
+  /** The updater (updater.ts over electron-updater), asked for only in an installed app; null when the build has none. */
+  loadUpdater?(): Promise<UpdaterPort | null>;
+  /** The user's home folder (the AppImage's command goes to its ~/.local/bin). */
+  home?: string;
+}
+
+/** Runs a program to its end (the administrator prompt of macOS's osascript waits for the person). */
+function runProgram(file: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: 10 * 60_000 }, (e: Error | null) => (e ? reject(e) : resolve()));
+  });
 }
 
 export interface TrayApp {
@@ -139,6 +154,8 @@ export async function startTrayApp(electron: TrayAppElectron, deps: TrayAppDeps)
   const notifier = setupNotifications(electron, { appPath, platform, log, showWindow: (to) => show(to) });
   // The app serves the token agent while it runs (not on Windows, which has no private socket).
   const agentFolder = agentDir(env, platform);
+  // Updates only for an installed app: `npm start` never loads the updater (core/updates says why).
+  const updater = app.isPackaged && deps.loadUpdater ? await deps.loadUpdater() : null;
   core = deps.createAppCore({
     dir: settingsDir(env, platform),
     secrets: deps.secrets(),
@@ -158,6 +175,11 @@ export async function startTrayApp(electron: TrayAppElectron, deps: TrayAppDeps)
     setStartAtLogin: setupStartAtLogin(electron, { platform, env, execPath: deps.execPath, log }),
     openLogFolder: () => openLogFolder(electron.shell, logDir(env, platform)),
     ...(agentFolder === null ? {} : { agent: { dir: agentFolder, ask: dialogAsk(electron, { appPath, platform, clock, log }) } }),
+    commandLine: {
+      context: { platform, env, execPath: deps.execPath, isPackaged: app.isPackaged, home: deps.home ?? homedir() },
+      install: { run: runProgram, tmpdir: tmpdir() },
+    },
+    updates: { updater, isPackaged: app.isPackaged, confirm: (update) => confirmUpdate(electron, update) },
   });
   const appCore = core;
 

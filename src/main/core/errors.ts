@@ -55,6 +55,8 @@ export const ERROR_CODES = [
   'AGENT_UNAVAILABLE',
   /** The agent's socket folder is not private (owner, mode, symlink), so the agent does not start. */
   'AGENT_FOLDER_UNSAFE',
+  /** "Install command line tool…" could not write the launcher (refused, cancelled, or not offered here). */
+  'COMMAND_LINE_INSTALL_FAILED',
   /** An IPC message from a sender that is not our window. */
   'FORBIDDEN',
   'INTERNAL',

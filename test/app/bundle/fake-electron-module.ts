@@ -41,6 +41,12 @@ export const { app, BrowserWindow, Tray, Menu, Notification, powerMonitor, nativ
 export default { ...electron, ipcMain, dialog };
 
 world.app.on('will-quit', () => setImmediate(() => process.exit(0)));
+// app.exit() (how a command-line run ends) ends the process at once, as in Electron.
+const recordExit = world.app.exit.bind(world.app);
+world.app.exit = (code?: number): void => {
+  recordExit(code);
+  process.exit(code ?? 0);
+};
 
 const started = Date.now();
 const poll = setInterval(() => {

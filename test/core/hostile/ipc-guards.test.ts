@@ -78,6 +78,10 @@ const WELL_FORMED: { [M in InvokeMethod]: Array<(v: unknown) => boolean> } = {
   openLogFolder: [],
   setScriptAccess: [identityId, (v) => ['allow', 'ask', 'deny'].includes(v as string)],
   listForwards: [],
+  getAbout: [],
+  checkForUpdates: [],
+  installUpdate: [],
+  installCommandLine: [],
   createForward: [
     (v) => Array.isArray(v) && Object.getPrototypeOf(v) === Array.prototype && v.length >= 1 && v.length <= 50 &&
       Reflect.ownKeys(v).length === v.length + 1 && new Set(v).size === v.length && v.every(identityId),
@@ -179,6 +183,10 @@ const VALID: { [M in InvokeMethod]: fc.Arbitrary<unknown[]> } = {
   openLogFolder: fc.constant([]),
   setScriptAccess: fc.tuple(id, fc.constantFrom('allow', 'ask', 'deny')),
   listForwards: fc.constant([]),
+  getAbout: fc.constant([]),
+  checkForUpdates: fc.constant([]),
+  installUpdate: fc.constant([]),
+  installCommandLine: fc.constant([]),
   createForward: fc.tuple(fc.uniqueArray(id, { minLength: 1, maxLength: 5 }), fc.integer({ min: 60, max: 7 * 86_400 })),
   stopForward: fc.tuple(fc.stringMatching(/^[0-9a-f]{8}$/)),
 };

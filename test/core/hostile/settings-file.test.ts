@@ -154,11 +154,11 @@ function assertIdentityValid(i: Identity): void {
 }
 
 function assertSettingsValid(s: Partial<Settings>, complete: boolean): void {
-  const keys = ['notificationsEnabled', 'warningThresholds', 'clipboardClearSeconds', 'startAtLogin', 'pythonSync', 'theme'];
+  const keys = ['notificationsEnabled', 'warningThresholds', 'clipboardClearSeconds', 'startAtLogin', 'pythonSync', 'theme', 'checkForUpdates'];
   assert.equal(Object.getPrototypeOf(s), Object.prototype);
   for (const k of Reflect.ownKeys(s)) assert.ok(keys.includes(String(k)), `settings carry the unknown key ${String(k)}`);
   if (complete) assert.equal(Object.keys(s).length, keys.length);
-  for (const k of ['notificationsEnabled', 'startAtLogin', 'pythonSync'] as const) assert.ok(s[k] === undefined || typeof s[k] === 'boolean');
+  for (const k of ['notificationsEnabled', 'startAtLogin', 'pythonSync', 'checkForUpdates'] as const) assert.ok(s[k] === undefined || typeof s[k] === 'boolean');
   const w = s.warningThresholds;
   const inRange = (x: number, { min, max }: { min: number; max: number }): boolean => Number.isInteger(x) && x >= min && x <= max;
   assert.ok(w === undefined || (w.length <= thresholdRule.maxItems && new Set(w).size === w.length && w.every((x) => inRange(x, thresholdRule.stored))));

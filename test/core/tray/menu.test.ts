@@ -202,3 +202,21 @@ describe('buildTrayMenu', () => {
     assert.ok(text.includes('[redacted]'));
   });
 });
+
+describe('the app\'s own entries at the end', () => {
+  test('"Install command line tool…" (confirmed first) and "Restart to update…" only when offered, before Quit', () => {
+    const plain = buildTrayMenu([], NOW, EN).map((i) => i.id);
+    assert.ok(!plain.includes('install-command-line') && !plain.includes('install-update'));
+    const confirm = { message: 'Put it there?', detail: 'Why.', confirmLabel: 'Install' };
+    const items = buildTrayMenu([], NOW, { ...EN, commandLine: { label: 'Install command line tool…', confirm }, update: { label: 'Restart to update to 0.2.0…' } });
+    const ids = items.map((i) => i.id);
+    assert.deepEqual(ids.slice(-5), ['settings', 'install-command-line', 'install-update', 'sep-quit', 'quit']);
+    const install = items.find((i) => i.id === 'install-command-line')!;
+    assert.deepEqual(install.action, { type: 'install-command-line' });
+    assert.deepEqual(install.confirm, confirm);
+    const update = items.find((i) => i.id === 'install-update')!;
+    assert.equal(update.label, 'Restart to update to 0.2.0…');
+    assert.deepEqual(update.action, { type: 'install-update' });
+    assert.equal(update.confirm, undefined, 'the restart\'s own dialog shows the notes and asks');
+  });
+});

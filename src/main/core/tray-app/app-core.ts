@@ -27,6 +27,9 @@ import { LoginRegistry } from './logins.ts';
 import type { AppCoreDeps, AppServices } from './services.ts';
 import { createTokenAgent, type TokenAgent } from '../agent/token-agent.ts';
 import { VERSION } from '../../../shared/version.ts';
+import { createUpdateChecker, type UpdateChecker } from '../updates/update-checker.ts';
+import type { UpdateState } from '../updates/update-state.ts';
+import { CommandLine } from './about.ts';
 
 export interface AppCore {
   readonly api: OpenEoAuthApi;
@@ -67,6 +70,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   let agentStarted: Promise<void> | undefined;
   /** Set by stop(): the agent's stop, which idle() then waits for. */
   let agentStopped: Promise<void> | undefined;
+  let updates: UpdateChecker | undefined;
   const logins = new LoginRegistry();
   const need = <T>(v: T | undefined, what: string): T => {
     if (v === undefined) throw new Error(`${what} is used before start()`);
@@ -122,6 +126,22 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     return health;
   };
 
+  const commandLine = new CommandLine(deps.commandLine, deps.log, () => changed());
+  /** A new version is ready: said once per version, and the tray's menu offers the restart. */
+  let announcedUpdate: string | null = null;
+  const onUpdate = (state: UpdateState): void => {
+    if (state.kind === 'ready' && announcedUpdate !== state.version) {
+      announcedUpdate = state.version;
+      deps.notify({
+        title: `openEO Auth Tray ${state.version} is ready`,
+        body: 'Choose "Restart to update…" in the tray menu: it shows what is new first.',
+        onClick: { page: 'settings' },
+        urgency: 'normal',
+      });
+    }
+    changed();
+  };
+
   const services: AppServices = {
     deps,
     store: () => need(store, 'the settings store'),
@@ -138,6 +158,8 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     checkKeychain,
     agent: () => agent,
     agentProblem: () => agentProblem,
+    updates: () => updates,
+    commandLine,
     onChange(listener) {
       changeListeners.add(listener);
       return () => changeListeners.delete(listener);
@@ -148,6 +170,10 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     },
   };
   const api = createWindowApi(services);
+  const updateReady = (): Extract<UpdateState, { kind: 'ready' }> | null => {
+    const state = updates?.state();
+    return state?.kind === 'ready' ? state : null;
+  };
 
   const onLifecycleEvent = (event: LifecycleEvent) => {
     if (event.type === 'state-changed') {
@@ -165,6 +191,8 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       jobs: Object.fromEntries((store?.listIdentities() ?? []).map((i) => [i.id, jobs?.jobs(i.id) ?? []])),
       clipboardClearSeconds: store?.getSettings().clipboardClearSeconds ?? DEFAULT_SETTINGS.clipboardClearSeconds,
       ...(deps.agent ? { agent: { forwards: agent?.forwards() ?? [], problem: agentProblem } } : {}),
+      ...(commandLine.menuEntry() ? { commandLine: commandLine.menuEntry()! } : {}),
+      ...(updateReady() ? { update: { label: `Restart to update to ${updateReady()!.version}…` } } : {}),
     }),
     trayTooltip: () => trayTooltip(statuses(), deps.clock.now()),
     trayLook: () => trayLook(statuses(), deps.clock.now()),
@@ -172,6 +200,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     onChange: (listener) => services.onChange(listener),
     onNavigate: (listener) => services.onNavigate(listener),
     resume() {
+      updates?.resume();
       void checkKeychain().then(() => lifecycle?.reevaluate({ retryNow: true }));
       jobs?.refreshNow().catch((e: unknown) => deps.log('warn', 'listing batch jobs after a resume failed', e));
     },
@@ -274,6 +303,18 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
           changed();
         });
       }
+      if (deps.updates) {
+        updates = createUpdateChecker({
+          ...deps.updates,
+          automatic: () => s.getSettings().checkForUpdates,
+          clock: deps.clock,
+          timers: deps.timers,
+          log: deps.log,
+          onChange: onUpdate,
+        });
+        updates.start();
+      }
+      void commandLine.look().catch((e: unknown) => deps.log('warn', 'looking at the command line tool failed', e));
       lifecycle.start();
       jobs.start().catch((e: unknown) => deps.log('warn', 'the first listing of batch jobs failed', e));
       changed();
@@ -293,6 +334,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       agentStopped ??= agentStarted?.then(() => agent?.stop()).catch((e: unknown) => deps.log('warn', 'stopping the token agent failed', e));
       lifecycle?.stop();
       jobs?.stop();
+      updates?.stop();
       clipboard.dispose();
     },
   };
@@ -323,6 +365,16 @@ async function runTrayAction(services: AppServices, api: OpenEoAuthApi, action: 
       return;
     case 'stop-forward':
       await api.stopForward(action.forwardId);
+      return;
+    case 'install-command-line':
+      // The tray asked for confirmation already; the outcome is a notification either way.
+      await services.commandLine.install((n) => services.deps.notify(n)).catch((e: unknown) => {
+        const err = toAuthTrayError(e);
+        services.deps.notify({ title: 'The command line tool was not installed', body: err.sentence, onClick: { page: 'settings' }, urgency: 'normal' });
+      });
+      return;
+    case 'install-update':
+      await services.updates()?.installNow();
       return;
     case 'quit':
       return; // the Electron layer quits the app

@@ -18,6 +18,9 @@ import type { SettingsStore } from '../settings/store.ts';
 import type { LoginRegistry } from './logins.ts';
 import type { AskFn } from '../agent/script-access.ts';
 import type { TokenAgent } from '../agent/token-agent.ts';
+import type { UpdaterPort } from '../updates/updater-port.ts';
+import type { UpdateChecker } from '../updates/update-checker.ts';
+import type { CommandLine, CommandLineDeps } from './about.ts';
 
 export interface AppCoreDeps {
   dir: string;
@@ -45,6 +48,13 @@ export interface AppCoreDeps {
    * and how to ask the person about a new script. Absent: no agent (tests, Windows).
    */
   agent?: { dir: string; ask?: AskFn };
+  /** The installed app's command line (core/command-line): where it is, and installing it where the app offers that. */
+  commandLine?: CommandLineDeps;
+  /**
+   * Updates (core/updates): the updater (null: this build has none), whether this is an installed
+   * app, and the question with the release notes before a restart. Absent: no updates at all.
+   */
+  updates?: { updater: UpdaterPort | null; isPackaged: boolean; confirm(update: { version: string; notes: string }): Promise<boolean> };
 }
 
 /** Everything window-api.ts and credits.ts need; built once by createAppCore. */
@@ -66,6 +76,9 @@ export interface AppServices {
   /** Why the agent is not running (its folder is unsafe, …), or null. */
   agentProblem(): { code: string; message: string } | null;
   checkKeychain(): Promise<KeychainHealth>;
+  /** The updates, once started (absent where the app has none). */
+  updates(): UpdateChecker | undefined;
+  commandLine: CommandLine;
   onChange(listener: () => void): () => void;
   onNavigate(listener: (to: Navigation) => void): () => void;
 }

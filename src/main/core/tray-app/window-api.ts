@@ -15,6 +15,7 @@ import { pythonSnippet } from '../tray/python-snippet.ts';
 import { creditsView } from './credits.ts';
 import { jobsApi } from './jobs-api.ts';
 import { appAgent, forwardList, forwardView } from './forwards.ts';
+import { aboutView } from './about.ts';
 import { scriptsSetting } from '../agent/script-access.ts';
 import type { AppServices } from './services.ts';
 
@@ -206,6 +207,7 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
           if (identity.pythonSync) await s.store().updateIdentity(identity.id, { pythonSync: { ...identity.pythonSync, enabled: after.pythonSync } });
         }
       }
+      if (after.checkForUpdates !== before.checkForUpdates) s.updates()?.settingsChanged();
       s.lifecycle().reevaluate();
       s.changed();
       return { ...after };
@@ -233,6 +235,13 @@ export function createWindowApi(s: AppServices): OpenEoAuthApi {
     createForward: (identityIds, forSeconds) => guard('starting a forward', async (): Promise<ForwardView> =>
       forwardView(await appAgent(s).createForward(identityIds, forSeconds * 1000))),
     stopForward: (forwardId) => guard('stopping a forward', async () => ({ stopped: await appAgent(s).stopForward(forwardId) })),
+    getAbout: () => guard('reading what the app is', async () => aboutView(s.updates(), s.commandLine)),
+    checkForUpdates: () => guard('looking for an update', async () => {
+      const updates = s.updates();
+      return updates ? await updates.checkNow() : aboutView(undefined, s.commandLine).updates;
+    }),
+    installUpdate: () => guard('installing the update', async () => ({ restarting: (await s.updates()?.installNow()) ?? false })),
+    installCommandLine: () => guard('installing the command line tool', () => s.commandLine.install((n) => deps.notify(n))),
     onIdentitiesChanged: (listener) => s.onChange(() => listener(s.statuses())),
     onNavigate: (listener) => s.onNavigate(listener),
   };

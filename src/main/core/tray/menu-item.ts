@@ -15,6 +15,10 @@ export type TrayAction =
   | { type: 'settings' }
   /** Ends a forward of the token agent (its socket for a remote machine). */
   | { type: 'stop-forward'; forwardId: string }
+  /** Puts `openeo-auth-tray` on the PATH (macOS, AppImage: core/command-line/install.ts). */
+  | { type: 'install-command-line' }
+  /** Shows an update's notes and restarts into it when the person agrees (core/updates). */
+  | { type: 'install-update' }
   | { type: 'quit' };
 
 /** A question to ask (a message box) before running the action; the action runs only on "yes". */

@@ -9,7 +9,7 @@ import { displayText, hostOf } from '../../../shared/format/display-text.ts';
 import { effectiveState } from '../../../shared/status/look.ts';
 import { jobsSubmenu } from './jobs-menu.ts';
 import { stateLine, type StateLineOptions } from '../../../shared/status/state-line.ts';
-import { separator, type TrayMenuItem } from './menu-item.ts';
+import { separator, type TrayConfirmation, type TrayMenuItem } from './menu-item.ts';
 import { forwardLine } from '../../../shared/format/script-words.ts';
 
 /** One forward of the token agent, as the menu shows it. */
@@ -27,6 +27,10 @@ export interface TrayMenuOptions extends StateLineOptions {
   clipboardClearSeconds?: number;
   /** The token agent, when the app serves one: its forwards, and why it is not running (null while it is). */
   agent?: { forwards: readonly TrayForward[]; problem: { message: string } | null };
+  /** "Install command line tool…", where the app offers it (macOS, the AppImage). */
+  commandLine?: { label: string; confirm: TrayConfirmation };
+  /** An update downloaded and ready: "Restart to update to 0.2.0…". */
+  update?: { label: string };
 }
 
 /** States in which the keychain gives us no token to copy. */
@@ -158,6 +162,12 @@ export function buildTrayMenu(identities: readonly IdentityStatus[], now: number
     { id: 'add-account', type: 'normal', label: 'Add account…', enabled: true, action: { type: 'add-account' } },
     { id: 'open-window', type: 'normal', label: 'Open window', enabled: true, action: { type: 'open-window', page: 'accounts' } },
     { id: 'settings', type: 'normal', label: 'Settings…', enabled: true, action: { type: 'settings' } },
+  );
+  if (opts.commandLine) {
+    items.push({ id: 'install-command-line', type: 'normal', label: opts.commandLine.label, enabled: true, action: { type: 'install-command-line' }, confirm: opts.commandLine.confirm });
+  }
+  if (opts.update) items.push({ id: 'install-update', type: 'normal', label: opts.update.label, enabled: true, action: { type: 'install-update' } });
+  items.push(
     separator('sep-quit'),
     { id: 'quit', type: 'normal', label: 'Quit openEO Auth Tray', enabled: true, action: { type: 'quit' } },
   );
