@@ -12,8 +12,9 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { axeScan, goTo, screenshot, seriousOnly, type WindowHarness } from './harness.ts';
 import { layoutProblems } from './geometry.ts';
-import { openDetails, rowOf, shownPage, useBrowser, withWindow } from './canned.ts';
-import { ALL_STATES, LONG, LONG_FAILING, LONG_TITLE, MANY_JOBS, PERSONAL, ROBOT, SIGNED_OUT, SOON } from './sample-window.ts';
+import { openDetails, rowOf, shownPage, useBrowser, withWindow, type CannedOptions } from './canned.ts';
+import { ALL_STATES, LONG, LONG_FAILING, LONG_TITLE, MANY_JOBS, PERSONAL, ROBOT, SIGNED_OUT, SOON, T0 } from './sample-window.ts';
+import { VERSION } from '../../src/shared/version.ts';
 
 const browser = useBrowser();
 const JOB_WITH_ERROR = 'j-2511280812c';
@@ -106,8 +107,27 @@ function walk(w: WindowHarness): Array<[string, () => Promise<void>]> {
     }],
     ['jobs-filtered', async () => { await page.getByLabel('Status').selectOption('error'); await main.getByText(/^\d+ of 50 jobs$/).waitFor(); }],
     ['jobs-nothing-found', async () => { await page.getByRole('searchbox', { name: 'Search' }).fill('no such job'); await main.getByRole('heading', { name: 'No job matches' }).waitFor(); }],
-    ['settings', async () => { await goTo(page, 'Settings'); await page.getByRole('region', { name: 'About' }).waitFor(); }],
+    ['settings', async () => {
+      await goTo(page, 'Settings');
+      const about = page.getByRole('region', { name: 'About' });
+      await page.locator('.update-ready').waitFor();
+      await about.getByText(/^What is new in /).click();
+      await about.getByRole('button', { name: 'Reinstall command line tool…' }).waitFor();
+    }],
   ];
+}
+
+/** About with the most in it: an update ready with long notes, a command line the app installed off the PATH at a long path. */
+function aboutWithEverything(api: Parameters<NonNullable<CannedOptions['edit']>>[0]): void {
+  const notes = ['Fixes:', ...Array.from({ length: 12 }, (_, i) => `• change_number_${i}_with_a_long_snake_case_name_that_never_breaks_on_its_own and words`)].join('\n');
+  api.getAbout = async () => ({
+    ok: true,
+    value: {
+      version: VERSION,
+      updates: { kind: 'ready', automatic: true, lastCheckedAt: T0 - 60_000, version: '10.20.300-beta.4', notes },
+      commandLine: { offered: true, state: 'installed', path: '/home/alice-with-a-rather-long-user-name/.local/bin/openeo-auth-tray', onPath: false },
+    },
+  });
 }
 
 async function checkEveryState(width: number, diagnostic: (message: string) => void): Promise<void> {
@@ -122,7 +142,7 @@ async function checkEveryState(width: number, diagnostic: (message: string) => v
         assert.deepEqual(seriousOnly(await axeScan(page)), [], `${name} at ${width} px (${scheme}): accessibility`);
         await screenshot(page, `layout-${name}-${width}-${scheme}`);
       }
-    }, { jobs: MANY_JOBS, colorScheme: scheme, viewport: { width, height: 700 } });
+    }, { jobs: MANY_JOBS, colorScheme: scheme, viewport: { width, height: 700 }, edit: aboutWithEverything });
   }
 }
 

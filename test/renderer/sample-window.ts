@@ -9,10 +9,13 @@ import type {
   BackendChoice, BatchJob, CreditsView, DeviceLoginStarted, ForwardView, IdentityStatus, JobDetails, LoginRequest, Navigation, OpenEoAuthApi, Result, SettingsView,
 } from '../../src/shared/api.ts';
 import type { Identity } from '../../src/shared/model.ts';
+import { VERSION } from '../../src/shared/version.ts';
 import { supportDesk, supportMessage } from '../../src/main/core/tray-app/credits.ts';
 
 
 export const T0 = Date.UTC(2025, 10, 29, 10, 0, 0);
+/** What About says where the .deb installed the command (as main says it). */
+export const DEB_COMMAND = 'The .deb installed the command as /usr/bin/openeo-auth-tray: run `openeo-auth-tray status` in a terminal.';
 export const DAY = 86_400_000;
 export const CDSE = 'https://openeo.dataspace.copernicus.eu';
 export const ISSUER = 'https://identity.dataspace.copernicus.eu/auth/realms/CDSE';
@@ -250,11 +253,11 @@ export function fakeApi(initial: IdentityStatus[], jobs: BatchJob[] = JOBS) {
       return { ok: true, value: changed };
     },
     listForwards: async () => ({ ok: true, value: { running: true, problem: null, forwards } }),
-    // For About (the page is being built): the sample's version, updates and command line.
-    getAbout: async () => ({ ok: true, value: { version: '0.1.0', updates: { kind: 'up-to-date', automatic: true, lastCheckedAt: Date.now() }, commandLine: { offered: false, how: 'The .deb put openeo-auth-tray in /usr/bin.' } } }),
-    checkForUpdates: async () => ({ ok: true, value: { kind: 'up-to-date', automatic: true, lastCheckedAt: Date.now() } }),
+    // About: this version, up to date since an hour ago, and the .deb's command (edit() for other states).
+    getAbout: async () => ({ ok: true, value: { version: VERSION, updates: { kind: 'up-to-date', automatic: settings.checkForUpdates, lastCheckedAt: T0 - 3_600_000 }, commandLine: { offered: false, how: DEB_COMMAND } } }),
+    checkForUpdates: async () => ({ ok: true, value: { kind: 'up-to-date', automatic: settings.checkForUpdates, lastCheckedAt: T0 } }),
     installUpdate: async () => ({ ok: true, value: { restarting: false } }),
-    installCommandLine: async () => ({ ok: true, value: { offered: false, how: 'The .deb put openeo-auth-tray in /usr/bin.' } }),
+    installCommandLine: async () => fail('COMMAND_LINE_INSTALL_FAILED', 'This installation does not install the command line tool itself.', DEB_COMMAND),
     createForward: async (ids, forSeconds) => {
       const id = (0x0a1b2c3d + ++n).toString(16).padStart(8, '0');
       const forward: ForwardView = {

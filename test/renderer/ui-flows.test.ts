@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { goTo, inPage, waitFor } from './harness.ts';
 import { rowOf, shownPage, useBrowser, withWindow } from './canned.ts';
-import { CDSE, EXPIRED, PERSONAL, ROBOT, status } from './sample-window.ts';
+import { CDSE, EXPIRED, PERSONAL, ROBOT, T0, status } from './sample-window.ts';
+import type { CommandLineView, UpdateView } from '../../src/shared/api.ts';
 
 const browser = useBrowser();
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -175,6 +176,84 @@ describe('credits and about', () => {
       await about.getByRole('button', { name: 'Open logs folder' }).click();
       await page.getByText('Opened the logs folder. Its files leave out tokens and secrets.').waitFor();
       assert.equal(w.calls.filter((c) => c.method === 'openLogFolder').length, 1);
+    });
+  });
+
+  test('About, updates: a downloaded update is said at the top of Settings with its notes (control characters gone); Restart asks main; Check for updates looks; the daily look is a setting', async () => {
+    const ready: UpdateView = { kind: 'ready', automatic: true, lastCheckedAt: T0 - 60_000, version: '0.2.0', notes: 'Fixes:\n• the agent\u001b[31m answers sooner\n• About shows updates' };
+    let looks = 0;
+    await withWindow(browser(), [PERSONAL], async (w) => {
+      const { page } = w;
+      await w.pushNavigate({ page: 'settings' });
+      const callout = page.locator('.update-ready');
+      await callout.getByText('openEO Auth Tray 0.2.0 is ready.').waitFor();
+      const about = page.getByRole('region', { name: 'About' });
+      assert.equal(await about.locator('.update-line').innerText(), 'Version 0.2.0 is downloaded and ready.');
+      await about.getByText('What is new in 0.2.0').click();
+      assert.equal(await about.locator('.notes-text').innerText(), 'Fixes:\n• the agent [31m answers sooner\n• About shows updates', 'plain text: the escape character is a space');
+      await callout.getByRole('button', { name: 'Restart to update…' }).click();
+      await page.getByText('The update waits: it is installed when you choose “Restart to update”.').waitFor();
+      assert.equal(w.calls.filter((c) => c.method === 'installUpdate').length, 1);
+
+      const daily = about.getByLabel('Look for updates once a day');
+      assert.equal(await daily.isChecked(), true);
+      await daily.uncheck();
+      await waitFor('the setting saved', () => w.calls.some((c) => c.method === 'updateSettings' && JSON.stringify(c.args[0]) === '{"checkForUpdates":false}'));
+      await about.getByRole('button', { name: 'Check for updates' }).click();
+      await about.getByText('Up to date · looked at').waitFor();
+      assert.equal(looks, 1);
+      assert.equal(await callout.count(), 0, 'nothing ready any more: the top of Settings says nothing');
+    }, {
+      edit: (api) => {
+        api.getAbout = async () => ({ ok: true, value: { version: VERSION, updates: ready, commandLine: { offered: false, how: 'x' } } });
+        api.checkForUpdates = async () => {
+          looks++;
+          return { ok: true, value: { kind: 'up-to-date', automatic: false, lastCheckedAt: T0 } };
+        };
+      },
+    });
+  });
+
+  test('About, updates off in a development run: the reason, and no button that cannot work', async () => {
+    await withWindow(browser(), [PERSONAL], async (w) => {
+      await goTo(w.page, 'Settings');
+      const about = w.page.getByRole('region', { name: 'About' });
+      await about.getByText('Updates are off in this run (npm start).').waitFor();
+      assert.equal(await about.getByRole('button', { name: 'Check for updates' }).count(), 0);
+      assert.equal(await about.getByLabel('Look for updates once a day').count(), 0);
+    }, {
+      edit: (api) => {
+        api.getAbout = async () => ({ ok: true, value: { version: VERSION, updates: { kind: 'off', reason: 'development', message: 'Updates are off in this run (npm start).' }, commandLine: { offered: false, how: 'x' } } });
+      },
+    });
+  });
+
+  test('About, the command line where the app installs it (AppImage): not installed, Install writes it, a folder not on the PATH is said; a failure says why and keeps the button', async () => {
+    const path = '/home/alice/.local/bin/openeo-auth-tray';
+    let installs = 0;
+    await withWindow(browser(), [PERSONAL], async (w) => {
+      const { page } = w;
+      await goTo(page, 'Settings');
+      const about = page.getByRole('region', { name: 'About' });
+      await about.getByText(`Not installed. “Install command line tool…” writes ${path}.`).waitFor();
+      await about.getByRole('button', { name: 'Install command line tool…' }).click();
+      await about.getByRole('alert').getByText('openeo-auth-tray could not be written to /home/alice/.local/bin/openeo-auth-tray.').waitFor();
+      await about.getByText('Check that you may write to that folder, then try again.').waitFor();
+      await about.getByRole('button', { name: 'Install command line tool…' }).click();
+      await about.getByText(`Installed: ${path}.`).waitFor();
+      await about.getByText('/home/alice/.local/bin is not on your PATH: add it in your shell’s profile (export PATH="/home/alice/.local/bin:$PATH").').waitFor();
+      assert.equal(await about.getByRole('button', { name: 'Reinstall command line tool…' }).count(), 1);
+      assert.equal(installs, 2);
+    }, {
+      edit: (api) => {
+        const missing: CommandLineView = { offered: true, state: 'missing', path, onPath: false };
+        api.getAbout = async () => ({ ok: true, value: { version: VERSION, updates: { kind: 'idle', automatic: true, lastCheckedAt: null }, commandLine: missing } });
+        api.installCommandLine = async () => {
+          installs++;
+          if (installs === 1) return { ok: false, code: 'COMMAND_LINE_INSTALL_FAILED', message: `openeo-auth-tray could not be written to ${path}.`, nextStep: 'Check that you may write to that folder, then try again.' };
+          return { ok: true, value: { ...missing, state: 'installed' } };
+        };
+      },
     });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Settings: notifications and their thresholds, clipboard clearing, start at login, keeping the
  * openEO Python client's refresh-token store in sync, and the theme. Each change is saved at once.
- * About the app (its version, links, the logs folder) comes last.
+ * About the app (its version, its updates and the daily look for them, the command line, links,
+ * the logs folder) comes last; a downloaded update is also said at the top.
  */
 import type { SettingsView } from '../../shared/api.ts';
 import { SETTING_RULES, THEMES, type Theme } from '../../shared/settings.ts';
@@ -34,6 +35,8 @@ export function settingsPage(): PageView {
   const status = h('div', { class: 'save-status', role: 'status' });
   /** A failed save stays visible above the form (which is reloaded to show what is really saved). */
   const notice = h('div', { class: 'status-slot' });
+  /** A downloaded update, said first (the tray's "update ready" notification leads here). */
+  const updateReady = h('div', { class: 'status-slot' });
 
   async function save(patch: Partial<SettingsView>): Promise<void> {
     replace(status, spinner(), 'Saving…');
@@ -89,14 +92,19 @@ export function settingsPage(): PageView {
       }));
     theme.addEventListener('change', (event) => void save({ theme: (event.target as HTMLInputElement).value as Theme }));
 
-    replace(frame.body, notice,
+    const about = aboutSection({
+      automatic: settings.checkForUpdates,
+      setAutomatic: (on) => void save({ checkForUpdates: on }),
+      readySlot: updateReady,
+    });
+    replace(frame.body, updateReady, notice,
       h('section', { class: 'panel', 'aria-labelledby': 'settings-notifications' }, h('h2', { id: 'settings-notifications' }, 'Notifications'), notify.root, thresholds),
       h('section', { class: 'panel', 'aria-labelledby': 'settings-clipboard' }, h('h2', { id: 'settings-clipboard' }, 'Clipboard'),
         h('div', { class: 'field' }, h('label', { for: clipboardId }, 'Clear copied tokens from the clipboard'), clipboard,
           h('p', { class: 'hint', id: `${clipboardId}-hint` }, 'Only if the clipboard still holds what this app put there.'))),
       h('section', { class: 'panel', 'aria-labelledby': 'settings-general' }, h('h2', { id: 'settings-general' }, 'General'), startAtLogin.root, python.root, theme),
       status,
-      aboutSection());
+      about);
   }
 
   async function load(showLoading = true): Promise<void> {
