@@ -149,7 +149,8 @@ const backendUrl = text(LIMITS.url);
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** `https:` anywhere, `http:` only on loopback, never with user info. */
-const externalUrl: Check<string> = (value, path) => {
+/** A URL of bounded length, parsed, without user info (the checks below add their rules). */
+function urlWithoutUserInfo(value: unknown, path: string): { raw: string; url: URL } {
   const raw = text(LIMITS.url)(value, path);
   let url: URL;
   try {
@@ -158,6 +159,11 @@ const externalUrl: Check<string> = (value, path) => {
     return reject(path, 'is not a URL');
   }
   if (url.username || url.password) reject(path, 'must not carry a user name or password');
+  return { raw, url };
+}
+
+const externalUrl: Check<string> = (value, path) => {
+  const { raw, url } = urlWithoutUserInfo(value, path);
   if (url.protocol === 'https:') return raw;
   if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return raw;
   return reject(path, 'must be an https: address');
@@ -168,14 +174,7 @@ const externalUrl: Check<string> = (value, path) => {
  * info. Whether it points into the login's own API (where the bearer may go) is main's check.
  */
 const nextLink: Check<string> = (value, path) => {
-  const raw = text(LIMITS.url)(value, path);
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return reject(path, 'is not a URL');
-  }
-  if (url.username || url.password) reject(path, 'must not carry a user name or password');
+  const { raw, url } = urlWithoutUserInfo(value, path);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') reject(path, 'must be an http(s) address');
   return raw;
 };
