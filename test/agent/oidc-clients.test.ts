@@ -9,23 +9,15 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { me, signIn, startCliWorld, type CliWorld } from '../e2e/cli-harness.ts';
-import { deferrer, liboidcagentPython, oidcTokenPeer, peerOptions, requirePeer, startAgent, SYSTEM_PYTHON, type RunningAgent } from '../helpers/agent.ts';
+import { me } from '../e2e/cli-harness.ts';
+import { liboidcagentPython, oidcTokenPeer, peerOptions, requirePeer, servedLogin, SYSTEM_PYTHON } from '../helpers/agent.ts';
 import { runPython } from '../helpers/python.ts';
 
 const lib = liboidcagentPython();
 const oidcToken = oidcTokenPeer();
 
 /** A world with one login (label alice) and the CLI's agent serving it; all stopped after the test. */
-async function servedLogin(t: { after(fn: () => Promise<void>): void }): Promise<{ world: CliWorld; id: string; agent: RunningAgent }> {
-  const defer = deferrer(t);
-  const world = await startCliWorld();
-  defer(() => world.stop());
-  const id = await signIn(world, ['--label', 'alice']);
-  const agent = await startAgent(world.env);
-  defer(() => agent.stop());
-  return { world, id, agent };
-}
+const servedAlice = (t: { after(fn: () => Promise<void>): void }) => servedLogin(t, ['--label', 'alice']);
 
 /** The script-use record the agent keeps in the settings folder (written at the latest when it stops). */
 function lastHint(home: string, id: string): unknown {
@@ -59,7 +51,7 @@ print(json.dumps(out))
 
 test('liboidcagent 0.6.0 (PyPI, NaCl key exchange) gets tokens from the agent by account and by issuer; the backend accepts them', peerOptions(lib.missing), async (t) => {
   requirePeer(lib.missing);
-  const { world, id, agent } = await servedLogin(t);
+  const { world, id, agent } = await servedAlice(t);
   const refreshesBefore = world.idp.counters.byGrant.refresh_token ?? 0;
 
   const run = await runPython(lib.python!, ['-c', LIBOIDCAGENT_SCRIPT, id, world.idp.issuer], { ...world.env, OIDC_SOCK: agent.socket }, 30_000);
@@ -115,7 +107,7 @@ function oidcTokenRun(socket: string, env: NodeJS.ProcessEnv, args: string[]): P
 
 test(`oidc-token (Debian's oidc-agent-cli ${oidcToken.version || '4.2.6'}) gets tokens with --time, --name, -a, -c, -i, -e; errors for an unknown account or issuer; oidc-add --loaded lists the login`, peerOptions(oidcToken.missing), async (t) => {
   requirePeer(oidcToken.missing);
-  const { world, id, agent } = await servedLogin(t);
+  const { world, id, agent } = await servedAlice(t);
   const token = (...args: string[]): Promise<ToolRun> => oidcTokenRun(agent.socket, world.env, args);
   const accepted = async (value: string, what: string): Promise<void> => {
     const answer = await me(world.backend, `oidc/testidp/${value}`);
@@ -195,7 +187,7 @@ test(`oidc-token (Debian's oidc-agent-cli ${oidcToken.version || '4.2.6'}) gets 
 
 test('oidc-token --force-new (min_valid_period -1, oidc-agent\'s "force a new token") gets a new token', peerOptions(oidcToken.missing), async (t) => {
   requirePeer(oidcToken.missing);
-  const { world, id, agent } = await servedLogin(t);
+  const { world, id, agent } = await servedAlice(t);
   const first = await oidcTokenRun(agent.socket, world.env, [id]);
   assert.equal(first.code, 0, first.stderr);
   const refreshes = world.idp.counters.byGrant.refresh_token ?? 0;
@@ -228,7 +220,7 @@ print(data.decode())
 `;
 
 test('a client that shuts its side after the request (as socat, nc -N or Node\'s end(data) do) gets its answer, cached or refreshed', async (t) => {
-  const { world, id, agent } = await servedLogin(t);
+  const { world, id, agent } = await servedAlice(t);
   const refreshes = world.idp.counters.byGrant.refresh_token ?? 0;
   for (const [what, minValid] of [['cached', 0], ['refreshed', 400]] as const) {
     const request = JSON.stringify({ request: 'access_token', account: id, min_valid_period: minValid, application_hint: 'half-closed' });

@@ -10,8 +10,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { signIn, startCliWorld } from '../e2e/cli-harness.ts';
-import { agentRequest, deferrer, startAgent } from '../helpers/agent.ts';
+import { agentRequest, servedLogin } from '../helpers/agent.ts';
 import { SETTLED_AFTER_MS } from '../../src/main/core/settings/settings-file.ts';
 
 /** Waits until the settings file last changed more than SETTLED_AFTER_MS ago. */
@@ -32,12 +31,7 @@ function rewriteInPlace(file: string, from: string, to: string): Promise<void> {
 }
 
 test('a settings change by another process reaches the agent at the next request: script access turned off and on by the CLI, a label changed in place', async (t) => {
-  const defer = deferrer(t);
-  const world = await startCliWorld();
-  defer(() => world.stop());
-  const id = await signIn(world, ['--label', 'alice']);
-  const agent = await startAgent(world.env);
-  defer(() => agent.stop());
+  const { world, id, agent } = await servedLogin(t, ['--label', 'alice']);
   const file = join(world.home, 'settings.json');
   const ask = (account: string): Promise<Record<string, unknown>> =>
     agentRequest(agent.socket, { request: 'access_token', account, min_valid_period: 0, application_hint: 'settings-change' });

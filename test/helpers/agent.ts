@@ -14,7 +14,7 @@ import { connect, type Socket } from 'node:net';
 import { assertCliBuilt, CLI_PATH } from './cli.ts';
 import nacl from 'tweetnacl';
 import { findPython } from './python.ts';
-import { signIn, startCliWorld } from '../e2e/cli-harness.ts';
+import { signIn, startCliWorld, type CliWorld } from '../e2e/cli-harness.ts';
 import type { TestIdp } from '../fixtures/oidc-provider.ts';
 
 /** How long an agent may take to answer on its socket after it started. */
@@ -325,13 +325,16 @@ export function deferrer(t: { after(fn: () => Promise<void>): void }): (fn: () =
   };
 }
 
-/** A world with alice signed in and the CLI's agent serving her; everything is stopped after the test. */
-export async function servedLogin(t: { after(fn: () => Promise<void>): void }): Promise<{ id: string; agent: RunningAgent; defer: (fn: () => unknown) => void }> {
+/**
+ * A world with alice signed in (`signInArgs`: the login's options, e.g. a label) and the CLI's
+ * agent serving her; everything is stopped after the test.
+ */
+export async function servedLogin(t: { after(fn: () => Promise<void>): void }, signInArgs: string[] = []): Promise<{ world: CliWorld; id: string; agent: RunningAgent; defer: (fn: () => unknown) => void }> {
   const defer = deferrer(t);
   const world = await startCliWorld();
   defer(() => world.stop());
-  const id = await signIn(world);
+  const id = await signIn(world, signInArgs);
   const agent = await startAgent(world.env);
   defer(() => agent.stop());
-  return { id, agent, defer };
+  return { world, id, agent, defer };
 }
