@@ -4,8 +4,9 @@
  * project's GitHub Releases), downloads what it finds, and installs only when told to
  * (`autoInstallOnAppQuit` off: the core shows the notes and asks first).
  *
- * Loaded when the app starts, not imported: a build without the package (it is a production
- * dependency: `npm install --save electron-updater`) still runs, and says it cannot update itself.
+ * Loaded when the app starts, not imported: it is a production dependency (package.json, packed
+ * into the app by electron-builder), and a build without it still runs and says it cannot update
+ * itself.
  * Its type here is the part of electron-updater's `AppUpdater` this file uses, held to the
  * package's own .d.ts by test/app/updater-types.test.ts wherever the package is installed.
  */

@@ -1,7 +1,7 @@
 /**
  * One line per identity that says where its login stands and what to do about it:
  * "Active · refresh token expires 12 Dec (in 13 days)", "Expired — sign in again",
- * "Offline since 10:42 — retrying", "Keychain locked — unlock it to continue".
+ * "No connection since 10:42 — retrying", "Keychain locked — unlock it to continue".
  */
 import type { IdentityStatus } from '../model.ts';
 import { formatSince } from '../format/calendar.ts';
@@ -36,8 +36,8 @@ export function stateLine(identity: IdentityStatus, now: number, opts: StateLine
       return 'Expired — sign in again';
     case 'offline':
       return identity.offlineSince === null
-        ? 'Offline — retrying'
-        : `Offline since ${formatSince(identity.offlineSince, now, opts)} — retrying`;
+        ? 'No connection — retrying'
+        : `No connection since ${formatSince(identity.offlineSince, now, opts)} — retrying`;
     case 'keychain-unavailable':
       return keychainLocked(identity)
         ? 'Keychain locked — unlock it to continue'

@@ -66,7 +66,7 @@ describe('buildTrayMenu', () => {
   test('state lines for every kind of state', () => {
     const line = (o: Parameters<typeof status>[0]) => buildTrayMenu([status(o)], NOW, EN)[1]?.label;
     assert.equal(line({ state: 'expired' }), 'Expired — sign in again');
-    assert.equal(line({ state: 'offline', offlineSince: Date.UTC(2025, 10, 29, 10 - 2, 42) }), 'Offline since 08:42 — retrying');
+    assert.equal(line({ state: 'offline', offlineSince: Date.UTC(2025, 10, 29, 10 - 2, 42) }), 'No connection since 08:42 — retrying');
     assert.equal(line({ state: 'keychain-unavailable', problem: { code: 'KEYCHAIN_LOCKED', message: 'locked' } }),
       'Keychain locked — unlock it to continue');
     assert.equal(line({ state: 'keychain-unavailable', problem: { code: 'KEYCHAIN_UNAVAILABLE', message: 'none' } }),

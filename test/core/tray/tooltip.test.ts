@@ -38,7 +38,7 @@ describe('trayTooltip', () => {
       status({ id: 'a', state: 'offline', offlineSince: Date.UTC(2025, 10, 29, 8, 42) }),
       status({ id: 'b', state: 'offline', offlineSince: Date.UTC(2025, 10, 29, 8, 50) }),
     ];
-    assert.equal(trayTooltip(list, NOW, EN), 'Offline since 08:42 — retrying');
+    assert.equal(trayTooltip(list, NOW, EN), 'No connection since 08:42 — retrying');
     const locked = status({ state: 'keychain-unavailable', problem: { code: 'KEYCHAIN_LOCKED', message: 'x' } });
     assert.equal(trayTooltip([locked], NOW, EN), 'Keychain locked — unlock it to continue');
   });

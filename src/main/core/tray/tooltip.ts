@@ -41,7 +41,7 @@ export function trayTooltip(identities: readonly IdentityStatus[], now: number, 
   const offline = by('offline');
   if (offline.length > 0) {
     const since = offline.map((i) => i.offlineSince).filter((t): t is number => t !== null);
-    parts.push(since.length > 0 ? `Offline since ${formatSince(Math.min(...since), now, opts)} — retrying` : 'Offline — retrying');
+    parts.push(since.length > 0 ? `No connection since ${formatSince(Math.min(...since), now, opts)} — retrying` : 'No connection — retrying');
   }
   const active = [...by('expiring-soon'), ...by('active')];
   if (active.length > 0) {
