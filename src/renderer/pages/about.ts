@@ -130,7 +130,7 @@ export function aboutSection(opts: AboutOptions): HTMLElement {
       const result = await window.openeoAuth.installCommandLine();
       if (!result.ok) {
         replace(commandBody, problemBox(result));
-        showCommandLineSoon(view);
+        showCommandLineAfterFailure(view);
         return;
       }
       showCommandLine(result.value);
@@ -145,7 +145,7 @@ export function aboutSection(opts: AboutOptions): HTMLElement {
   }
 
   /** After a failed install: the problem stays above, the choices come back below it. */
-  function showCommandLineSoon(view: CommandLineView): void {
+  function showCommandLineAfterFailure(view: CommandLineView): void {
     const problem = commandBody.firstElementChild;
     showCommandLine(view);
     if (problem) commandBody.prepend(problem);

@@ -268,28 +268,34 @@ describe('TokenService: refreshes', () => {
   });
 });
 
+/** The world's keychain with every write held until `release()`; `saves()` counts the writes begun. */
+function gatedKeychain(w: World): { secrets: World['secrets']; release: () => void; saves: () => number } {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let saves = 0;
+  const secrets = {
+    ...w.secrets,
+    get: (k: string) => w.secrets.get(k),
+    delete: (k: string) => w.secrets.delete(k),
+    health: () => w.secrets.health(),
+    async set(k: string, v: string) {
+      saves++;
+      await gate;
+      return w.secrets.set(k, v);
+    },
+  };
+  return { secrets, release, saves: () => saves };
+}
+
 describe('TokenService: answering before the save (the agent)', () => {
   test('the renewed token is handed out before the keychain has it; the lock is held until it does, so another process waits and spends nothing', async (t) => {
     const w = await world(t);
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let saves = 0;
-    const slowKeychain = {
-      ...w.secrets,
-      get: (k: string) => w.secrets.get(k),
-      delete: (k: string) => w.secrets.delete(k),
-      health: () => w.secrets.health(),
-      async set(k: string, v: string) {
-        saves++;
-        await gate;
-        return w.secrets.set(k, v);
-      },
-    };
-    const agent = w.service({ secrets: slowKeychain });
+    const { secrets, release, saves } = gatedKeychain(w);
+    const agent = w.service({ secrets });
     await w.clock.advance(S);
     const answered = await agent.accessToken(ID, { force: true, answerBeforeSaved: true });
     assert.equal(answered.renewed, true);
-    assert.ok(saves >= 1, 'the save has begun');
+    assert.ok(saves() >= 1, 'the save has begun');
     assert.equal(await w.memory.get(REFRESH_KEY), w.firstRefreshToken, 'not yet in the keychain');
     // Another process asking now waits for the lock the save holds, then finds the new token.
     const other = w.service().accessToken(ID, { force: true });
@@ -305,19 +311,8 @@ describe('TokenService: answering before the save (the agent)', () => {
 
 test('TokenService: while the save goes on, the same service hands out the renewed token, and a forced request waits for the save and gets a newer one', async (t) => {
   const w = await world(t);
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  const slowKeychain = {
-    ...w.secrets,
-    get: (k: string) => w.secrets.get(k),
-    delete: (k: string) => w.secrets.delete(k),
-    health: () => w.secrets.health(),
-    async set(k: string, v: string) {
-      await gate;
-      return w.secrets.set(k, v);
-    },
-  };
-  const agent = w.service({ secrets: slowKeychain });
+  const { secrets, release } = gatedKeychain(w);
+  const agent = w.service({ secrets });
   const before = await agent.accessToken(ID);
   await w.clock.advance(S);
   const answered = await agent.accessToken(ID, { force: true, answerBeforeSaved: true });

@@ -209,13 +209,10 @@ export class TokenService {
     done.catch((e: unknown) => {
       if (early) this.deps.log?.('warn', `${id}: saving a renewed token failed`, e);
     });
+    // Once handed out, a caller gets that token from `handedOut` until it is saved, or asks anew
+    // after the save (under the lock) rather than sharing this answer, so that `force` always
+    // means a token newer than its request.
     this.inFlight.set(id, answer);
-    // Handed out: a caller from now on gets that token from `handedOut` until it is saved, or asks
-    // anew after the save (under the lock) rather than sharing this answer, so that `force`
-    // always means a token newer than its request.
-    void early?.then(() => {
-      if (this.inFlight.get(id) === answer) this.inFlight.delete(id);
-    });
     return answer;
   }
 
